@@ -1,0 +1,145 @@
+"""Derive the evidence: coded segments, quotes, and the counts shown on pages.
+
+Definitions (they decide every number a reader sees):
+
+* A *turn* carries the codes on the code lines right after it.
+* A *coded segment* for a code is a run of consecutive turns that all carry it.
+  Its turns may be the interviewer's or the interviewee's.
+* A *quote* is one interviewee turn that carries codes. It is the interviewee's
+  words only: interviewer turns are never quotes, and code lines are never text.
+  A quote belongs to one segment per code it carries.
+* A participant *raised* an entry when any coded segment in their interview maps to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .loader import Catalog, LoadedTranscript
+
+
+@dataclass(frozen=True)
+class Segment:
+    transcript: str
+    code: str
+    start_turn: int
+    end_turn: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    id: str
+    transcript: str
+    participant: str
+    text: str
+    line: int
+    end_line: int
+    codes: tuple[str, ...]
+    entities: tuple[str, ...]
+    segments: tuple[str, ...]
+
+
+@dataclass
+class Evidence:
+    """Everything derived from transcripts, keyed by taxonomy id."""
+
+    code_index: dict[str, str]
+    segments: dict[str, list[Segment]] = field(default_factory=dict)
+    quotes: list[Quote] = field(default_factory=list)
+    quotes_by_entity: dict[str, list[Quote]] = field(default_factory=lambda: defaultdict(list))
+    participants_by_entity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    code_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    unmapped: Counter[str] = field(default_factory=Counter)
+    unmapped_first: dict[str, tuple[str, int]] = field(default_factory=dict)
+    entities_by_transcript: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    contexts_by_issue: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    participants: set[str] = field(default_factory=set)
+
+    def cooccurring(self, catalog: Catalog, issue_id: str) -> list[tuple[str, int]]:
+        """Other issues coded in the same interviews, most shared interviews first."""
+        counts: Counter[str] = Counter()
+        for transcript, entities in self.entities_by_transcript.items():
+            if issue_id in entities:
+                for other in entities:
+                    if other != issue_id and other in catalog.issues:
+                        counts[other] += 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def build_code_index(catalog: Catalog) -> dict[str, str]:
+    """Case-insensitive raw code -> taxonomy id. Duplicate claims are reported by validation."""
+    index: dict[str, str] = {}
+    for kind in ("issues", "fixes", "contexts", "meta_codes"):
+        for entity_id, entity in sorted(getattr(catalog, kind).items()):
+            for code in entity.codes:
+                index.setdefault(code.casefold(), entity_id)
+    return index
+
+
+def analyse(catalog: Catalog) -> Evidence:
+    evidence = Evidence(code_index=build_code_index(catalog))
+    for transcript_id in sorted(catalog.transcripts):
+        _analyse_transcript(catalog, catalog.transcripts[transcript_id], evidence)
+    return evidence
+
+
+def _analyse_transcript(catalog: Catalog, transcript: LoadedTranscript, evidence: Evidence) -> None:
+    turns = transcript.parsed.turns
+    counts: Counter[str] = Counter()
+    segments: list[Segment] = []
+    open_runs: dict[str, int] = {}
+    segment_of: dict[tuple[int, str], str] = {}
+    evidence.participants.add(transcript.participant)
+
+    for index in range(len(turns) + 1):
+        codes_here = set(turns[index].code_names) if index < len(turns) else set()
+        for code in sorted(set(open_runs) - codes_here):
+            start = open_runs.pop(code)
+            segment = Segment(transcript.id, code, start, index - 1, turns[start].line)
+            segments.append(segment)
+            counts[code] += 1
+            for turn_index in range(start, index):
+                segment_of[(turn_index, code)] = f"{transcript.id}:{turns[start].line}:{code}"
+        for code in sorted(codes_here - set(open_runs)):
+            open_runs[code] = index
+
+    evidence.segments[transcript.id] = segments
+    evidence.code_counts[transcript.id] = counts
+
+    for code, n in sorted(counts.items()):
+        entity = evidence.code_index.get(code.casefold())
+        if entity is None:
+            evidence.unmapped[code] += n
+            first = min((s.line for s in segments if s.code == code), default=0)
+            evidence.unmapped_first.setdefault(code, (transcript.source.shown, first))
+            continue
+        evidence.participants_by_entity[entity].add(transcript.participant)
+        evidence.entities_by_transcript[transcript.id].add(entity)
+
+    for index, turn in enumerate(turns):
+        if not turn.codes or not transcript.is_interviewee(turn.speaker):
+            continue
+        raw = turn.code_names
+        entities = tuple(dict.fromkeys(e for c in raw if (e := evidence.code_index.get(c.casefold()))))
+        quote = Quote(
+            id=f"{transcript.id}-l{turn.line}",
+            transcript=transcript.id,
+            participant=transcript.participant,
+            text=turn.text,
+            line=turn.line,
+            end_line=turn.end_line,
+            codes=raw,
+            entities=entities,
+            segments=tuple(dict.fromkeys(segment_of[(index, c)] for c in raw)),
+        )
+        evidence.quotes.append(quote)
+        for entity in entities:
+            evidence.quotes_by_entity[entity].append(quote)
+        issue_ids = [e for e in entities if e in catalog.issues]
+        context_ids = [e for e in entities if e in catalog.contexts]
+        for issue_id in issue_ids:
+            for context_id in context_ids:
+                evidence.contexts_by_issue[issue_id][context_id] += 1

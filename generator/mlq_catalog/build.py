@@ -1,0 +1,206 @@
+"""The ``build`` command: validate, generate the pages, then build the site atomically.
+
+MkDocs empties its ``site_dir`` before writing, so we never point it at the real
+target. It builds into a fresh temporary directory beside the target, and only
+a complete build is swapped in. A failed or killed build leaves the previous
+site untouched; its leftovers are removed by the next build.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+from .errors import OutputError, display_path
+from .generate import Generated, generate
+from .plugin import MlqCatalogPlugin
+from .validate import check_catalog
+from .writer import MARKER_TEXT, claim_directory
+
+log = logging.getLogger(__name__)
+SITE_MARKER = ".mlq-catalog-site"
+STAGING_PREFIX = ".mlq-staging-"
+RETIRED_PREFIX = ".mlq-retired-"
+
+
+@dataclass
+class Project:
+    """Where everything lives, resolved from mkdocs.yml and the command line."""
+
+    config_file: Path
+    catalog_dir: Path
+    templates_dir: Path
+    pages_dir: Path
+    docs_dir: Path
+    site_dir: Path
+
+    @classmethod
+    def from_config(
+        cls,
+        config_file: Path,
+        *,
+        catalog_dir: Path | None = None,
+        site_dir: Path | None = None,
+        pages_dir: Path | None = None,
+    ) -> Project:
+        if not config_file.is_file():
+            raise OutputError(f"{display_path(config_file)}: MkDocs configuration not found (run from the repository root "
+                              "or pass --config-file)")
+        root = config_file.resolve().parent
+        plugin_options = _plugin_options(config_file)
+        return cls(
+            config_file=config_file.resolve(),
+            catalog_dir=(catalog_dir or root / plugin_options.get("catalog_dir", "catalog")).resolve(),
+            templates_dir=(root / plugin_options.get("templates_dir", "templates")).resolve(),
+            pages_dir=(pages_dir or root / plugin_options.get("pages_dir", ".mlq/pages")).resolve(),
+            docs_dir=(root / "docs").resolve(),
+            site_dir=(site_dir or root / "site").resolve(),
+        )
+
+
+def _plugin_options(config_file: Path) -> dict[str, str]:
+    import yaml
+
+    try:
+        # mkdocs.yml may hold !ENV and !relative tags; a permissive loader is enough to read our options.
+        class Loader(yaml.SafeLoader):
+            pass
+
+        Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=Loader) or {}  # noqa: S506
+    except (OSError, yaml.YAMLError) as exc:
+        raise OutputError(f"{display_path(config_file)}: cannot read MkDocs configuration: {exc}") from exc
+    for plugin in data.get("plugins", []) or []:
+        if isinstance(plugin, dict) and "mlq-catalog" in plugin:
+            return dict(plugin["mlq-catalog"] or {})
+    return {}
+
+
+@dataclass
+class BuildReport:
+    generated: Generated
+    generation_seconds: float
+    mkdocs_seconds: float
+    site_dir: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_output_location(project: Project) -> None:
+    """Refuse a site or pages directory that could hold someone's work, before writing anything."""
+    home = Path.home().resolve()
+    root = project.config_file.parent
+    protected = {
+        Path("/"): "the filesystem root",
+        home: "your home directory",
+        root: "the repository root",
+        project.catalog_dir: "the catalog directory",
+        project.docs_dir: "the hand-written docs directory",
+        project.templates_dir: "the templates directory",
+    }
+    for target, what in ((project.site_dir, "site directory"), (project.pages_dir, "generated-pages directory")):
+        for path, name in protected.items():
+            if target == path:
+                raise OutputError(f"{display_path(target)}: refusing to use {name} as the {what}")
+            if path not in (Path("/"), home, root) and _is_relative_to(target, path):
+                raise OutputError(f"{display_path(target)}: refusing to put the {what} inside {name}")
+        if _is_relative_to(project.docs_dir, target) or _is_relative_to(project.catalog_dir, target):
+            raise OutputError(f"{display_path(target)}: the {what} would contain the docs or the catalog")
+    if project.site_dir == project.pages_dir:
+        raise OutputError(f"{display_path(project.site_dir)}: the site and generated-pages directories must differ")
+    marker = project.site_dir / SITE_MARKER
+    if project.site_dir.is_dir() and not marker.exists() and any(project.site_dir.iterdir()):
+        raise OutputError(
+            f"{display_path(project.site_dir)}: refusing to replace a non-empty directory that mlq-catalog did not "
+            f"create (no {SITE_MARKER} marker)"
+        )
+    if project.site_dir.exists() and not project.site_dir.is_dir():
+        raise OutputError(f"{display_path(project.site_dir)}: site directory is a file")
+
+
+def _is_relative_to(path: Path, parent: Path) -> bool:
+    try:
+        path.relative_to(parent)
+    except ValueError:
+        return False
+    return True
+
+
+def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: int | None = None) -> BuildReport:
+    """Validate, generate and build; the previous site survives any failure."""
+    check_output_location(project)
+    started = time.perf_counter()
+    checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
+    claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
+    generated = generate(project.catalog_dir, project.templates_dir, project.pages_dir, strict=strict, checked=checked)
+    generation_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    parent = project.site_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(parent, project.site_dir.name)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{project.site_dir.name}-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"{display_path(parent)}: cannot create the site: {exc.strerror}") from exc
+    try:
+        _run_mkdocs(project, staging, generated)
+        (staging / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        _swap_in(staging, project.site_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{display_path(project.site_dir)}: cannot write the site: {exc.strerror}; "
+                          "the previous site is unchanged") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    mkdocs_seconds = time.perf_counter() - started
+    return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)
+
+
+def _run_mkdocs(project: Project, staging: Path, generated: Generated) -> None:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        config = load_config(config_file=str(project.config_file), site_dir=str(staging))
+        plugin = config.plugins.get("mlq-catalog")
+        if not isinstance(plugin, MlqCatalogPlugin):
+            raise OutputError(f"{display_path(project.config_file)}: the mlq-catalog plugin is not enabled in plugins:")
+        plugin.prepared = generated
+        plugin.config.catalog_dir = str(project.catalog_dir)
+        plugin.config.pages_dir = str(project.pages_dir)
+        mkdocs_build(config)
+    except (ConfigurationError, PluginError) as exc:
+        raise OutputError(f"{display_path(project.config_file)}: MkDocs build failed: {exc}") from exc
+    except Abort as exc:
+        raise OutputError(f"MkDocs build failed: {exc}") from exc
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` with ``staging`` using renames only, so readers never see half a site."""
+    if target.exists():
+        retired = target.parent / f"{RETIRED_PREFIX}{target.name}-{os.getpid()}"
+        os.replace(target, retired)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            os.replace(retired, target)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """Staging and retired directories from a build that was killed."""
+    for prefix in (f"{STAGING_PREFIX}{name}-", f"{RETIRED_PREFIX}{name}-"):
+        for path in parent.glob(f"{prefix}*"):
+            if path.is_dir() and (path / SITE_MARKER).exists() or path.name.startswith(STAGING_PREFIX):
+                shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,118 @@
+"""Exports of the checked catalog for tools and spreadsheets (JSON, CSV).
+
+The JSON layout is documented in ``docs/export-format.md``; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .analysis import Evidence
+from .loader import Catalog
+
+JSON_FORMAT_VERSION = 1
+
+
+def catalog_to_dict(catalog: Catalog, evidence: Evidence) -> dict[str, Any]:
+    fixes_for: dict[str, list[str]] = {issue_id: [] for issue_id in catalog.issues}
+    for fix_id in sorted(catalog.fixes):
+        for issue_id in catalog.fixes[fix_id].addresses:
+            fixes_for.setdefault(issue_id, []).append(fix_id)
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "catalog": {
+            "title": catalog.meta.title,
+            "version": catalog.meta.version,
+            "description": catalog.meta.description,
+            "authors": list(catalog.meta.authors),
+        },
+        "categories": [
+            {"id": c.id, "title": c.title, "summary": c.summary, "order": c.order}
+            for c in sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
+        ],
+        "issues": [
+            {
+                "id": i.id,
+                "title": i.title,
+                "category": i.category,
+                "summary": i.summary,
+                "description": i.description,
+                "codes": list(i.codes),
+                "fixes": fixes_for.get(i.id, []),
+                "related": list(i.related),
+                "tags": {"lifecycle": list(i.tags.lifecycle), "dimension": list(i.tags.dimension)},
+                "formerly": list(i.formerly),
+                "participants": sorted(evidence.participants_by_entity.get(i.id, ())),
+                "quote_count": len(evidence.quotes_by_entity.get(i.id, ())),
+            }
+            for i in sorted(catalog.issues.values(), key=lambda e: e.id)
+        ],
+        "fixes": [
+            {
+                "id": f.id,
+                "title": f.title,
+                "summary": f.summary,
+                "description": f.description,
+                "codes": list(f.codes),
+                "issues": list(f.addresses),
+                "formerly": list(f.formerly),
+            }
+            for f in sorted(catalog.fixes.values(), key=lambda e: e.id)
+        ],
+        "contexts": [
+            {"id": c.id, "title": c.title, "kind": c.kind, "summary": c.summary, "codes": list(c.codes)}
+            for c in sorted(catalog.contexts.values(), key=lambda e: e.id)
+        ],
+        "meta_codes": [
+            {"id": m.id, "title": m.title, "description": m.description, "codes": list(m.codes)}
+            for m in sorted(catalog.meta_codes.values(), key=lambda e: e.id)
+        ],
+        "transcripts": [
+            {
+                "id": t.id,
+                "source": t.source.path.relative_to(catalog.root).as_posix(),
+                "participant": t.participant,
+                "layout": t.parsed.layout,
+                "codes": dict(sorted(evidence.code_counts.get(t.id, {}).items())),
+            }
+            for t in (catalog.transcripts[k] for k in sorted(catalog.transcripts))
+        ],
+        "quotes": [
+            {
+                "id": q.id,
+                "transcript": q.transcript,
+                "participant": q.participant,
+                "line": q.line,
+                "end_line": q.end_line,
+                "text": q.text,
+                "codes": list(q.codes),
+                "entities": list(q.entities),
+            }
+            for q in evidence.quotes
+        ],
+        "unmapped_codes": dict(sorted(evidence.unmapped.items())),
+    }
+
+
+def export_json(catalog: Catalog, evidence: Evidence) -> str:
+    return json.dumps(catalog_to_dict(catalog, evidence), indent=2, ensure_ascii=False) + "\n"
+
+
+def export_csv(catalog: Catalog, evidence: Evidence) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["quote_id", "issues", "fixes", "participant", "transcript", "line", "text"])
+    for q in evidence.quotes:
+        writer.writerow([
+            q.id,
+            " ".join(e for e in q.entities if e in catalog.issues),
+            " ".join(e for e in q.entities if e in catalog.fixes),
+            q.participant,
+            q.transcript,
+            q.line,
+            q.text,
+        ])
+    return buffer.getvalue()

@@ -1,0 +1,162 @@
+"""The typed catalog model: what each YAML file kind may contain.
+
+Every model forbids unknown keys, so a typo such as ``sumary:`` is an error
+that names the file and line, never a silently ignored field. The JSON Schemas
+that editors use are generated from these classes (see ``schema.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+ID_RE = re.compile(ID_PATTERN)
+PARTICIPANT_PATTERN = r"^P[A-Z0-9]+$"
+
+EntityId = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN, max_length=80),
+    Field(description="Stable lower-case kebab-case id; also the file name and the page URL."),
+]
+RawCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\S+$", min_length=1, max_length=120),
+    Field(description="A code exactly as coders write it in transcripts (matched case-insensitively)."),
+]
+NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class StrictModel(BaseModel):
+    """Base for every YAML file kind: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tags(StrictModel):
+    """Facets a reader can filter issues by."""
+
+    lifecycle: list[EntityId] = Field(
+        default_factory=list, description="Lifecycle stages (category ids) where the issue shows up."
+    )
+    dimension: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
+        default_factory=list, description="Quality dimensions, e.g. 'robustness', 'completeness'."
+    )
+
+
+class Entity(StrictModel):
+    """Fields shared by every taxonomy entry that has its own file."""
+
+    id: EntityId
+    title: NonEmptyText = Field(description="Short human title, shown as the page heading.")
+    codes: list[RawCode] = Field(
+        default_factory=list,
+        description="Transcript codes that mean this entry, including spelling and case variants.",
+    )
+    formerly: list[EntityId] = Field(
+        default_factory=list,
+        description="Old ids of this entry (renamed or merged). Their URLs redirect here; "
+        "they can never be reused.",
+    )
+
+
+class Category(StrictModel):
+    """A lifecycle stage or quality area that groups issues (catalog/categories/ID.yaml)."""
+
+    id: EntityId
+    title: NonEmptyText
+    summary: NonEmptyText = Field(description="One sentence: what this part of the ML lifecycle covers.")
+    order: int = Field(default=100, description="Position in navigation; lower comes first.")
+
+
+class Issue(Entity):
+    """A quality issue practitioners hit (catalog/issues/ID.yaml)."""
+
+    category: EntityId = Field(description="Id of the category this issue belongs to.")
+    summary: NonEmptyText = Field(description="One sentence that says what the issue is.")
+    description: NonEmptyText = Field(
+        description="Markdown: what it is, why it happens and its consequences. No raw HTML."
+    )
+    related: list[EntityId] = Field(default_factory=list, description="Ids of related issues.")
+    tags: Tags = Field(default_factory=Tags)
+
+
+class Fix(Entity):
+    """A way practitioners addressed one or more issues (catalog/fixes/ID.yaml)."""
+
+    summary: NonEmptyText = Field(description="One sentence that says what the fix does.")
+    description: NonEmptyText = Field(description="Markdown: how it works and when it helps. No raw HTML.")
+    addresses: list[EntityId] = Field(
+        default_factory=list, description="Ids of the issues this fix addresses."
+    )
+
+
+class Context(Entity):
+    """Where an issue arose: a data collection method or a data type (catalog/contexts/ID.yaml)."""
+
+    kind: Literal["collection-method", "data-type"]
+    summary: NonEmptyText = Field(description="One sentence describing this context.")
+
+
+class MetaCode(StrictModel):
+    """A code that structures the interview rather than naming an issue."""
+
+    id: EntityId
+    title: NonEmptyText
+    description: NonEmptyText
+    codes: list[RawCode] = Field(min_length=1)
+
+
+class MetaCodesFile(StrictModel):
+    """catalog/meta-codes.yaml: codes that are neither issues, fixes nor contexts."""
+
+    meta_codes: list[MetaCode] = Field(default_factory=list)
+
+
+class TranscriptEntry(StrictModel):
+    """One interview: its file, its participant pseudonym and coarse attributes."""
+
+    id: EntityId = Field(description="Transcript id; by convention the file name without extension.")
+    source: str = Field(description="Path of the transcript file, relative to the catalog directory.")
+    participant: Annotated[str, StringConstraints(pattern=PARTICIPANT_PATTERN)] = Field(
+        description="Pseudonym shown beside quotes, e.g. P35."
+    )
+    role: str | None = Field(default=None, description="Coarse role, e.g. 'Data scientist'.")
+    experience: str | None = Field(default=None, description="Experience band, e.g. '5-10 years'.")
+    domain: str | None = Field(default=None, description="Coarse application domain.")
+    interviewee_labels: list[str] = Field(
+        default_factory=list,
+        description="Speaker labels that identify the interviewee; the catalog default applies when empty.",
+    )
+
+
+class Version(StrictModel):
+    """A released version of the catalog, for the changelog and citations."""
+
+    version: NonEmptyText
+    date: datetime.date = Field(description="Release date, ISO format (YYYY-MM-DD).")
+    notes: NonEmptyText
+
+
+class CatalogMeta(StrictModel):
+    """catalog/catalog.yaml: the catalog as a whole."""
+
+    title: NonEmptyText
+    version: NonEmptyText
+    description: NonEmptyText
+    authors: list[NonEmptyText] = Field(min_length=1)
+    repository: str | None = Field(default=None, description="Repository URL, used for citations.")
+    interviewee_labels: list[str] = Field(
+        default_factory=lambda: ["Interviewee"],
+        description="Speaker labels that identify interviewees, unless a transcript says otherwise.",
+    )
+    versions: list[Version] = Field(default_factory=list)
+
+
+class TranscriptsFile(StrictModel):
+    """catalog/transcripts.yaml: one entry per interview transcript."""
+
+    transcripts: list[TranscriptEntry] = Field(default_factory=list)

@@ -1,0 +1,116 @@
+"""The MkDocs plugin that puts the generated catalog pages into the site.
+
+Hand-written pages stay in ``docs/``; generated pages live in their own
+directory and join the site as extra files, so a generated page can never
+overwrite a hand-written one (a clash is an error). The plugin also expands
+the ``"@issues"``, ``"@fixes"`` and ``"@contexts"`` placeholders in ``nav``,
+points "Edit this page" at the YAML source of each entry, and asks
+``mkdocs serve`` to watch the catalog and the templates.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .errors import CatalogError
+from .generate import Generated, generate
+
+log = logging.getLogger("mkdocs.plugins.mlq_catalog")
+NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts")
+
+
+class MlqCatalogConfig(Config):
+    catalog_dir = c.Type(str, default="catalog")
+    templates_dir = c.Type(str, default="templates")
+    pages_dir = c.Type(str, default=".mlq/pages")
+    strict = c.Type(bool, default=False)
+
+
+class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):
+    """Generates the catalog pages at the start of every build (and every serve rebuild)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: Generated | None = None
+        self.generated: Generated | None = None
+        self.paths: dict[str, Path] = {}
+
+    def resolve_paths(self, config: MkDocsConfig) -> dict[str, Path]:
+        base = Path(config.config_file_path or ".").resolve().parent
+        return {
+            "catalog": base / os.environ.get("MLQ_CATALOG_DIR", self.config.catalog_dir),
+            "templates": base / self.config.templates_dir,
+            "pages": base / os.environ.get("MLQ_PAGES_DIR", self.config.pages_dir),
+            "docs": Path(config.docs_dir).resolve(),
+        }
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.paths = self.resolve_paths(config)
+        if self.prepared is not None:
+            self.generated = self.prepared
+        else:
+            try:
+                self.generated = generate(
+                    self.paths["catalog"], self.paths["templates"], self.paths["pages"], strict=self.config.strict
+                )
+            except CatalogError as exc:
+                raise PluginError(exc.format_message()) from exc
+        if config.nav is not None:
+            config.nav = self._expand_nav(config.nav)
+        return config
+
+    def _expand_nav(self, items: list[Any]) -> list[Any]:
+        assert self.generated is not None
+        out: list[Any] = []
+        for item in items:
+            if isinstance(item, dict):
+                (title, value), = item.items()
+                if isinstance(value, str) and value in NAV_PLACEHOLDERS:
+                    out.append({title: self.generated.site.nav[value[1:]]})
+                elif isinstance(value, list):
+                    out.append({title: self._expand_nav(value)})
+                else:
+                    out.append(item)
+            else:
+                out.append(item)
+        return out
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.generated is not None
+        pages_dir = self.paths["pages"]
+        docs_dir = self.paths["docs"]
+        for relative, yaml_source in sorted(self.generated.site.sources.items()):
+            del yaml_source
+        for relative in sorted(self.generated.site.pages):
+            existing = files.get_file_from_path(relative)
+            if existing is not None:
+                raise PluginError(
+                    f"docs/{relative}: a hand-written page is in the way of the generated page {relative}; "
+                    "rename or move the hand-written page"
+                )
+            generated = File(relative, src_dir=str(pages_dir), dest_dir=config.site_dir,
+                             use_directory_urls=config.use_directory_urls)
+            source = self.generated.site.sources.get(relative)
+            if source is not None:
+                yaml_path = self.paths["catalog"] / source
+                generated.edit_uri = os.path.relpath(yaml_path, docs_dir).replace(os.sep, "/")
+            else:
+                generated.edit_uri = None
+            files.append(generated)
+        return files
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        for key in ("catalog", "templates"):
+            if self.paths.get(key) and self.paths[key].exists():
+                server.watch(str(self.paths[key]))
+        return server

@@ -1,0 +1,222 @@
+"""Render stage: the checked catalog and its evidence -> Markdown pages (Jinja templates).
+
+Transcript text is data, never Markdown: quotes go into raw HTML blocks with every
+character escaped, so ``<script>``, ``*stars*`` or ``# hash`` show literally.
+YAML titles and summaries are escaped for inline Markdown; YAML descriptions are
+Markdown by design (validation has already refused raw HTML in them).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .analysis import Evidence, Quote
+from .loader import Catalog
+
+QUOTE_PREVIEW_CHARS = 600
+QUOTES_PER_ISSUE_PAGE = 30
+# Only what Python-Markdown treats as escapable; escaping anything else would show a backslash.
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    path: str | None = None
+    children: tuple[NavItem, ...] = ()
+
+
+@dataclass
+class RenderedSite:
+    pages: dict[str, str]
+    nav: dict[str, list[Any]]
+    sources: dict[str, str] = field(default_factory=dict)
+    """Generated page path -> catalog-relative YAML path, for "edit this page" links."""
+
+
+def md_inline(value: object) -> str:
+    """Escape text for inline Markdown: every Markdown and HTML special character is literal."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return MD_SPECIAL.sub(r"\\\1", text)
+
+
+def html_text(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _split_preview(text: str) -> tuple[list[str], list[str]]:
+    """Paragraphs shown at once, and the rest folded behind a toggle."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    shown: list[str] = []
+    size = 0
+    for index, para in enumerate(paragraphs):
+        if shown and size + len(para) > QUOTE_PREVIEW_CHARS:
+            return shown, paragraphs[index:]
+        if not shown and len(para) > QUOTE_PREVIEW_CHARS * 1.5:
+            cut = para.rfind(". ", 0, QUOTE_PREVIEW_CHARS)
+            if cut > 0:
+                return [para[: cut + 1]], [para[cut + 2 :], *paragraphs[index + 1 :]]
+        shown.append(para)
+        size += len(para)
+    return shown, []
+
+
+def quote_html(quote: Quote, attribution: str, link_base: str = "") -> str:
+    """One quote as a self-contained raw HTML block (one line per element, no blank lines)."""
+    shown, folded = _split_preview(quote.text)
+    parts = [f'<figure class="mlq-quote" id="{html_text(quote.id)}" markdown="0">', "<blockquote>"]
+    parts += [f"<p>{html_text(p)}</p>" for p in shown]
+    if folded:
+        parts.append('<details class="mlq-more"><summary>Read the rest of this quote</summary>')
+        parts += [f"<p>{html_text(p)}</p>" for p in folded]
+        parts.append("</details>")
+    parts.append("</blockquote>")
+    parts.append(f"<figcaption>{attribution}</figcaption>")
+    parts.append("</figure>")
+    return "\n".join(parts)
+
+
+class Renderer:
+    def __init__(self, catalog: Catalog, evidence: Evidence, templates_dir: Path) -> None:
+        self.catalog = catalog
+        self.evidence = evidence
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["md"] = md_inline
+        self.env.filters["html"] = html_text
+        self.env.globals["quote_block"] = self.quote_block
+        self.env.globals["plural"] = lambda n, word, many=None: f"{n} {word if n == 1 else (many or word + 's')}"
+
+    def attribution(self, quote: Quote) -> str:
+        entry = self.catalog.transcripts[quote.transcript].entry
+        details = [d for d in (entry.role, entry.experience, entry.domain) if d]
+        who = f"<strong>{html_text(quote.participant)}</strong>"
+        if details:
+            who += f" <span class=\"mlq-who\">({html_text(', '.join(details))})</span>"
+        codes = " ".join(f"<code>{html_text(c)}</code>" for c in quote.codes)
+        return f"{who} · lines {quote.line}–{quote.end_line} · {codes}"
+
+    def quote_block(self, quote: Quote) -> str:
+        return quote_html(quote, self.attribution(quote))
+
+    def render(self, template: str, **context: Any) -> str:
+        text = self.env.get_template(template).render(catalog=self.catalog, evidence=self.evidence, **context)
+        return text.rstrip("\n") + "\n"
+
+
+def _sorted_titles(entities: Iterable[Any]) -> list[Any]:
+    return sorted(entities, key=lambda e: (e.title.casefold(), e.id))
+
+
+def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> RenderedSite:
+    renderer = Renderer(catalog, evidence, templates_dir)
+    pages: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    total = len(evidence.participants)
+
+    def source_of(entity_id: str) -> str:
+        return catalog.sources[entity_id].path.relative_to(catalog.root).as_posix()
+
+    fixes_for: dict[str, list[Any]] = {issue_id: [] for issue_id in catalog.issues}
+    for fix in _sorted_titles(catalog.fixes.values()):
+        for issue_id in fix.addresses:
+            if issue_id in fixes_for:
+                fixes_for[issue_id].append(fix)
+
+    categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
+    issues_in: dict[str, list[Any]] = {c.id: [] for c in categories}
+    for issue in _sorted_titles(catalog.issues.values()):
+        issues_in.setdefault(issue.category, []).append(issue)
+
+    def stats(entity_id: str) -> dict[str, int]:
+        return {
+            "participants": len(evidence.participants_by_entity.get(entity_id, ())),
+            "quotes": len(evidence.quotes_by_entity.get(entity_id, ())),
+            "total": total,
+        }
+
+    for issue in catalog.issues.values():
+        path = f"issues/{issue.id}.md"
+        quotes = evidence.quotes_by_entity.get(issue.id, [])
+        pages[path] = renderer.render(
+            "issue.md.j2",
+            issue=issue,
+            category=catalog.categories.get(issue.category),
+            fixes=fixes_for[issue.id],
+            related=[catalog.issues[r] for r in issue.related if r in catalog.issues],
+            contexts=[(catalog.contexts[c], n) for c, n in sorted(
+                evidence.contexts_by_issue.get(issue.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))],
+            cooccurring=[(catalog.issues[o], n) for o, n in evidence.cooccurring(catalog, issue.id)],
+            quotes=quotes,
+            stats=stats(issue.id),
+        )
+        sources[path] = source_of(issue.id)
+
+    for fix in catalog.fixes.values():
+        path = f"fixes/{fix.id}.md"
+        pages[path] = renderer.render(
+            "fix.md.j2",
+            fix=fix,
+            issues=[catalog.issues[i] for i in fix.addresses if i in catalog.issues],
+            quotes=evidence.quotes_by_entity.get(fix.id, []),
+            stats=stats(fix.id),
+        )
+        sources[path] = source_of(fix.id)
+
+    for context in catalog.contexts.values():
+        path = f"contexts/{context.id}.md"
+        raised = sorted(
+            ((catalog.issues[i], counts[context.id]) for i, counts in evidence.contexts_by_issue.items()
+             if context.id in counts and i in catalog.issues),
+            key=lambda kv: (-kv[1], kv[0].title.casefold()),
+        )
+        pages[path] = renderer.render(
+            "context.md.j2", context=context, issues=raised,
+            quotes=evidence.quotes_by_entity.get(context.id, []), stats=stats(context.id),
+        )
+        sources[path] = source_of(context.id)
+
+    for category in categories:
+        path = f"categories/{category.id}.md"
+        pages[path] = renderer.render(
+            "category.md.j2", category=category, issues=issues_in.get(category.id, []), stats=stats
+        )
+        sources[path] = source_of(category.id)
+
+    pages["issues/index.md"] = renderer.render(
+        "issues-index.md.j2", categories=categories, issues_in=issues_in, stats=stats
+    )
+    pages["fixes/index.md"] = renderer.render(
+        "fixes-index.md.j2", fixes=_sorted_titles(catalog.fixes.values()), stats=stats
+    )
+    pages["contexts/index.md"] = renderer.render(
+        "contexts-index.md.j2", contexts=_sorted_titles(catalog.contexts.values()), stats=stats
+    )
+
+    nav: dict[str, list[Any]] = {
+        "issues": [{"All issues": "issues/index.md"}]
+        + [
+            {category.title: [f"categories/{category.id}.md"]
+             + [{i.title: f"issues/{i.id}.md"} for i in issues_in.get(category.id, [])]}
+            for category in categories
+        ],
+        "fixes": [{"All fixes": "fixes/index.md"}]
+        + [{f.title: f"fixes/{f.id}.md"} for f in _sorted_titles(catalog.fixes.values())],
+        "contexts": [{"All contexts": "contexts/index.md"}]
+        + [{c.title: f"contexts/{c.id}.md"} for c in _sorted_titles(catalog.contexts.values())],
+    }
+    return RenderedSite(pages=pages, nav=nav, sources=sources)

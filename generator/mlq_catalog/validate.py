@@ -1,0 +1,141 @@
+"""Cross-file checks: every reference resolves, every code is claimed once, nothing unsafe.
+
+Per-file checks (syntax, unknown keys, types) happen while loading; this module
+looks at the catalog as a whole. It returns problems and never raises, so that
+``validate`` can print them all and fail once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import Evidence, analyse
+from .errors import Problem
+from .loader import Catalog, LoadResult, load_catalog
+from .yamlio import suggestion
+
+RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?>")
+UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data):", re.IGNORECASE)
+
+
+@dataclass
+class CheckedCatalog:
+    catalog: Catalog | None
+    evidence: Evidence | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+
+def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> CheckedCatalog:
+    """Load, analyse and cross-check a catalog directory."""
+    kwargs = {} if max_transcript_bytes is None else {"max_transcript_bytes": max_transcript_bytes}
+    loaded: LoadResult = load_catalog(root, **kwargs)
+    problems = list(loaded.problems)
+    catalog = loaded.catalog
+    if catalog is None:
+        return CheckedCatalog(None, None, sorted(set(problems)))
+    evidence = analyse(catalog)
+    problems += cross_check(catalog, evidence)
+    return CheckedCatalog(catalog, evidence, sorted(set(problems)))
+
+
+def _at(catalog: Catalog, entity_id: str, key: Sequence[str | int], message: str, severity: str = "error") -> Problem:
+    source = catalog.sources[entity_id]
+    doc = catalog.docs.get(source.shown)
+    if doc is None:
+        return Problem(source.shown, source.line, None, message, severity=severity)  # type: ignore[arg-type]
+    if source.shown.endswith("meta-codes.yaml"):
+        index = list(catalog.meta_codes).index(entity_id)
+        key = ("meta_codes", index, *key)
+    return doc.problem(key, message, severity)
+
+
+def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
+    problems: list[Problem] = []
+    issues, fixes, categories = catalog.issues, catalog.fixes, catalog.categories
+
+    retired: dict[str, str] = {}
+    for kind in ("issues", "fixes"):
+        for entity_id, entity in getattr(catalog, kind).items():
+            for index, old in enumerate(entity.formerly):
+                if old in catalog.sources:
+                    problems.append(_at(catalog, old, ("id",),
+                                        f"id '{old}' was retired (it is a former id of '{entity_id}') and cannot be reused"))
+                elif old in retired:
+                    problems.append(_at(catalog, entity_id, ("formerly", index),
+                                        f"former id '{old}' is already claimed by '{retired[old]}'"))
+                retired[old] = entity_id
+
+    for issue_id, issue in issues.items():
+        if issue.category not in categories:
+            problems.append(_at(catalog, issue_id, ("category",),
+                                f"unknown category '{issue.category}'{suggestion(issue.category, categories)}"))
+        for index, related in enumerate(issue.related):
+            if related == issue_id:
+                problems.append(_at(catalog, issue_id, ("related", index), "an issue cannot be related to itself"))
+            elif related not in issues:
+                hint = f" (it was renamed to '{retired[related]}')" if related in retired else suggestion(related, issues)
+                problems.append(_at(catalog, issue_id, ("related", index), f"unknown issue '{related}'{hint}"))
+        for index, stage in enumerate(issue.tags.lifecycle):
+            if stage not in categories:
+                problems.append(_at(catalog, issue_id, ("tags", "lifecycle", index),
+                                    f"unknown category '{stage}'{suggestion(stage, categories)}"))
+        problems += _check_markdown(catalog, issue_id, issue.description)
+
+    for fix_id, fix in fixes.items():
+        if not fix.addresses:
+            problems.append(_at(catalog, fix_id, ("addresses",), "fix addresses no issue", "warning"))
+        for index, target in enumerate(fix.addresses):
+            if target not in issues:
+                hint = f" (it was renamed to '{retired[target]}')" if target in retired else suggestion(target, issues)
+                problems.append(_at(catalog, fix_id, ("addresses", index), f"unknown issue '{target}'{hint}"))
+        problems += _check_markdown(catalog, fix_id, fix.description)
+
+    claimed: dict[str, str] = {}
+    for kind in ("issues", "fixes", "contexts", "meta_codes"):
+        for entity_id, entity in getattr(catalog, kind).items():
+            for index, code in enumerate(entity.codes):
+                folded = code.casefold()
+                if folded in claimed and claimed[folded] != entity_id:
+                    problems.append(_at(catalog, entity_id, ("codes", index),
+                                        f"code '{code}' is already claimed by '{claimed[folded]}'"))
+                claimed.setdefault(folded, entity_id)
+
+    for code, count in sorted(evidence.unmapped.items()):
+        shown, line = evidence.unmapped_first[code]
+        known = sorted({c for kind in ("issues", "fixes", "contexts", "meta_codes")
+                        for e in getattr(catalog, kind).values() for c in e.codes})
+        problems.append(Problem(shown, line, None,
+                                f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){suggestion(code, known)}",
+                                severity="warning"))
+
+    for issue_id in issues:
+        if not evidence.quotes_by_entity.get(issue_id):
+            problems.append(_at(catalog, issue_id, ("id",), f"issue '{issue_id}' has no supporting quote", "warning"))
+    return problems
+
+
+def _check_markdown(catalog: Catalog, entity_id: str, text: str) -> list[Problem]:
+    problems = []
+    if RAW_HTML.search(text):
+        problems.append(_at(catalog, entity_id, ("description",),
+                            "raw HTML is not allowed in descriptions; use Markdown"))
+    if UNSAFE_LINK.search(text):
+        problems.append(_at(catalog, entity_id, ("description",), "javascript:, vbscript: and data: links are not allowed"))
+    return problems
+
+
+__all__ = ["CheckedCatalog", "check_catalog", "cross_check", "load_catalog"]

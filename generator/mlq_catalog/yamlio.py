@@ -1,0 +1,208 @@
+"""Reading catalog YAML safely while remembering where every key came from.
+
+Pydantic reports an error location as a key path (``("fixes", 2)``); we keep
+a map from key paths to line and column so that every problem names the line
+a contributor has to edit. Aliases are refused outright: catalog files never
+need them, and a "billion laughs" file must fail at once, not exhaust memory.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem, display_path
+
+try:  # the C loader is several times faster on large catalogs
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+Key = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class YamlDoc:
+    path: Path
+    shown: str
+    data: Any
+    positions: dict[Key, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, key: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """Line and column of the deepest known part of ``key`` (1-based)."""
+        parts = tuple(key)
+        while parts:
+            if parts in self.positions:
+                return self.positions[parts]
+            parts = parts[:-1]
+        return self.positions.get((), (None, None))
+
+    def problem(self, key: Sequence[str | int], message: str, severity: str = "error") -> Problem:
+        line, column = self.locate(key)
+        return Problem(self.shown, line, column, message, format_key(key), severity)  # type: ignore[arg-type]
+
+
+def format_key(key: Sequence[str | int]) -> str:
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, list[Problem]]:
+    shown = display_path(path, base)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, None, f"cannot read file: {exc.strerror}")]
+    if len(raw) > MAX_YAML_BYTES:
+        return None, [Problem(shown, None, None, f"YAML file is over {MAX_YAML_BYTES:,} bytes")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(shown, line, None, f"not UTF-8 (invalid byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8")]
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return None, [Problem(shown, 1, None, "file is empty")]
+    try:
+        for event in yaml.parse(text, Loader=SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                return None, [Problem(shown, mark.line + 1, mark.column + 1, "YAML aliases (*name) are not allowed in catalog files")]
+        node = yaml.compose(text, Loader=SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_problem(shown, exc)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, None, None, f"invalid YAML: {exc}")]
+    positions: dict[Key, tuple[int, int]] = {}
+    problems: list[Problem] = []
+    try:
+        data = _construct(node, (), positions, problems, shown)
+    except yaml.YAMLError as exc:  # e.g. an unparsable timestamp scalar
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        return None, [Problem(shown, line, None, f"invalid YAML value: {getattr(exc, 'problem', exc)}")]
+    return YamlDoc(path, shown, data, positions), problems
+
+
+def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    problem = exc.problem or "invalid YAML"
+    if "\\t" in problem or "tab" in problem.lower():
+        problem = "tab character; YAML indentation must use spaces"
+    elif exc.context:
+        problem = f"{problem} ({exc.context})"
+    return Problem(shown, line, column, f"YAML syntax error: {problem}")
+
+
+_scalar_constructor = SafeLoader(b"")
+
+
+def _construct(node: yaml.Node, key: Key, positions: dict[Key, tuple[int, int]], problems: list[Problem], shown: str) -> Any:
+    positions.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            name = _construct(key_node, key + ("<key>",), {}, problems, shown)
+            if not isinstance(name, (str, int)):
+                name = str(name)
+            if name in out:
+                problems.append(Problem(shown, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                        f"duplicate key '{name}'", format_key(key + (name,))))
+            child = key + (name,)
+            positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[name] = _construct(value_node, child, positions, problems, shown)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, key + (i,), positions, problems, shown) for i, item in enumerate(node.value)]
+    return _scalar_constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def suggestion(word: str, candidates: Iterable[str]) -> str:
+    match = closest(word, candidates)
+    return f" (did you mean '{match}'?)" if match else ""
+
+
+def validate_model(doc: YamlDoc, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """Validate a parsed document, turning each Pydantic error into a located problem."""
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, [_pydantic_problem(doc, model, error) for error in exc.errors()]
+
+
+def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Problem:
+    loc: Key = tuple(error["loc"])
+    kind = error["type"]
+    field_name = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        message = f"unknown key '{field_name}'{suggestion(str(field_name), allowed)}"
+    elif kind == "missing":
+        message = f"missing required field '{field_name}'"
+        loc = loc[:-1]
+    elif kind == "string_pattern_mismatch" and field_name in ("id",) or (loc and _is_id_list(loc)):
+        message = f"'{error.get('input')}' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'"
+    elif kind in ("string_type", "list_type", "dict_type", "model_type", "int_type", "int_parsing"):
+        expected = {"string_type": "a string", "list_type": "a list", "dict_type": "a mapping",
+                    "model_type": "a mapping", "int_type": "a whole number", "int_parsing": "a whole number"}[kind]
+        message = f"expected {expected}, got {_describe(error.get('input'))}"
+    elif kind == "model_attributes_type":
+        message = f"expected a mapping of keys, got {_describe(error.get('input'))}"
+    else:
+        message = error["msg"]
+    line, column = doc.locate(loc)
+    return Problem(doc.shown, line, column, message, format_key(loc))
+
+
+def _is_id_list(loc: Key) -> bool:
+    return len(loc) >= 2 and isinstance(loc[-1], int) and loc[-2] in ("related", "addresses", "formerly", "lifecycle")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _allowed_keys(model: type[BaseModel], loc: Key) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return list(getattr(current, "model_fields", {}))
+        annotation = fields[part].annotation
+        current = _model_in(annotation) or current
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
