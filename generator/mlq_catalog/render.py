@@ -108,7 +108,8 @@ class Renderer:
         if details:
             who += f" <span class=\"mlq-who\">({html_text(', '.join(details))})</span>"
         codes = " ".join(f"<code>{html_text(c)}</code>" for c in quote.codes)
-        return f"{who} · lines {quote.line}–{quote.end_line} · {codes}"
+        lines = f"line {quote.line}" if quote.line == quote.end_line else f"lines {quote.line}–{quote.end_line}"
+        return f"{who} · {html_text(quote.transcript)}, {lines} · {codes}"
 
     def quote_block(self, quote: Quote) -> str:
         return quote_html(quote, self.attribution(quote))
