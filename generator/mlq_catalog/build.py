@@ -142,6 +142,7 @@ def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: 
     claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
     generated = generate(project.catalog_dir, project.templates_dir, project.pages_dir, strict=strict, checked=checked)
     generation_seconds = time.perf_counter() - started
+    refuse_clashes(project, generated)
 
     started = time.perf_counter()
     parent = project.site_dir.parent
@@ -166,8 +167,40 @@ def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: 
     return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)
 
 
+def refuse_clashes(project: Project, generated: Generated) -> None:
+    """A generated page must never shadow a hand-written one; say which before building."""
+    for relative in sorted(generated.site.pages):
+        hand_written = project.docs_dir / relative
+        if hand_written.exists():
+            raise OutputError(
+                f"{display_path(hand_written)}: a hand-written page is in the way of the generated page {relative}; "
+                "rename or move the hand-written page"
+            )
+
+
+class _ErrorCollector(logging.Handler):
+    """Keeps MkDocs' own error messages, which it logs before raising a bare Abort."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
 def _run_mkdocs(project: Project, staging: Path, generated: Generated) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    collector = _ErrorCollector()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(collector)
+    try:
+        _run_mkdocs_logged(project, staging, generated, collector)
+    finally:
+        mkdocs_logger.removeHandler(collector)
+
+
+def _run_mkdocs_logged(project: Project, staging: Path, generated: Generated, collector: _ErrorCollector) -> None:
     try:
         config = load_config(config_file=str(project.config_file), site_dir=str(staging))
         plugin = config.plugins.get("mlq-catalog")
@@ -180,7 +213,8 @@ def _run_mkdocs(project: Project, staging: Path, generated: Generated) -> None:
     except (ConfigurationError, PluginError) as exc:
         raise OutputError(f"{display_path(project.config_file)}: MkDocs build failed: {exc}") from exc
     except Abort as exc:
-        raise OutputError(f"MkDocs build failed: {exc}") from exc
+        detail = "; ".join(collector.messages[-3:]) or str(exc)
+        raise OutputError(f"{display_path(project.config_file)}: MkDocs build failed: {detail}") from exc
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -160,3 +160,50 @@ class TranscriptsFile(StrictModel):
     """catalog/transcripts.yaml: one entry per interview transcript."""
 
     transcripts: list[TranscriptEntry] = Field(default_factory=list)
+
+
+Placeholder = Annotated[
+    str,
+    StringConstraints(pattern=r"^\[[^\[\]\n]{1,40}\]$"),
+    Field(description="What readers see instead, in square brackets, e.g. '[name]' or '[Company A]'."),
+]
+
+
+class RedactionRule(StrictModel):
+    """One redaction: literal terms or a regular expression, and the placeholder that replaces them."""
+
+    terms: list[Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]] = Field(
+        default_factory=list,
+        description="Words or phrases, matched as whole words, case-insensitively, with possessives and plurals "
+        "(Amin, Amin's, Amins).",
+    )
+    pattern: str | None = Field(
+        default=None, description="A Python regular expression, matched case-insensitively (instead of terms)."
+    )
+    placeholder: Placeholder
+    transcripts: list[EntityId] = Field(
+        default_factory=list, description="Transcript ids this rule applies to; every transcript when empty."
+    )
+    reason: str | None = Field(default=None, description="Why this rule exists (kept in the catalog, never shown).")
+
+
+class RedactionsFile(StrictModel):
+    """catalog/redactions.yaml: what to replace in every published text, on top of the built-in detectors."""
+
+    rules: list[RedactionRule] = Field(default_factory=list)
+
+
+class AllowedCandidate(StrictModel):
+    """A word the PII audit flagged that a person reviewed and decided is safe to publish."""
+
+    term: NonEmptyText = Field(description="The word or phrase, matched case-insensitively as a whole word.")
+    reason: NonEmptyText = Field(description="Why publishing it identifies nobody.")
+    transcripts: list[EntityId] = Field(
+        default_factory=list, description="Transcript ids where it is allowed; everywhere when empty."
+    )
+
+
+class AuditAllowlist(StrictModel):
+    """catalog/audit-allowlist.yaml: reviewed audit candidates, silenced on purpose."""
+
+    allowed: list[AllowedCandidate] = Field(default_factory=list)

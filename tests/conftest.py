@@ -1,0 +1,49 @@
+"""Shared fixtures: the repository paths and a throw-away copy of the shipped catalog."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG = REPO / "catalog"
+TEMPLATES = REPO / "templates"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE_GOLDEN = os.environ.get("MLQ_UPDATE_GOLDEN") == "1"
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def assert_golden(name: str, actual: str) -> None:
+    """Compare with tests/golden/NAME; MLQ_UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if UPDATE_GOLDEN or not path.exists():
+        if not UPDATE_GOLDEN and os.environ.get("CI"):
+            pytest.fail(f"golden file {path} is missing; run MLQ_UPDATE_GOLDEN=1 pytest and commit it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"{name} differs from its golden file; rerun with MLQ_UPDATE_GOLDEN=1 to accept"
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped catalog."""
+    target = tmp_path / "catalog"
+    shutil.copytree(CATALOG, target)
+    return target
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A writable copy of the whole site project (mkdocs.yml, catalog, docs, templates)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("catalog", "docs", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return root

@@ -1,0 +1,149 @@
+"""Rendering and the full build: golden issue page, CLI, search, privacy of coder names, hand-written pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlq_catalog.cli import main
+from mlq_catalog.render import render_site
+from mlq_catalog.validate import check_catalog
+
+from .conftest import CATALOG, TEMPLATES, assert_golden
+
+
+def test_issue_page_golden() -> None:
+    checked = check_catalog(CATALOG)
+    assert checked.catalog is not None and checked.evidence is not None
+    site = render_site(checked.catalog, checked.evidence, TEMPLATES)
+    assert_golden("pages/issues/noisy-labels.md", site.pages["issues/noisy-labels.md"])
+    assert_golden("pages/fixes/lighter-models.md", site.pages["fixes/lighter-models.md"])
+
+
+def test_every_entry_gets_a_page() -> None:
+    checked = check_catalog(CATALOG)
+    assert checked.catalog is not None and checked.evidence is not None
+    pages = render_site(checked.catalog, checked.evidence, TEMPLATES).pages
+    catalog = checked.catalog
+    for kind, folder in (("issues", "issues"), ("fixes", "fixes"), ("contexts", "contexts"), ("categories", "categories")):
+        for entity_id in getattr(catalog, kind):
+            assert f"{folder}/{entity_id}.md" in pages
+
+
+def _build(project: Path, *extra: str) -> tuple[int, str]:
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", "--config-file", str(project / "mkdocs.yml"), *extra])
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from .conftest import REPO
+
+    root = tmp_path_factory.mktemp("site-build") / "project"
+    root.mkdir()
+    for name in ("catalog", "docs", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    code, output = _build(root)
+    assert code == 0, output
+    return root
+
+
+def test_build_writes_a_site(built_site: Path) -> None:
+    site = built_site / "site"
+    assert (site / "index.html").exists()
+    assert (site / "issues" / "noisy-labels" / "index.html").exists()
+    assert (site / "fixes" / "lighter-models" / "index.html").exists()
+    assert (site / "search" / "search_index.json").exists()
+    # Hand-written docs are untouched: generated pages live elsewhere.
+    assert sorted(p.name for p in (built_site / "docs").glob("*.md")) == sorted(
+        p.name for p in (Path(__file__).resolve().parents[1] / "docs").glob("*.md")
+    )
+
+
+def test_search_finds_a_distinctive_quote_phrase(built_site: Path) -> None:
+    index = json.loads((built_site / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    phrase = "the labels might be dirty"
+    hits = {doc["location"].split("#")[0] for doc in index["docs"] if phrase in doc["text"]}
+    assert "issues/noisy-labels/" in hits
+
+
+def test_coder_names_never_reach_the_site(built_site: Path) -> None:
+    for path in (built_site / "site").rglob("*"):
+        if path.suffix in (".html", ".json", ".xml"):
+            text = path.read_text(encoding="utf-8")
+            assert "Amin" not in text, path
+            assert re.search(r"\bPO\b", text) is None, path
+            assert "Interview 35 -" not in text, path
+
+
+def test_quote_text_is_escaped_data(built_site: Path) -> None:
+    html = (built_site / "site" / "issues" / "noisy-labels" / "index.html").read_text(encoding="utf-8")
+    assert "you&#x27;re working with label data" in html or "you're working with label data" in html
+    assert '<figure class="mlq-quote" id="interview-43-l29"' in html
+
+
+def test_deleted_issue_page_does_not_linger(project_copy: Path) -> None:
+    extra = project_copy / "catalog" / "issues" / "short-lived.yaml"
+    extra.write_text(
+        "id: short-lived\ntitle: Short-lived issue\ncategory: data-quality\n"
+        "summary: An issue that is added and then removed.\ndescription: It exists for one build.\n",
+        encoding="utf-8",
+    )
+    code, output = _build(project_copy)
+    assert code == 0, output
+    pages = project_copy / ".mlq" / "pages"
+    assert (pages / "issues" / "short-lived.md").exists()
+    assert (project_copy / "site" / "issues" / "short-lived" / "index.html").exists()
+    extra.unlink()
+    code, output = _build(project_copy)
+    assert code == 0, output
+    assert not (pages / "issues" / "short-lived.md").exists()
+    assert not (project_copy / "site" / "issues" / "short-lived").exists()
+
+
+def test_generated_page_never_overwrites_a_hand_written_one(project_copy: Path) -> None:
+    clash = project_copy / "docs" / "issues" / "noisy-labels.md"
+    clash.parent.mkdir(parents=True)
+    clash.write_text("# My own notes\n", encoding="utf-8")
+    code, output = _build(project_copy)
+    assert code == 1
+    assert "hand-written page is in the way" in output
+    assert "Traceback" not in output
+    assert clash.read_text(encoding="utf-8") == "# My own notes\n"
+
+
+def test_site_and_catalog_dir_options(project_copy: Path, tmp_path: Path) -> None:
+    other_site = tmp_path / "public"
+    code, output = _build(project_copy, "--site-dir", str(other_site), "--catalog", str(project_copy / "catalog"))
+    assert code == 0, output
+    assert (other_site / "issues" / "data-drift" / "index.html").exists()
+
+
+def test_export_json_cli(tmp_path: Path) -> None:
+    out = tmp_path / "catalog.json"
+    result = CliRunner().invoke(main, ["export", "--format", "json", "--catalog", str(CATALOG), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["unmapped_codes"] == {}
+    assert {t["id"] for t in data["transcripts"]} == {
+        "interview-05", "interview-34", "interview-35", "interview-43", "interview-u1"
+    }
+
+
+def test_generation_is_deterministic_and_writes_only_changes(project_copy: Path) -> None:
+    code, output = _build(project_copy)
+    assert code == 0, output
+    pages = project_copy / ".mlq" / "pages"
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in pages.rglob("*.md")}
+    code, output = _build(project_copy)
+    assert code == 0, output
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in pages.rglob("*.md")}
+    assert before == after
