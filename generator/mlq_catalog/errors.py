@@ -7,6 +7,7 @@ Anything else that escapes is a bug in mlq-catalog and keeps its traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -18,7 +19,8 @@ import click
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, located as precisely as we can."""
 
@@ -29,6 +31,17 @@ class Problem:
     key: str = ""
     severity: Severity = "error"
     code: str = field(default="", compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        # Whole-file problems (no line) sort first; comparing None with an int would raise.
+        line = -1 if self.line is None else self.line
+        column = -1 if self.column is None else self.column
+        return (self.file, line, column, self.message, self.key, self.severity)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     def location(self) -> str:
         parts = [self.file]
@@ -70,10 +83,20 @@ def display_path(path: Path, base: Path | None = None) -> str:
         if root is None:
             continue
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
+            # Resolve the folder only: a symlinked file is shown by its own name, not its target's.
+            return printable_path((path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix())
+        except (ValueError, OSError, RuntimeError):
+            # RuntimeError: a symlink loop; the path is still worth showing as given.
             continue
-    return path.as_posix()
+    return printable_path(path.as_posix())
+
+
+def printable_path(text: str) -> str:
+    """A file name that can always be printed: undecodable bytes become ``\\xNN`` escapes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class CatalogError(click.ClickException):

@@ -109,7 +109,9 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
     if meta is None:
         if not (root / "catalog.yaml").exists():
             problems = [Problem(display_path(root / "catalog.yaml", base), None, None, "missing catalog.yaml")]
-        return LoadResult(None, problems)
+        # Keep going with a stand-in so that every other file's problems are reported in the same run;
+        # the errors above already stop anything from being published.
+        meta = model.CatalogMeta(title="(invalid catalog.yaml)", version="0", description="-", authors=["-"])
     catalog = Catalog(root=root, meta=meta)
     if meta_doc is not None:
         catalog.docs["catalog.yaml"] = meta_doc

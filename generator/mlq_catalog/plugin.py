@@ -109,6 +109,14 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):
             files.append(generated)
         return files
 
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Old URLs of renamed or merged entries (``formerly:``) must keep working.
+        from .redirects import write_redirects
+
+        if self.generated is not None and self.generated.checked.catalog is not None:
+            write_redirects(self.generated.checked.catalog, Path(config.site_dir),
+                            use_directory_urls=config.use_directory_urls, site_url=config.site_url)
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for key in ("catalog", "templates"):
             if self.paths.get(key) and self.paths[key].exists():

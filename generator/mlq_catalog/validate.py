@@ -18,6 +18,7 @@ from .loader import Catalog, LoadResult, load_catalog
 from .yamlio import suggestion
 
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?>")
+PLACEHOLDER = re.compile(r"\bTODO\b")
 UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data):", re.IGNORECASE)
 
 
@@ -125,6 +126,15 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
     for issue_id in issues:
         if not evidence.quotes_by_entity.get(issue_id):
             problems.append(_at(catalog, issue_id, ("id",), f"issue '{issue_id}' has no supporting quote", "warning"))
+
+    # `mlq-catalog new` writes TODO placeholders; --strict must keep them off the published site.
+    for kind in ("issues", "fixes"):
+        for entity_id, entity in getattr(catalog, kind).items():
+            for name in ("title", "summary", "description"):
+                if PLACEHOLDER.search(getattr(entity, name)):
+                    problems.append(_at(catalog, entity_id, (name,),
+                                        f"placeholder 'TODO' left in {name}; write the text before publishing",
+                                        "warning"))
     return problems
 
 

@@ -1,0 +1,129 @@
+"""One measurement in a fresh process, so that each peak RSS belongs to one stage.
+
+``bench/run.py`` starts this script once per run and reads one JSON object
+from its last line of standard output. Modes:
+
+* ``generate CONFIG PAGES MANIFEST``: ``mlq_catalog.generate.generate`` (load, validate,
+  render, write) into an empty ``PAGES``; saves the nav, sources and page list to
+  ``MANIFEST`` so that the ``mkdocs`` mode can build from the same pages.
+* ``mkdocs CONFIG PAGES MANIFEST SITE``: the MkDocs build alone, with the plugin
+  handed the pre-generated pages (``plugin.prepared``), as ``mlq-catalog build`` does.
+* ``parse CONFIG REPS``: reading and parsing every transcript, next to the
+  parse-limit loop (the same bytes, decoded, split into lines, one compiled regex per line).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def _project(config: Path) -> Any:
+    from mlq_catalog.build import Project
+
+    return Project.from_config(config)
+
+
+def generate_mode(config: Path, pages: Path, manifest: Path) -> dict[str, Any]:
+    from mlq_catalog.generate import generate
+
+    project = _project(config)
+    started = time.perf_counter()
+    generated = generate(project.catalog_dir, project.templates_dir, pages)
+    seconds = time.perf_counter() - started
+    site = generated.site
+    manifest.write_text(json.dumps({"pages": sorted(site.pages), "nav": site.nav, "sources": site.sources}),
+                        encoding="utf-8")
+    return {
+        "seconds": seconds,
+        "pages": len(site.pages),
+        "markdown_bytes": sum(len(text.encode("utf-8")) for text in site.pages.values()),
+        "quotes": len(generated.checked.evidence.quotes) if generated.checked.evidence else 0,
+        "warnings": len(generated.checked.warnings),
+    }
+
+
+def mkdocs_mode(config: Path, pages: Path, manifest: Path, site_dir: Path) -> dict[str, Any]:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from mlq_catalog.render import RenderedSite
+
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    rendered = RenderedSite(pages=dict.fromkeys(data["pages"], ""), nav=data["nav"], sources=data["sources"])
+    started = time.perf_counter()
+    mk_config = load_config(config_file=str(config), site_dir=str(site_dir))
+    plugin = mk_config.plugins["mlq-catalog"]
+    plugin.prepared = SimpleNamespace(site=rendered)  # type: ignore[attr-defined]
+    plugin.config.pages_dir = str(pages)  # type: ignore[attr-defined]
+    build(mk_config)
+    return {"seconds": time.perf_counter() - started}
+
+
+LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|\S+:")
+
+
+def parse_mode(config: Path, reps: int) -> dict[str, Any]:
+    from mlq_catalog.transcripts import parse, read_text
+
+    project = _project(config)
+    paths = sorted((project.catalog_dir / "transcripts").glob("*.txt"))
+    labels = ["Interviewee"]
+
+    def parse_all() -> int:
+        turns = 0
+        for path in paths:
+            turns += len(parse(read_text(path), path, known_labels=labels).turns)
+        return turns
+
+    def limit_loop() -> int:
+        # What any parser must at least do: read, decode, split lines, look at each line once.
+        hits = 0
+        for path in paths:
+            for line in path.read_bytes().decode("utf-8").split("\n"):
+                if LINE_RE.match(line):
+                    hits += 1
+        return hits
+
+    parse_times: list[float] = []
+    limit_times: list[float] = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        parse_all()
+        parse_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        limit_loop()
+        limit_times.append(time.perf_counter() - started)
+    return {
+        "parse_seconds": statistics.median(parse_times),
+        "limit_seconds": statistics.median(limit_times),
+        "bytes": sum(p.stat().st_size for p in paths),
+        "transcripts": len(paths),
+    }
+
+
+def main(argv: list[str]) -> int:
+    mode, *args = argv
+    if mode == "generate":
+        result = generate_mode(Path(args[0]), Path(args[1]), Path(args[2]))
+    elif mode == "mkdocs":
+        result = mkdocs_mode(Path(args[0]), Path(args[1]), Path(args[2]), Path(args[3]))
+    elif mode == "parse":
+        result = parse_mode(Path(args[0]), int(args[1]))
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,232 @@
+"""Overview pictures drawn at build time as static, self-contained SVG.
+
+No script and no CDN: each chart is an inline ``<svg>`` that takes its colours from
+Material's CSS variables through classes (``docs/stylesheets/mlq.css``) and falls
+back to ``currentColor``, so it follows the light and the dark (``slate``) scheme.
+Every number a chart shows is also returned as plain rows, which the overview
+pages print as a table beside the picture: the picture is for looking, the table
+is for reading, screen readers and copying.
+
+Geometry is computed in integers or fixed-precision strings, so the same catalog
+always gives byte-identical SVG.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .analysis import Evidence
+from .loader import Catalog
+
+ROW = 22
+LABEL_WIDTH = 250
+BAR_WIDTH = 380
+CELL = 24
+# Past this many rows or columns a heat map stops being readable; the text table still lists everything.
+MAX_MATRIX = 40
+LABEL_CHARS = 34
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG picture and the numbers it shows, as rows for a text table."""
+
+    svg: str
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    """Ids and counts, in the order the picture shows them (ids are resolved to links by the template)."""
+    truncated: int = 0
+    """How many entries the picture leaves out for size; the table never leaves any out."""
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _open_svg(width: int, height: int, title: str, desc: str, chart_id: str) -> list[str]:
+    # One element per line and no blank lines: the SVG must stay a single raw-HTML block for Markdown.
+    return [
+        f'<svg class="mlq-chart" id="{chart_id}-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
+        f' width="{width}" height="{height}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+        ' font-family="inherit" font-size="12" fill="currentColor">',
+        f'<title id="{chart_id}-title">{_esc(title)}</title>',
+        f'<desc id="{chart_id}-desc">{_esc(desc)}</desc>',
+    ]
+
+
+def _finish(parts: list[str], width: int, height: int) -> None:
+    """Size a matrix picture once its labels are laid out (it was opened at 0 x 0)."""
+    parts[0] = parts[0].replace('viewBox="0 0 0 0" width="0" height="0"',
+                                f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"')
+    parts.append("</svg>")
+
+
+def issues_by_prevalence(catalog: Catalog, evidence: Evidence) -> list[str]:
+    """Issue ids, most participants first, then most quotes, then title."""
+    return sorted(
+        catalog.issues,
+        key=lambda i: (
+            -len(evidence.participants_by_entity.get(i, ())),
+            -len(evidence.quotes_by_entity.get(i, ())),
+            catalog.issues[i].title.casefold(),
+            i,
+        ),
+    )
+
+
+def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
+    """Horizontal bars: how many of the interviewed participants raised each issue."""
+    total = len(evidence.participants)
+    order = issues_by_prevalence(catalog, evidence)
+    rows: list[tuple[str, ...]] = []
+    height = ROW * max(len(order), 1) + 30
+    width = LABEL_WIDTH + BAR_WIDTH + 60
+    parts = _open_svg(
+        width, height, "Issues by number of participants who raised them",
+        f"Horizontal bar chart of {len(order)} issues; each bar is the number of the {total} interviewed "
+        "participants who raised the issue. The same numbers are in the table below the chart.",
+        "mlq-prevalence",
+    )
+    scale = BAR_WIDTH / max(total, 1)
+    for index, issue_id in enumerate(order):
+        n = len(evidence.participants_by_entity.get(issue_id, ()))
+        quotes = len(evidence.quotes_by_entity.get(issue_id, ()))
+        rows.append((issue_id, str(n), str(quotes)))
+        y = index * ROW
+        bar = round(n * scale)
+        title = catalog.issues[issue_id].title
+        parts.append(f'<g class="mlq-row"><title>{_esc(title)}: {n} of {total} participants</title>')
+        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{_esc(_short(title))}</text>')
+        parts.append(f'<rect class="mlq-track" x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="{ROW - 8}"'
+                     ' fill="currentColor" fill-opacity="0.08"/>')
+        if bar:
+            parts.append(f'<rect class="mlq-bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{bar}" height="{ROW - 8}"'
+                         ' fill="currentColor"/>')
+        parts.append(f'<text x="{LABEL_WIDTH + bar + 6}" y="{y + 15}">{n}</text>')
+        parts.append("</g>")
+    axis_y = ROW * max(len(order), 1) + 4
+    parts.append(f'<line class="mlq-axis" x1="{LABEL_WIDTH}" y1="{axis_y}" x2="{LABEL_WIDTH + BAR_WIDTH}" '
+                 f'y2="{axis_y}" stroke="currentColor" stroke-opacity="0.4"/>')
+    for tick in sorted({0, total, *range(0, total + 1, max(1, total // 5))}):
+        x = LABEL_WIDTH + round(tick * scale)
+        parts.append(f'<text x="{x}" y="{axis_y + 16}" text-anchor="middle" fill-opacity="0.7">{tick}</text>')
+    parts.append("</svg>")
+    return Chart("\n".join(parts), rows)
+
+
+def cooccurrence_counts(catalog: Catalog, evidence: Evidence) -> Counter[tuple[str, str]]:
+    """Interviews coding both issues, for every unordered pair (a < b) and the diagonal (a, a)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for transcript in sorted(evidence.entities_by_transcript):
+        issues = sorted(e for e in evidence.entities_by_transcript[transcript] if e in catalog.issues)
+        for i, a in enumerate(issues):
+            for b in issues[i:]:
+                counts[(a, b)] += 1
+    return counts
+
+
+def _matrix(
+    parts: list[str],
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    cells: dict[tuple[int, int], int],
+    peak: int,
+) -> tuple[int, int]:
+    """Draw labelled cells; return the picture's width and height."""
+    # Rotated column labels reach up and to the right of the grid; leave room for the longest one.
+    top = 190
+    left = LABEL_WIDTH
+    for c, label in enumerate(col_labels):
+        x = left + c * CELL + CELL // 2 + 4
+        parts.append(f'<text x="{x}" y="{top - 6}" transform="rotate(-55 {x} {top - 6})">{_esc(_short(label))}</text>')
+    for r, label in enumerate(row_labels):
+        y = top + r * CELL
+        parts.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{_esc(_short(label))}</text>')
+        parts.append(f'<rect class="mlq-track" x="{left}" y="{y + 1}" width="{CELL * len(col_labels)}" '
+                     f'height="{CELL - 2}" fill="currentColor" fill-opacity="0.04"/>')
+    for (r, c), value in sorted(cells.items()):
+        x, y = left + c * CELL, top + r * CELL
+        opacity = 0.2 + 0.8 * value / max(peak, 1)
+        parts.append(f'<g><title>{_esc(row_labels[r])} × {_esc(col_labels[c])}: {value}</title>')
+        parts.append(f'<rect class="mlq-cell" x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" '
+                     f'fill="currentColor" fill-opacity="{opacity:.2f}"/>')
+        ink = "mlq-ink-inverse" if opacity > 0.6 else "mlq-ink"
+        parts.append(f'<text class="{ink}" x="{x + CELL // 2}" y="{y + 16}" text-anchor="middle">{value}</text>')
+        parts.append("</g>")
+    return left + CELL * len(col_labels) + 140, top + CELL * len(row_labels) + 10
+
+
+def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
+    """Heat map of issues coded in the same interview; the diagonal is each issue's own interview count."""
+    counts = cooccurrence_counts(catalog, evidence)
+    present = [i for i in issues_by_prevalence(catalog, evidence) if counts.get((i, i))]
+    shown = present[:MAX_MATRIX]
+    position = {issue_id: index for index, issue_id in enumerate(shown)}
+    cells: dict[tuple[int, int], int] = {}
+    rows: list[tuple[str, ...]] = []
+    for (a, b), n in sorted(counts.items()):
+        if a in position and b in position:
+            cells[(position[a], position[b])] = n
+            cells[(position[b], position[a])] = n
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            n = counts.get((min(a, b), max(a, b)), 0)
+            if n:
+                rows.append((a, b, str(n)))
+    rows.sort(key=lambda r: (-int(r[2]), position[r[0]], position[r[1]]))
+    titles = [catalog.issues[i].title for i in shown]
+    peak = max(cells.values(), default=1)
+    parts = _open_svg(
+        0, 0, "Co-occurrence of issues in interviews",
+        f"Heat map of {len(shown)} issues. Each cell counts the interviews in which both issues were coded; "
+        "the diagonal counts the interviews that coded the issue at all. Darker cells mean more interviews. "
+        "The pairs and their counts are in the table below the chart.",
+        "mlq-cooccurrence",
+    )
+    _finish(parts, *_matrix(parts, titles, titles, cells, peak))
+    return Chart("\n".join(parts), rows, truncated=len(present) - len(shown))
+
+
+def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
+    """Which fix addresses which issue; the number is the interviews in which both were coded."""
+    fixes = sorted(
+        (f for f in catalog.fixes.values() if any(i in catalog.issues for i in f.addresses)),
+        key=lambda f: (f.title.casefold(), f.id),
+    )
+    addressed = {i for f in fixes for i in f.addresses if i in catalog.issues}
+    issues = [i for i in issues_by_prevalence(catalog, evidence) if i in addressed]
+    shown_issues = issues[:MAX_MATRIX]
+    shown_fixes = fixes[: MAX_MATRIX * 2]
+    row_of = {issue_id: index for index, issue_id in enumerate(shown_issues)}
+    col_of = {fix.id: index for index, fix in enumerate(shown_fixes)}
+    cells: dict[tuple[int, int], int] = {}
+    rows: list[tuple[str, ...]] = []
+    for fix in fixes:
+        for issue_id in sorted(set(fix.addresses) & addressed):
+            both = sum(
+                1 for entities in evidence.entities_by_transcript.values()
+                if issue_id in entities and fix.id in entities
+            )
+            rows.append((issue_id, fix.id, str(both)))
+            if issue_id in row_of and fix.id in col_of:
+                cells[(row_of[issue_id], col_of[fix.id])] = both
+    order = {issue_id: index for index, issue_id in enumerate(issues)}
+    rows.sort(key=lambda r: (order[r[0]], catalog.fixes[r[1]].title.casefold(), r[1]))
+    peak = max(cells.values(), default=1) or 1
+    parts = _open_svg(
+        0, 0, "Fixes for each issue",
+        f"Matrix of {len(shown_issues)} issues (rows) by {len(shown_fixes)} fixes (columns). A cell marks a fix "
+        "that addresses the issue; its number counts the interviews in which both the issue and the fix were "
+        "coded. The same pairs and numbers are in the table below the chart.",
+        "mlq-issue-fix",
+    )
+    _finish(parts, *_matrix(parts, [catalog.issues[i].title for i in shown_issues],
+                            [f.title for f in shown_fixes], cells, peak))
+    truncated = len(issues) - len(shown_issues) + len(fixes) - len(shown_fixes)
+    return Chart("\n".join(parts), rows, truncated=truncated)

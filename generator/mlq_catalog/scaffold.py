@@ -1,0 +1,144 @@
+"""``mlq-catalog new issue ID`` / ``new fix ID``: a commented skeleton that is valid as written.
+
+The skeleton carries the schema line (so the editor helps from the first
+keystroke), a comment above every field saying what goes there, and values
+that already pass validation: the category is the first existing one, and the
+text fields hold a ``TODO`` placeholder. ``validate`` warns about a ``TODO``
+left in a published field, so ``--strict`` (and therefore the pull-request
+check) refuses the entry until the contributor has written it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import CatalogError, display_path
+from .loader import load_catalog
+from .model import ID_RE
+from .schema import schema_line
+from .yamlio import suggestion
+
+log = logging.getLogger(__name__)
+
+KIND_DIRS = {"issue": "issues", "fix": "fixes"}
+PLACEHOLDER = "TODO"
+
+
+def _title(entity_id: str) -> str:
+    return entity_id.replace("-", " ").capitalize()
+
+
+def _flow_list(ids: Sequence[str]) -> str:
+    return "[" + ", ".join(ids) + "]"
+
+
+def issue_skeleton(entity_id: str, category: str, categories: Sequence[str]) -> str:
+    """The text of a new issue file."""
+    return f"""{schema_line("issue", 1)}
+# A new issue. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
+# How to write each field: docs/contributing.md
+
+# The id is also the file name and the page URL; never change it (rename with formerly: instead).
+id: {entity_id}
+# Short human title, shown as the page heading.
+title: {_title(entity_id)}
+# One sentence that says what the issue is.
+summary: {PLACEHOLDER} one sentence that says what the issue is.
+# Markdown paragraphs: what it is, why it happens, what it leads to. No raw HTML.
+description: |
+  {PLACEHOLDER} what the issue is, why it happens and its consequences.
+# The category this issue belongs to; one of: {", ".join(categories)}.
+category: {category}
+# Transcript codes that mean this issue, exactly as coders write them, e.g. [Data-noisy-labels].
+# Quotes come from the transcript passages tagged with these codes.
+codes: []
+# Ids of related issues, e.g. [noisy-labels, label-drift].
+related: []
+# Old ids of this issue, if it was renamed or merged; their URLs redirect here.
+formerly: []
+tags:
+  # Lifecycle stages (category ids) where the issue shows up.
+  lifecycle: []
+  # Quality dimensions, e.g. [robustness, completeness].
+  dimension: []
+"""
+
+
+def fix_skeleton(entity_id: str, addresses: Sequence[str]) -> str:
+    """The text of a new fix file."""
+    return f"""{schema_line("fix", 1)}
+# A new fix. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
+# How to write each field: docs/contributing.md
+
+# The id is also the file name and the page URL; never change it (rename with formerly: instead).
+id: {entity_id}
+# Short human title, shown as the page heading.
+title: {_title(entity_id)}
+# One sentence that says what the fix does.
+summary: {PLACEHOLDER} one sentence that says what the fix does.
+# Markdown paragraphs: how it works and when it helps. No raw HTML.
+description: |
+  {PLACEHOLDER} how the fix works and when it helps.
+# Ids of the issues this fix addresses, e.g. [noisy-labels]. A fix that addresses no issue is a warning.
+addresses: {_flow_list(addresses)}
+# Transcript codes that mean this fix, exactly as coders write them.
+codes: []
+# Old ids of this fix, if it was renamed or merged; their URLs redirect here.
+formerly: []
+"""
+
+
+def new_entry(
+    kind: str,
+    entity_id: str,
+    catalog_dir: Path,
+    *,
+    category: str | None = None,
+    addresses: Sequence[str] = (),
+) -> Path:
+    """Write the skeleton of a new issue or fix and return its path; never overwrite anything."""
+    if kind not in KIND_DIRS:
+        raise CatalogError(f"cannot create a '{kind}': choose one of {', '.join(sorted(KIND_DIRS))}")
+    if not ID_RE.match(entity_id) or len(entity_id) > 80:
+        raise CatalogError(f"'{entity_id}' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'")
+    path = catalog_dir / KIND_DIRS[kind] / f"{entity_id}.yaml"
+    shown = display_path(path, catalog_dir.parent)
+    if path.exists() or path.with_suffix(".yml").exists():
+        raise CatalogError(f"{shown}: already exists; edit that file, or choose another id")
+    catalog = load_catalog(catalog_dir).catalog
+    if catalog is None:
+        raise CatalogError(f"{display_path(catalog_dir)}: cannot read the catalog; run mlq-catalog validate")
+    if entity_id in catalog.sources:
+        raise CatalogError(f"id '{entity_id}' is already used by {catalog.sources[entity_id].shown}; choose another id")
+    for owner_kind in ("issues", "fixes"):
+        for owner_id, owner in getattr(catalog, owner_kind).items():
+            if entity_id in owner.formerly:
+                raise CatalogError(f"id '{entity_id}' was retired (it is a former id of '{owner_id}'); "
+                                   "choose another id")
+
+    if kind == "issue":
+        categories = [c.id for c in sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))]
+        if not categories:
+            raise CatalogError(f"{display_path(catalog_dir / 'categories')}: add a category before adding issues")
+        if category is None:
+            category = categories[0]
+        elif category not in catalog.categories:
+            raise CatalogError(f"unknown category '{category}'{suggestion(category, categories)}")
+        text = issue_skeleton(entity_id, category, categories)
+    else:
+        for target in addresses:
+            if target not in catalog.issues:
+                raise CatalogError(f"unknown issue '{target}'{suggestion(target, catalog.issues)}")
+        text = fix_skeleton(entity_id, sorted(set(addresses)))
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:  # "x": a file that appeared meanwhile is never overwritten
+            handle.write(text)
+    except FileExistsError as exc:
+        raise CatalogError(f"{shown}: already exists; edit that file, or choose another id") from exc
+    except OSError as exc:
+        raise CatalogError(f"{shown}: cannot write: {exc.strerror}") from exc
+    return path

@@ -1,0 +1,129 @@
+"""``mlq-catalog serve``: a live preview that regenerates when the catalog or a template changes.
+
+This is MkDocs' own live-reload server with two differences that matter to
+catalog editors:
+
+* the catalog directory can be chosen (``--catalog``); the plugin reads it
+  from ``MLQ_CATALOG_DIR``, so every rebuild (which reloads ``mkdocs.yml``)
+  sees the same directory;
+* a catalog with errors does not print a Python traceback and does not stop
+  the server: the one-line problems are logged, the last good pages stay
+  served, and the next save that fixes the file rebuilds and reloads.
+
+The plugin's ``on_serve`` hook adds the catalog and templates directories to
+the watched paths; MkDocs already watches ``docs/`` and ``mkdocs.yml``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import OutputError, display_path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DEV_ADDR = "127.0.0.1:8000"
+
+
+def parse_dev_addr(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` -> (host, port), with a one-line error for anything else."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise OutputError(f"--dev-addr '{value}': expected HOST:PORT, e.g. 127.0.0.1:8000")
+    return host, int(port)
+
+
+def serve_url(host: str, port: int, site_url: str | None) -> str:
+    """The local URL of the site's home page (MkDocs mounts the site at the path of ``site_url``)."""
+    mount = urlsplit(site_url or "/").path or "/"
+    if not mount.endswith("/"):
+        mount += "/"
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"http://{shown_host}:{port}{mount}"
+
+
+def serve(
+    config_file: Path,
+    *,
+    catalog_dir: Path | None = None,
+    pages_dir: Path | None = None,
+    dev_addr: str = DEFAULT_DEV_ADDR,
+    open_in_browser: bool = False,
+) -> None:
+    """Build the site into a temporary directory, serve it, and rebuild on every change until interrupted."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+    from mkdocs.livereload import LiveReloadServer
+
+    if not config_file.is_file():
+        raise OutputError(f"{display_path(config_file)}: MkDocs configuration not found (run from the repository root "
+                          "or pass --config-file)")
+    host, port = parse_dev_addr(dev_addr)
+    if catalog_dir is not None:
+        if not catalog_dir.is_dir():
+            raise OutputError(f"{display_path(catalog_dir)}: catalog directory not found")
+        os.environ["MLQ_CATALOG_DIR"] = str(catalog_dir.resolve())
+    if pages_dir is not None:
+        os.environ["MLQ_PAGES_DIR"] = str(pages_dir.resolve())
+
+    site_dir = tempfile.mkdtemp(prefix="mlq-serve-")
+    url = ""
+
+    def get_config() -> Any:
+        config = load_config(config_file=str(config_file), site_dir=site_dir, dev_addr=f"{host}:{port}")
+        config.site_url = url or None
+        return config
+
+    def builder(config: Any = None) -> None:
+        if config is None:
+            config = get_config()
+        try:
+            mkdocs_build(config, serve_url=url)
+        except (PluginError, ConfigurationError, Abort) as exc:
+            # Keep serving the last good pages; the message already names file and line.
+            for line in str(exc).splitlines():
+                log.error("%s", line)
+            log.error("the preview keeps the last good version until the error is fixed")
+
+    try:
+        config = get_config()
+    except ConfigurationError as exc:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise OutputError(f"{display_path(config_file)}: {exc}") from exc
+    url = serve_url(host, port, config.site_url)
+    mount_path = urlsplit(url).path
+    config.site_url = url
+    try:
+        server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    except OSError as exc:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise OutputError(f"cannot serve on {host}:{port}: {exc.strerror}") from exc
+    for name in ("mkdocs", "mlq_catalog"):  # the CLI default (WARNING) would hide "Serving on ..." and rebuilds
+        logging.getLogger(name).setLevel(logging.INFO)
+    try:
+        config.plugins.on_startup(command="serve", dirty=False)
+        builder(config)
+        server.watch(config.docs_dir)
+        if config.config_file_path:
+            server.watch(config.config_file_path)
+        server = config.plugins.on_serve(server, config=config, builder=builder)
+        for item in config.watch:
+            server.watch(item)
+        log.info("serving %s (Ctrl+C to stop)", url)
+        try:
+            server.serve(open_in_browser=open_in_browser)
+        except KeyboardInterrupt:
+            log.info("shutting down")
+        finally:
+            server.shutdown()
+    finally:
+        config.plugins.on_shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)
