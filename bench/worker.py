@@ -3,11 +3,11 @@
 ``bench/run.py`` starts this script once per run and reads one JSON object
 from its last line of standard output. Modes:
 
-* ``generate CONFIG PAGES MANIFEST``: ``mlq_catalog.generate.generate`` (load, validate,
-  render, write) into an empty ``PAGES``; saves the nav, sources and page list to
-  ``MANIFEST`` so that the ``mkdocs`` mode can build from the same pages.
-* ``mkdocs CONFIG PAGES MANIFEST SITE``: the MkDocs build alone, with the plugin
-  handed the pre-generated pages (``plugin.prepared``), as ``mlq-catalog build`` does.
+* ``generate CONFIG PAGES``: ``mlq_catalog.generate.generate`` (load, validate,
+  render, write) into an empty ``PAGES``.
+* ``mkdocs CONFIG PAGES SITE``: the MkDocs build alone, timed after an untimed
+  generation that finds ``PAGES`` current; the plugin is handed the generated
+  pages (``plugin.prepared``), as ``mlq-catalog build`` does.
 * ``parse CONFIG REPS``: reading and parsing every transcript, next to the
   parse-limit loop (the same bytes, decoded, split into lines, one compiled regex per line).
 """
@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import statistics
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -33,7 +33,7 @@ def _project(config: Path) -> Any:
     return Project.from_config(config)
 
 
-def generate_mode(config: Path, pages: Path, manifest: Path) -> dict[str, Any]:
+def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
     from mlq_catalog.generate import generate
 
     project = _project(config)
@@ -41,8 +41,6 @@ def generate_mode(config: Path, pages: Path, manifest: Path) -> dict[str, Any]:
     generated = generate(project.catalog_dir, project.templates_dir, pages)
     seconds = time.perf_counter() - started
     site = generated.site
-    manifest.write_text(json.dumps({"pages": sorted(site.pages), "nav": site.nav, "sources": site.sources}),
-                        encoding="utf-8")
     return {
         "seconds": seconds,
         "pages": len(site.pages),
@@ -52,21 +50,27 @@ def generate_mode(config: Path, pages: Path, manifest: Path) -> dict[str, Any]:
     }
 
 
-def mkdocs_mode(config: Path, pages: Path, manifest: Path, site_dir: Path) -> dict[str, Any]:
+def mkdocs_mode(config: Path, pages: Path, site_dir: Path) -> dict[str, Any]:
+    """Time the MkDocs build alone; generation runs first, untimed, on pages already written (no writes)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from mlq_catalog.render import RenderedSite
+    from mlq_catalog.generate import generate
 
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    rendered = RenderedSite(pages=dict.fromkeys(data["pages"], ""), nav=data["nav"], sources=data["sources"])
+    project = _project(config)
+    gen_started = time.perf_counter()
+    generated = generate(project.catalog_dir, project.templates_dir, pages)
+    generation_seconds = time.perf_counter() - gen_started
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     mk_config = load_config(config_file=str(config), site_dir=str(site_dir))
     plugin = mk_config.plugins["mlq-catalog"]
-    plugin.prepared = SimpleNamespace(site=rendered)  # type: ignore[attr-defined]
+    plugin.prepared = generated  # type: ignore[attr-defined]
     plugin.config.pages_dir = str(pages)  # type: ignore[attr-defined]
     build(mk_config)
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "generation_seconds": generation_seconds,
+            "rss_before_mkdocs_mb": rss_before,
+            "pages_written": len(generated.report.written)}
 
 
 LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|\S+:")
@@ -114,9 +118,9 @@ def parse_mode(config: Path, reps: int) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     mode, *args = argv
     if mode == "generate":
-        result = generate_mode(Path(args[0]), Path(args[1]), Path(args[2]))
+        result = generate_mode(Path(args[0]), Path(args[1]))
     elif mode == "mkdocs":
-        result = mkdocs_mode(Path(args[0]), Path(args[1]), Path(args[2]), Path(args[3]))
+        result = mkdocs_mode(Path(args[0]), Path(args[1]), Path(args[2]))
     elif mode == "parse":
         result = parse_mode(Path(args[0]), int(args[1]))
     else:

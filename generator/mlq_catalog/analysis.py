@@ -39,6 +39,9 @@ class Quote:
     codes: tuple[str, ...]
     entities: tuple[str, ...]
     segments: tuple[str, ...]
+    # Where in the recording it was said (HH:MM:SS), for quotes from caption transcripts (formats.py).
+    start_time: str | None = None
+    end_time: str | None = None
 
 
 @dataclass
@@ -57,15 +60,24 @@ class Evidence:
     contexts_by_issue: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     participants: set[str] = field(default_factory=set)
+    _transcripts_of: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    _indexed_size: int = field(default=0, repr=False, compare=False)
 
     def cooccurring(self, catalog: Catalog, issue_id: str) -> list[tuple[str, int]]:
         """Other issues coded in the same interviews, most shared interviews first."""
+        # Visit only the interviews that raised this issue: scanning every interview for every
+        # issue is issues x transcripts, quadratic as a catalog grows.
+        if self._transcripts_of is None or self._indexed_size != len(self.entities_by_transcript):
+            self._transcripts_of = defaultdict(list)
+            for transcript in sorted(self.entities_by_transcript):
+                for entity in self.entities_by_transcript[transcript]:
+                    self._transcripts_of[entity].append(transcript)
+            self._indexed_size = len(self.entities_by_transcript)
         counts: Counter[str] = Counter()
-        for transcript, entities in self.entities_by_transcript.items():
-            if issue_id in entities:
-                for other in entities:
-                    if other != issue_id and other in catalog.issues:
-                        counts[other] += 1
+        for transcript in self._transcripts_of.get(issue_id, ()):
+            for other in self.entities_by_transcript[transcript]:
+                if other != issue_id and other in catalog.issues:
+                    counts[other] += 1
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -113,7 +125,8 @@ def _analyse_transcript(catalog: Catalog, transcript: LoadedTranscript, evidence
         entity = evidence.code_index.get(code.casefold())
         if entity is None:
             evidence.unmapped[code] += n
-            first = min((s.line for s in segments if s.code == code), default=0)
+            # The code line itself: that is what a contributor searches for to fix or claim the code.
+            first = min((m.line for t in turns for m in t.codes if m.code == code), default=0)
             evidence.unmapped_first.setdefault(code, (transcript.source.shown, first))
             continue
         evidence.participants_by_entity[entity].add(transcript.participant)

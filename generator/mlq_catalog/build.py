@@ -20,7 +20,10 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from .errors import OutputError, display_path
+from . import stamp
+from .anonymize import check_log_location, published_dirs, write_log
+from .buildlock import DEFAULT_LOCK_TIMEOUT, exchange, holding_output_locks, restore_retired
+from .errors import OutputError, ValidationFailed, display_path
 from .generate import Generated, generate
 from .plugin import MlqCatalogPlugin
 from .validate import check_catalog
@@ -42,6 +45,7 @@ class Project:
     pages_dir: Path
     docs_dir: Path
     site_dir: Path
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
 
     @classmethod
     def from_config(
@@ -116,6 +120,10 @@ def check_output_location(project: Project) -> None:
             raise OutputError(f"{display_path(target)}: the {what} would contain the docs or the catalog")
     if project.site_dir == project.pages_dir:
         raise OutputError(f"{display_path(project.site_dir)}: the site and generated-pages directories must differ")
+    # Nested, one would wipe the other: the page sync deletes unknown files, the swap replaces the whole site.
+    if _is_relative_to(project.site_dir, project.pages_dir) or _is_relative_to(project.pages_dir, project.site_dir):
+        raise OutputError(f"{display_path(project.site_dir)}: the site and generated-pages directories "
+                          f"({display_path(project.pages_dir)}) must not be inside one another")
     marker = project.site_dir / SITE_MARKER
     if project.site_dir.is_dir() and not marker.exists() and any(project.site_dir.iterdir()):
         raise OutputError(
@@ -134,11 +142,25 @@ def _is_relative_to(path: Path, parent: Path) -> bool:
     return True
 
 
-def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: int | None = None) -> BuildReport:
-    """Validate, generate and build; the previous site survives any failure."""
+@holding_output_locks(check_output_location)
+def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: int | None = None,
+               replacement_log: Path | None = None) -> BuildReport:
+    """Validate, generate and build; the previous site survives any failure.
+
+    ``replacement_log``: where to write what redaction replaced; refused inside anything published.
+    """
     check_output_location(project)
+    if replacement_log is not None:
+        check_log_location(replacement_log, published_dirs(project))
     started = time.perf_counter()
+    # Unchanged inputs: the site is current, so nothing is regenerated or rebuilt (see stamp.py).
+    input_stamp = stamp.compute(project, strict=strict, max_bytes=max_transcript_bytes, log=replacement_log)
+    if replacement_log is None and (unchanged := stamp.current(project, input_stamp)) is not None:
+        return BuildReport(unchanged, time.perf_counter() - started, 0.0, project.site_dir)
     checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
+    if checked.failed(strict) or checked.catalog is None:
+        # Refuse before touching the pages or site directory: a catalog with errors writes nothing.
+        raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
     claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
     generated = generate(project.catalog_dir, project.templates_dir, project.pages_dir, strict=strict, checked=checked)
     generation_seconds = time.perf_counter() - started
@@ -153,8 +175,11 @@ def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: 
     except OSError as exc:
         raise OutputError(f"{display_path(parent)}: cannot create the site: {exc.strerror}") from exc
     try:
+        # mkdtemp makes the directory private (0700); a published site must be readable like any new directory.
+        staging.chmod(0o777 & ~_current_umask())
         _run_mkdocs(project, staging, generated)
         (staging / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        stamp.record(staging, input_stamp, generated)
         _swap_in(staging, project.site_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -164,6 +189,8 @@ def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     mkdocs_seconds = time.perf_counter() - started
+    if replacement_log is not None:
+        write_log(checked.replacements, replacement_log)
     return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)
 
 
@@ -219,6 +246,9 @@ def _run_mkdocs_logged(project: Project, staging: Path, generated: Generated, co
 
 def _swap_in(staging: Path, target: Path) -> None:
     """Replace ``target`` with ``staging`` using renames only, so readers never see half a site."""
+    if target.exists() and exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+        return
     if target.exists():
         retired = target.parent / f"{RETIRED_PREFIX}{target.name}-{os.getpid()}"
         os.replace(target, retired)
@@ -234,7 +264,14 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 def _remove_leftovers(parent: Path, name: str) -> None:
     """Staging and retired directories from a build that was killed."""
+    restore_retired(parent, name, f"{RETIRED_PREFIX}", SITE_MARKER)
     for prefix in (f"{STAGING_PREFIX}{name}-", f"{RETIRED_PREFIX}{name}-"):
         for path in parent.glob(f"{prefix}*"):
             if path.is_dir() and (path / SITE_MARKER).exists() or path.name.startswith(STAGING_PREFIX):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

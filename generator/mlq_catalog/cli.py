@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from . import audit as audit_module
 from . import build as build_module
-from .errors import OutputError, ValidationFailed, problems_to_json
+from .buildlock import DEFAULT_LOCK_TIMEOUT
+from .errors import OutputError, Problem, ValidationFailed, problems_to_json
 from .export import export_csv, export_json
 from .transcripts import DEFAULT_MAX_BYTES
 from .validate import check_catalog
@@ -25,6 +27,12 @@ CONFIG_OPTION = click.option(
 MAX_BYTES_OPTION = click.option(
     "--max-transcript-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
     help="Refuse transcripts larger than this many bytes.",
+)
+
+REPLACEMENT_LOG_OPTION = click.option(
+    "--replacement-log", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Also write what redaction replaced (original -> placeholder, per transcript) to this JSON file. "
+    "It identifies participants: keep it private; it is refused inside the site, docs or catalog.",
 )
 
 
@@ -52,15 +60,20 @@ def main() -> None:
               help="Where to write the generated Markdown (default: .mlq/pages).")
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
 @MAX_BYTES_OPTION
+@REPLACEMENT_LOG_OPTION
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=DEFAULT_LOCK_TIMEOUT,
+              show_default=True, help="Seconds to wait for another build in this checkout to finish (0: fail at once).")
 def build(catalog_dir: Path | None, config_file: Path, site_dir: Path | None, pages_dir: Path | None,
-          strict: bool, max_transcript_bytes: int) -> None:
+          strict: bool, max_transcript_bytes: int, replacement_log: Path | None, lock_timeout: float) -> None:
     """Validate the catalog, generate its pages and build the site.
 
     Example: mlq-catalog build --site-dir public
     """
     project = build_module.Project.from_config(config_file, catalog_dir=catalog_dir, site_dir=site_dir,
                                                pages_dir=pages_dir)
-    report = build_module.build_site(project, strict=strict, max_transcript_bytes=max_transcript_bytes)
+    project.lock_timeout = lock_timeout
+    report = build_module.build_site(project, strict=strict, max_transcript_bytes=max_transcript_bytes,
+                                     replacement_log=replacement_log)
     for problem in report.generated.checked.warnings:
         click.echo(problem.format_text(), err=True)
     pages = report.generated.report
@@ -101,17 +114,43 @@ def validate(catalog_dir: Path | None, config_file: Path, strict: bool, output_f
         sys.exit(1)
 
 
-def _as_error(problem: object) -> object:
+@main.command("audit")
+@CATALOG_OPTION
+@CONFIG_OPTION
+@REPLACEMENT_LOG_OPTION
+@MAX_BYTES_OPTION
+def audit_command(catalog_dir: Path | None, config_file: Path, replacement_log: Path | None,
+                  max_transcript_bytes: int) -> None:
+    """List possible names and contact details left in what would be published, one per line.
+
+    Reviewed candidates go into catalog/audit-allowlist.yaml with a reason. Exits 1 while any
+    candidate is unreviewed, 0 when none is left.
+
+    Example: mlq-catalog audit --replacement-log ../private/replacements.json
+    """
+    report = audit_module.run_audit(_catalog_dir(catalog_dir, config_file), config_file=config_file,
+                                    replacement_log=replacement_log, max_transcript_bytes=max_transcript_bytes)
+    for candidate in report.candidates:
+        click.echo(candidate.format_text())
+    for term in report.unused_allowed:
+        click.echo(f"note: allow-list entry '{term}' matches nothing any more; consider removing it", err=True)
+    click.echo(f"{len(report.candidates)} candidate(s) to review, {report.silenced} reviewed (allow-list)", err=True)
+    if report.candidates:
+        sys.exit(1)
+
+
+def _as_error(problem: Problem) -> Problem:
     from dataclasses import replace
 
-    return replace(problem, severity="error")  # type: ignore[type-var]
+    return replace(problem, severity="error")
 
 
 @main.command()
 @CATALOG_OPTION
 @CONFIG_OPTION
-@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True,
-              help="json: the whole catalog; csv: one row per quote.")
+@click.option("--format", "output_format", type=click.Choice(["json", "csv", "qdpx", "qdc"]), default="json",
+              show_default=True, help="json: the whole catalog; csv: one row per quote; qdpx: a REFI-QDA project "
+              "(transcripts, codebook, quotes as codings); qdc: the taxonomy as a REFI-QDA codebook.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
 @MAX_BYTES_OPTION
@@ -124,15 +163,112 @@ def export(catalog_dir: Path | None, config_file: Path, output_format: str, outp
     checked = check_catalog(_catalog_dir(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
-    text = (export_json if output_format == "json" else export_csv)(checked.catalog, checked.evidence)
+    if output_format in ("qdpx", "qdc"):
+        from .refi import export_qdc, export_qdpx
+
+        data = (export_qdpx if output_format == "qdpx" else export_qdc)(checked.catalog, checked.evidence)
+    else:
+        text = (export_json if output_format == "json" else export_csv)(checked.catalog, checked.evidence)
+        data = text.encode("utf-8")
     if output is None:
-        click.echo(text, nl=False)
+        click.get_binary_stream("stdout").write(data)
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        output.write_bytes(data)
     except OSError as exc:
         raise OutputError(f"{output}: cannot write export: {exc.strerror}") from exc
+
+
+@main.command()
+@CATALOG_OPTION
+@CONFIG_OPTION
+@click.option("--check", is_flag=True, help="Do not write; exit 1 if the committed schemas are stale.")
+@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the schemas live (default: the package's schemas/ directory).")
+def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir: Path | None) -> None:
+    """Regenerate the JSON Schemas that editors use for catalog YAML files.
+
+    Example: mlq-catalog schema --check
+    """
+    from . import schema as schema_module
+
+    out_dir = output_dir or schema_module.SCHEMA_DIR
+    source = _catalog_dir(catalog_dir, config_file)
+    if check:
+        result = schema_module.check_schemas(out_dir, source)
+        for name in result.outdated_ids:
+            click.echo(f"{name}: id suggestions are out of date (run mlq-catalog schema to refresh them)", err=True)
+        if not result.ok:
+            raise OutputError(f"{', '.join(result.stale)}: stale JSON Schema; run mlq-catalog schema and commit it")
+        click.echo(f"{len(schema_module.KINDS)} schemas up to date", err=True)
+        return
+    changed = schema_module.write_schemas(out_dir, source)
+    click.echo(f"{len(changed)} of {len(schema_module.KINDS)} schemas changed in {out_dir}", err=True)
+
+
+@main.command()
+@CATALOG_OPTION
+@CONFIG_OPTION
+@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+              help="Address to serve the preview on.")
+@click.option("--pages-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to write the generated Markdown (default: .mlq/pages).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
+def serve(catalog_dir: Path | None, config_file: Path, dev_addr: str, pages_dir: Path | None,
+          open_browser: bool) -> None:
+    """Preview the site; saving a YAML file, transcript or template rebuilds it and reloads the browser.
+
+    Example: mlq-catalog serve --dev-addr 127.0.0.1:8001
+    """
+    from .serve import serve as serve_site
+
+    serve_site(config_file, catalog_dir=catalog_dir, pages_dir=pages_dir, dev_addr=dev_addr,
+               open_in_browser=open_browser)
+
+
+@main.command(name="new")
+@CATALOG_OPTION
+@CONFIG_OPTION
+@click.argument("kind", type=click.Choice(["issue", "fix"]))
+@click.argument("entity_id", metavar="ID")
+@click.option("--category", default=None, help="Category of a new issue (default: the first category).")
+@click.option("--addresses", multiple=True, metavar="ISSUE", help="Issue a new fix addresses (repeatable).")
+def new(catalog_dir: Path | None, config_file: Path, kind: str, entity_id: str, category: str | None,
+        addresses: tuple[str, ...]) -> None:
+    """Write a commented skeleton for a new issue or fix; never overwrites a file.
+
+    Example: mlq-catalog new issue concept-drift
+    """
+    from .scaffold import new_entry
+
+    path = new_entry(kind, entity_id, _catalog_dir(catalog_dir, config_file), category=category,
+                     addresses=addresses)
+    click.echo(f"Created {path}; fill in each TODO, then run: mlq-catalog validate --strict", err=True)
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Bring transcripts and codings from other tools into the catalog."""
+
+
+@import_group.command(name="qdpx")
+@click.argument("project_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@CATALOG_OPTION
+@CONFIG_OPTION
+def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_file: Path) -> None:
+    """Import a REFI-QDA project (.qdpx): its text sources become transcripts, its codings stand-off quotes.
+
+    Example: mlq-catalog import qdpx coded-interviews.qdpx --catalog catalog
+    """
+    from .refi import import_qdpx
+
+    target = _catalog_dir(catalog_dir, config_file)
+    report = import_qdpx(project_file, target)
+    for problem in report.problems:
+        click.echo(problem.format_text(), err=True)
+    click.echo(f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {target}; "
+               f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -138,6 +138,9 @@ def parse_delve_print(text: str, path: Path, *, known_labels: Iterable[str] = ()
             line = line[1:]
         page += line.count("\f")
         lines.append(_Line(number, line.replace("\f", " ").rstrip(), page))
+        # Without form feeds (some converters drop them), the page counter closes the page.
+        if _PAGE_COUNTER.fullmatch(line.strip()):
+            page += 1
 
     title = _furniture_title(lines)
     kept: list[_Line] = [line for line in lines if not _is_furniture(line.text, title)]

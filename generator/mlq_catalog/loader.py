@@ -17,14 +17,17 @@ the first problem: the caller gets the catalog it could read plus the full list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from . import model
 from .errors import InputError, Problem, display_path
-from .transcripts import DEFAULT_MAX_BYTES, ParsedTranscript, normalize_label, parse, read_text
+from .formats import FormatError, parse_transcript
+from .transcripts import DEFAULT_MAX_BYTES, ParsedTranscript, label_candidates, normalize_label, read_text
 from .yamlio import YamlDoc, load_yaml, validate_model
 
 ENTITY_DIRS: dict[str, type[BaseModel]] = {
@@ -33,7 +36,7 @@ ENTITY_DIRS: dict[str, type[BaseModel]] = {
     "fixes": model.Fix,
     "contexts": model.Context,
 }
-TRANSCRIPT_SUFFIXES = (".txt", ".md")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ class Catalog:
     transcripts: dict[str, LoadedTranscript] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     docs: dict[str, YamlDoc] = field(default_factory=dict)
+    broken: dict[str, set[str]] = field(default_factory=dict)
+    """Ids of entries whose file exists but failed validation, by kind; their errors are already reported,
+    so references to them and codes they claim must not add a second, misleading error."""
+    broken_codes: set[str] = field(default_factory=set)
 
     def kind_of(self, entity_id: str) -> str | None:
         for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
@@ -123,6 +130,11 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
         for path in sorted(folder.iterdir()):
             if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
                 continue
+            if not _inside(path, root):
+                # A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's.
+                problems.append(Problem(display_path(path, base), None, None,
+                                        "symlink points outside the catalog directory"))
+                continue
             problems += _load_entity(catalog, path, directory, cls, base)
 
     meta_codes_path = root / "meta-codes.yaml"
@@ -155,31 +167,52 @@ def _register(catalog: Catalog, kind: str, entity_id: str, entity: object, sourc
 def _load_entity(catalog: Catalog, path: Path, directory: str, cls: type[BaseModel], base: Path) -> list[Problem]:
     doc, problems = load_yaml(path, base)
     if doc is None:
+        catalog.broken.setdefault(directory, set()).add(path.stem)  # unreadable: its id is its file name
         return problems
     catalog.docs[doc.shown] = doc
     entity, found = validate_model(doc, cls)
     problems += found
     if entity is None:
+        _remember_broken(catalog, directory, path, doc)
         return problems
     entity_id: str = entity.id  # type: ignore[attr-defined]
     if entity_id != path.stem:
+        # Usually a copied file whose id was not changed: one error here, not a second "duplicate id" one.
         problems.append(doc.problem(("id",), f"id '{entity_id}' must match the file name '{path.stem}'"))
+        return problems
     line, _ = doc.locate(("id",))
     return problems + _register(catalog, directory, entity_id, entity, Source(path, doc.shown, line))
 
 
+def _remember_broken(catalog: Catalog, directory: str, path: Path, doc: YamlDoc) -> None:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    catalog.broken.setdefault(directory, set()).add(path.stem)
+    codes = data.get("codes")
+    if isinstance(codes, list):
+        catalog.broken_codes.update(c.casefold() for c in codes if isinstance(c, str))
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        _resolved(path).relative_to(root.resolve())
     except ValueError:
         return False
     return True
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path for a symlink loop (reading it then reports the loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Problem]:
     root = catalog.root
     problems: list[Problem] = []
     entries: dict[str, tuple[model.TranscriptEntry, Source]] = {}
+    owner_of: dict[Path, str] = {}
     listed_path = root / "transcripts.yaml"
     if listed_path.exists():
         doc, found = load_yaml(listed_path, base)
@@ -199,23 +232,39 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 if entry.id in entries:
                     problems.append(doc.problem(("transcripts", index, "id"), f"duplicate transcript id '{entry.id}'"))
                     continue
+                resolved = _resolved(target)
+                if resolved in owner_of:  # a dict, not a scan of the entries: linear in transcripts
+                    # Loading one interview twice would double every count it contributes to.
+                    problems.append(doc.problem(("transcripts", index, "source"),
+                                                f"file '{entry.source}' is already the source of transcript "
+                                                f"'{owner_of[resolved]}'"))
+                    continue
                 entries[entry.id] = (entry, source)
+                owner_of[resolved] = entry.id
 
-    by_path = {(root / entry.source).resolve(): entry_id for entry_id, (entry, _) in entries.items()}
+    by_path = {_resolved(root / entry.source): entry_id for entry_id, (entry, _) in entries.items()}
     discovered: list[Path] = []
     folder = root / "transcripts"
     if folder.is_dir():
         discovered = sorted(p for p in folder.iterdir() if p.suffix in TRANSCRIPT_SUFFIXES and not p.name.startswith("."))
     for path in discovered:
-        if path.resolve() not in by_path:
+        if _resolved(path) not in by_path:
             if not _inside(path, root):
                 problems.append(Problem(display_path(path, base), None, None, "symlink points outside the catalog directory"))
                 continue
-            stem_id = path.stem
+            # The id comes from the file name, which may hold spaces or non-ASCII letters.
+            stem_id = _safe_id(path.stem)
+            if stem_id in entries:
+                other = entries[stem_id][1]
+                used_by = other.shown if entries[stem_id][0] is None else f"{other.shown}:{other.line}"
+                problems.append(Problem(display_path(path, base), None, None,
+                                        f"this file's transcript id '{stem_id}' is already used by {used_by}; "
+                                        "rename the file or give it its own id in transcripts.yaml"))
+                continue
             problems.append(Problem(display_path(path, base), None, None,
                                     "no entry in transcripts.yaml covers this transcript; add one with its participant pseudonym",
                                     severity="warning"))
-            by_path[path.resolve()] = stem_id
+            by_path[_resolved(path)] = stem_id
             entries.setdefault(stem_id, (None, Source(path, display_path(path, base))))  # type: ignore[arg-type]
 
     default_labels = [*catalog.meta.interviewee_labels]
@@ -227,18 +276,29 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
         except InputError as exc:
             problems.append(exc.problem)
             continue
+        if not text.strip():
+            problems.append(Problem(shown, 1, None, "transcript is empty"))
+            continue
         labels = (entry.interviewee_labels if entry is not None and entry.interviewee_labels else default_labels)
-        parsed = parse(text, path, known_labels=labels)
+        try:
+            parsed = parse_transcript(text, path, known_labels=labels, fmt=entry.format if entry is not None else None)
+        except FormatError as exc:
+            problems.append(Problem(shown, 1, None, str(exc)))
+            continue
         if entry is None:
             if parsed.interview_number is None:
                 problems.append(Problem(shown, 1, None, "transcript has no 'Interview N' title line and no entry "
                                         "in transcripts.yaml, so it has no participant pseudonym"))
                 continue
-            entry = model.TranscriptEntry(id=_safe_id(entry_id), source=path.relative_to(root).as_posix(),
-                                          participant=f"P{parsed.interview_number.upper()}")
-        if not text.strip():
-            problems.append(Problem(shown, 1, None, "transcript is empty"))
-            continue
+            try:
+                entry = model.TranscriptEntry(id=_safe_id(entry_id), source=path.relative_to(root).as_posix(),
+                                              participant=f"P{parsed.interview_number.upper()}")
+            except ValidationError:
+                problems.append(Problem(shown, parsed.title_line, None,
+                                        "cannot derive a participant pseudonym from "
+                                        f"'Interview {parsed.interview_number}'; add an entry to transcripts.yaml"))
+                continue
+        problems += [replace(warning, file=shown) for warning in parsed.warnings]
         label_set = frozenset(normalize_label(label) for label in labels)
         if parsed.speakers and not any(normalize_label(s) in label_set for s in parsed.speakers):
             seen = ", ".join(repr(s) for s in parsed.speakers[:8])
@@ -246,13 +306,26 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                                     f"no speaker label matches the interviewee labels {labels}; labels seen: {seen}",
                                     severity="warning"))
         elif not parsed.speakers:
-            problems.append(Problem(shown, None, None, "no speaker labels recognised; no quotes can come from it",
-                                    severity="warning"))
+            candidates = label_candidates(parsed)
+            seen = f" (lines that recur like labels: {', '.join(repr(c) for c in candidates)})" if candidates else ""
+            problems.append(Problem(shown, None, None, f"no speaker labels recognised{seen}; no quotes can come from "
+                                    "it until its labels are listed in interviewee_labels", severity="warning"))
         catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set)
     return problems
 
 
 def _safe_id(stem: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() else "-" for ch in stem.lower())
+    """An id (``model.ID_PATTERN``) from a file name: ASCII letters and digits joined by single hyphens.
+
+    Accents are dropped (``Interview Müller`` -> ``interview-muller``); a name with no
+    ASCII letter at all gets a stable hash, so two such files never share an id.
+    """
+    ascii_text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii").lower()
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in ascii_text)
     cleaned = "-".join(part for part in cleaned.split("-") if part)
-    return cleaned or "transcript"
+    if not cleaned:
+        digest = hashlib.sha1(stem.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        cleaned = f"transcript-{digest}"
+    elif not cleaned[0].isalpha():
+        cleaned = f"transcript-{cleaned}"
+    return cleaned[:80].rstrip("-")

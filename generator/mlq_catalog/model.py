@@ -11,7 +11,7 @@ import datetime
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
@@ -131,6 +131,11 @@ class TranscriptEntry(StrictModel):
         default_factory=list,
         description="Speaker labels that identify the interviewee; the catalog default applies when empty.",
     )
+    format: Literal["auto", "delve", "delve-print", "webvtt", "srt"] = Field(
+        default="auto",
+        description="Transcript format: auto (by suffix and content), delve (text export or plain 'Speaker: text'), "
+        "delve-print (pdftotext of a Delve print export), webvtt or srt.",
+    )
 
 
 class Version(StrictModel):
@@ -207,3 +212,37 @@ class AuditAllowlist(StrictModel):
     """catalog/audit-allowlist.yaml: reviewed audit candidates, silenced on purpose."""
 
     allowed: list[AllowedCandidate] = Field(default_factory=list)
+
+
+class StandoffQuote(StrictModel):
+    """One quote attached from YAML: an excerpt of a transcript and the codes or taxonomy ids it supports."""
+
+    transcript: EntityId | None = Field(
+        default=None, description="Transcript id; defaults to the file's 'transcript' (its file name)."
+    )
+    text: NonEmptyText | None = Field(
+        default=None, description="The exact excerpt; whitespace and line breaks need not match."
+    )
+    start: NonEmptyText | None = Field(default=None, description="Opening words of the excerpt (with 'end').")
+    end: NonEmptyText | None = Field(default=None, description="Closing words of the excerpt (with 'start').")
+    codes: list[RawCode] = Field(default_factory=list, description="Raw codes, as coders write them.")
+    entities: list[EntityId] = Field(default_factory=list, description="Ids of issues, fixes or contexts.")
+
+    @model_validator(mode="after")
+    def _one_excerpt(self) -> StandoffQuote:
+        if self.text is not None and (self.start is not None or self.end is not None):
+            raise ValueError("give either 'text' or 'start' and 'end', not both")
+        if self.text is None and (self.start is None or self.end is None):
+            raise ValueError("give the excerpt as 'text', or as both 'start' and 'end'")
+        if not self.codes and not self.entities:
+            raise ValueError("give 'codes' or 'entities' (or both)")
+        return self
+
+
+class QuotesFile(StrictModel):
+    """catalog/quotes/TRANSCRIPT.yaml: quotes attached to a transcript without editing it."""
+
+    transcript: EntityId | None = Field(
+        default=None, description="Transcript the quotes come from; defaults to the file name."
+    )
+    quotes: list[StandoffQuote] = Field(default_factory=list)

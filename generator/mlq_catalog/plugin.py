@@ -21,12 +21,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from .errors import CatalogError
 from .generate import Generated, generate
 
 log = logging.getLogger("mkdocs.plugins.mlq_catalog")
-NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts")
+NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts", "@overview", "@browse")
 
 
 class MlqCatalogConfig(Config):
@@ -107,7 +108,25 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):
             else:
                 generated.edit_uri = None
             files.append(generated)
+        # The versioned downloads join as in-memory files, so strict mode checks links to them too.
+        for relative, data in sorted(self.generated.site.files.items()):
+            if files.get_file_from_path(relative) is not None:
+                raise PluginError(f"docs/{relative}: a hand-written file is in the way of the generated download")
+            files.append(File.generated(config, relative, content=data))
         return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Fill ``<!-- mlq:NAME -->`` placeholders with live numbers, and permalinks with the site URL."""
+        from .overview import PERMALINK_TOKEN, SITE_URL_TOKEN, expand_placeholders
+
+        checked = self.generated.checked if self.generated is not None else None
+        if checked is not None and checked.catalog is not None and checked.evidence is not None:
+            base = "../" * page.file.src_uri.count("/")
+            markdown = expand_placeholders(markdown, checked.catalog, checked.evidence, base)
+        site_url = config.site_url or ""
+        if site_url and not site_url.endswith("/"):
+            site_url += "/"
+        return markdown.replace(PERMALINK_TOKEN, site_url + page.url).replace(SITE_URL_TOKEN, site_url or "/")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Old URLs of renamed or merged entries (``formerly:``) must keep working.

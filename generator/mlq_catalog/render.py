@@ -18,7 +18,10 @@ from typing import Any
 import jinja2
 
 from .analysis import Evidence, Quote
+from .downloads import build_downloads
 from .loader import Catalog
+from .overview import issue_citation, issue_tags, render_reader_pages
+from .paging import QuotePlan, plan_quotes, render_quote_pages
 
 QUOTE_PREVIEW_CHARS = 600
 QUOTES_PER_ISSUE_PAGE = 30
@@ -39,6 +42,8 @@ class RenderedSite:
     nav: dict[str, list[Any]]
     sources: dict[str, str] = field(default_factory=dict)
     """Generated page path -> catalog-relative YAML path, for "edit this page" links."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Site path -> bytes of generated non-page files (the versioned downloads)."""
 
 
 def md_inline(value: object) -> str:
@@ -69,10 +74,14 @@ def _split_preview(text: str) -> tuple[list[str], list[str]]:
     return shown, []
 
 
-def quote_html(quote: Quote, attribution: str, link_base: str = "") -> str:
-    """One quote as a self-contained raw HTML block (one line per element, no blank lines)."""
+def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: bool = True) -> str:
+    """One quote as a self-contained raw HTML block (one line per element, no blank lines).
+
+    ``searchable=False`` keeps this copy out of the search index (its home copy is indexed; see paging.py).
+    """
     shown, folded = _split_preview(quote.text)
-    parts = [f'<figure class="mlq-quote" id="{html_text(quote.id)}" markdown="0">', "<blockquote>"]
+    exclude = "" if searchable else " data-search-exclude"
+    parts = [f'<figure class="mlq-quote" id="{html_text(quote.id)}"{exclude} markdown="0">', "<blockquote>"]
     parts += [f"<p>{html_text(p)}</p>" for p in shown]
     if folded:
         parts.append('<details class="mlq-more"><summary>Read the rest of this quote</summary>')
@@ -99,6 +108,9 @@ class Renderer:
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
         self.env.globals["quote_block"] = self.quote_block
+        self.plan: QuotePlan | None = None
+        self.page: str | None = None
+        """The page being rendered, so that only a quote's home copy is indexed (paging.py)."""
         self.env.globals["plural"] = lambda n, word, many=None: f"{n} {word if n == 1 else (many or word + 's')}"
 
     def attribution(self, quote: Quote) -> str:
@@ -109,10 +121,13 @@ class Renderer:
             who += f" <span class=\"mlq-who\">({html_text(', '.join(details))})</span>"
         codes = " ".join(f"<code>{html_text(c)}</code>" for c in quote.codes)
         lines = f"line {quote.line}" if quote.line == quote.end_line else f"lines {quote.line}–{quote.end_line}"
+        if quote.start_time:  # caption transcripts: where in the recording it was said
+            lines += f", at {html_text(quote.start_time)}"
         return f"{who} · {html_text(quote.transcript)}, {lines} · {codes}"
 
     def quote_block(self, quote: Quote) -> str:
-        return quote_html(quote, self.attribution(quote))
+        searchable = self.plan is None or self.plan.indexed(quote, self.page)
+        return quote_html(quote, self.attribution(quote), searchable=searchable)
 
     def render(self, template: str, **context: Any) -> str:
         text = self.env.get_template(template).render(catalog=self.catalog, evidence=self.evidence, **context)
@@ -125,6 +140,7 @@ def _sorted_titles(entities: Iterable[Any]) -> list[Any]:
 
 def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> RenderedSite:
     renderer = Renderer(catalog, evidence, templates_dir)
+    plan = renderer.plan = plan_quotes(catalog, evidence)
     pages: dict[str, str] = {}
     sources: dict[str, str] = {}
     total = len(evidence.participants)
@@ -151,8 +167,8 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         }
 
     for issue in catalog.issues.values():
-        path = f"issues/{issue.id}.md"
-        quotes = evidence.quotes_by_entity.get(issue.id, [])
+        path = renderer.page = f"issues/{issue.id}.md"
+        quotes = plan.shown(issue.id)
         pages[path] = renderer.render(
             "issue.md.j2",
             issue=issue,
@@ -163,23 +179,27 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
                 evidence.contexts_by_issue.get(issue.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))],
             cooccurring=[(catalog.issues[o], n) for o, n in evidence.cooccurring(catalog, issue.id)],
             quotes=quotes,
+            more=plan.more(issue.id),
             stats=stats(issue.id),
+            tags=issue_tags(catalog, evidence, issue),
+            cite=issue_citation(catalog, issue),
         )
         sources[path] = source_of(issue.id)
 
     for fix in catalog.fixes.values():
-        path = f"fixes/{fix.id}.md"
+        path = renderer.page = f"fixes/{fix.id}.md"
         pages[path] = renderer.render(
             "fix.md.j2",
             fix=fix,
             issues=[catalog.issues[i] for i in fix.addresses if i in catalog.issues],
-            quotes=evidence.quotes_by_entity.get(fix.id, []),
+            quotes=plan.shown(fix.id),
+            more=plan.more(fix.id),
             stats=stats(fix.id),
         )
         sources[path] = source_of(fix.id)
 
     for context in catalog.contexts.values():
-        path = f"contexts/{context.id}.md"
+        path = renderer.page = f"contexts/{context.id}.md"
         raised = sorted(
             ((catalog.issues[i], counts[context.id]) for i, counts in evidence.contexts_by_issue.items()
              if context.id in counts and i in catalog.issues),
@@ -187,9 +207,13 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         )
         pages[path] = renderer.render(
             "context.md.j2", context=context, issues=raised,
-            quotes=evidence.quotes_by_entity.get(context.id, []), stats=stats(context.id),
+            quotes=plan.shown(context.id), more=plan.more(context.id), stats=stats(context.id),
         )
         sources[path] = source_of(context.id)
+    renderer.page = None
+    quote_pages, quote_sources = render_quote_pages(renderer, catalog, plan, source_of)
+    pages.update(quote_pages)
+    sources.update(quote_sources)
 
     for category in categories:
         path = f"categories/{category.id}.md"
@@ -208,7 +232,12 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         "contexts-index.md.j2", contexts=_sorted_titles(catalog.contexts.values()), stats=stats
     )
 
+    downloads = build_downloads(catalog, evidence)
+    reader_pages, reader_nav = render_reader_pages(renderer, catalog, evidence, downloads)
+    pages.update(reader_pages)
+
     nav: dict[str, list[Any]] = {
+        **reader_nav,
         "issues": [{"All issues": "issues/index.md"}]
         + [
             {category.title: [f"categories/{category.id}.md"]
@@ -220,4 +249,4 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         "contexts": [{"All contexts": "contexts/index.md"}]
         + [{c.title: f"contexts/{c.id}.md"} for c in _sorted_titles(catalog.contexts.values())],
     }
-    return RenderedSite(pages=pages, nav=nav, sources=sources)
+    return RenderedSite(pages=pages, nav=nav, sources=sources, files={d.path: d.data for d in downloads})

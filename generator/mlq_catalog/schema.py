@@ -50,12 +50,17 @@ KINDS: dict[str, type[BaseModel]] = {
     "issue": model.Issue,
     "fix": model.Fix,
     "context": model.Context,
+    "redactions": model.RedactionsFile,
+    "audit-allowlist": model.AuditAllowlist,
+    "quotes": model.QuotesFile,
 }
 """Schema kind -> model. The kind is the schema's file name: ``<kind>.schema.json``."""
 
-ENTITY_KIND_DIRS: dict[str, str] = {"category": "categories", "issue": "issues", "fix": "fixes", "context": "contexts"}
+ENTITY_KIND_DIRS: dict[str, str] = {"category": "categories", "issue": "issues", "fix": "fixes", "context": "contexts",
+                                    "quotes": "quotes"}
 TOP_LEVEL_FILES: dict[str, str] = {"catalog": "catalog.yaml", "transcripts": "transcripts.yaml",
-                                   "meta-codes": "meta-codes.yaml"}
+                                   "meta-codes": "meta-codes.yaml", "redactions": "redactions.yaml",
+                                   "audit-allowlist": "audit-allowlist.yaml"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,9 @@ class IdVocabulary:
 
     categories: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    """Issues, fixes and contexts: what a quote can support."""
+    transcripts: tuple[str, ...] = ()
     transcript_sources: tuple[str, ...] = ()
 
     @classmethod
@@ -73,6 +81,8 @@ class IdVocabulary:
         return cls(
             categories=tuple(sorted(catalog.categories)),
             issues=tuple(sorted(catalog.issues)),
+            entities=tuple(sorted({*catalog.issues, *catalog.fixes, *catalog.contexts})),
+            transcripts=tuple(sorted(catalog.transcripts)),
             transcript_sources=tuple(sorted(t.source.path.relative_to(catalog.root).as_posix()
                                             for t in catalog.transcripts.values())),
         )
@@ -103,7 +113,6 @@ def build_schema(kind: str, ids: IdVocabulary | None = None) -> dict[str, Any]:
     cls = KINDS[kind]
     schema = _draft07(cls.model_json_schema(mode="validation"))
     schema["$schema"] = DRAFT
-    schema["$id"] = f"https://mlq-catalog.github.io/schemas/{kind}.schema.json"
     _add_id_examples(kind, schema, ids or IdVocabulary())
     return schema
 
@@ -119,8 +128,10 @@ def _draft07(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _add_id_examples(kind: str, schema: dict[str, Any], ids: IdVocabulary) -> None:
     def examples(node: dict[str, Any], values: tuple[str, ...]) -> None:
+        # An optional field is {"anyOf": [{string}, {null}]}: the suggestions belong on the string branch.
+        branches = [b for b in node.get("anyOf", []) if b.get("type") == "string"]
         if values:
-            node["examples"] = list(values)
+            (branches[0] if branches else node)["examples"] = list(values)
 
     props = schema.get("properties", {})
     defs = schema.get("definitions", {})
@@ -132,6 +143,10 @@ def _add_id_examples(kind: str, schema: dict[str, Any], ids: IdVocabulary) -> No
         examples(props["addresses"]["items"], ids.issues)
     elif kind == "transcripts":
         examples(defs["TranscriptEntry"]["properties"]["source"], ids.transcript_sources)
+    elif kind == "quotes":
+        examples(props["transcript"], ids.transcripts)
+        examples(defs["StandoffQuote"]["properties"]["transcript"], ids.transcripts)
+        examples(defs["StandoffQuote"]["properties"]["entities"]["items"], ids.entities)
 
 
 def dump(schema: Mapping[str, Any]) -> str:

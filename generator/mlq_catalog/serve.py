@@ -19,7 +19,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
+import socket
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +40,21 @@ def parse_dev_addr(value: str) -> tuple[str, int]:
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise OutputError(f"--dev-addr '{value}': expected HOST:PORT, e.g. 127.0.0.1:8000")
     return host, int(port)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail at once, before building, when the address cannot be served on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the HTTP server itself does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise OutputError(f"cannot serve on {host}:{port}: {exc.strerror}; choose another --dev-addr") from exc
 
 
 def serve_url(host: str, port: int, site_url: str | None) -> str:
@@ -67,6 +85,7 @@ def serve(
         raise OutputError(f"{display_path(config_file)}: MkDocs configuration not found (run from the repository root "
                           "or pass --config-file)")
     host, port = parse_dev_addr(dev_addr)
+    check_port(host, port)
     if catalog_dir is not None:
         if not catalog_dir.is_dir():
             raise OutputError(f"{display_path(catalog_dir)}: catalog directory not found")
@@ -79,7 +98,8 @@ def serve(
 
     def get_config() -> Any:
         config = load_config(config_file=str(config_file), site_dir=site_dir, dev_addr=f"{host}:{port}")
-        config.site_url = url or None
+        if url:  # the first load keeps site_url: its path is where MkDocs mounts the site
+            config.site_url = url
         return config
 
     def builder(config: Any = None) -> None:
@@ -108,6 +128,9 @@ def serve(
         raise OutputError(f"cannot serve on {host}:{port}: {exc.strerror}") from exc
     for name in ("mkdocs", "mlq_catalog"):  # the CLI default (WARNING) would hide "Serving on ..." and rebuilds
         logging.getLogger(name).setLevel(logging.INFO)
+    if threading.current_thread() is threading.main_thread():
+        # `kill` (SIGTERM) stops the server like Ctrl+C does, so the temporary site is removed.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         config.plugins.on_startup(command="serve", dirty=False)
         builder(config)
@@ -122,6 +145,8 @@ def serve(
             server.serve(open_in_browser=open_in_browser)
         except KeyboardInterrupt:
             log.info("shutting down")
+        except OSError as exc:  # the port was taken between check_port and now
+            raise OutputError(f"cannot serve on {host}:{port}: {exc.strerror}; choose another --dev-addr") from exc
         finally:
             server.shutdown()
     finally:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,11 @@ from pathlib import Path
 from .errors import InputError, Problem, display_path
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-"""Largest transcript we read. A real two-hour interview is well under 1 MB."""
+"""Largest transcript we read. A real two-hour interview is well under 1 MB.
+
+Reading holds the bytes, the decoded text and its lines at once, about six times
+the file size at worst, so the default keeps one transcript under ~120 MB of memory.
+"""
 
 CODE_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+")
 # Spoken fillers have the shape of a code but are speech, never codes.
@@ -50,6 +55,9 @@ GENERIC_LABEL = re.compile(
 class Paragraph:
     line: int
     text: str
+    # Caption formats (formats.py) keep where in the recording this was said, as HH:MM:SS.
+    start: str | None = None
+    end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,52 +109,191 @@ def normalize_label(label: str) -> str:
     return " ".join(label.replace("*", " ").split()).casefold()
 
 
+# Only letters, digits, "-" and "_" between spaces: a cheap test that rejects prose before any split.
+_WORDISH_LINE = re.compile(r"\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)*\s*")
+
+
+# A code line lists a handful of codes; anything longer is speech, and skipping it keeps a
+# 10 MB single-line transcript from being scanned token by token several times over.
+MAX_CODE_LINE = 4096
+
+
 def is_code_line(line: str) -> bool:
+    if len(line) > MAX_CODE_LINE or not _WORDISH_LINE.fullmatch(line):
+        return False
     tokens = line.split()
     return bool(tokens) and all(CODE_TOKEN.fullmatch(t) and t.casefold() not in FILLERS for t in tokens)
 
 
+# Word characters and hyphens only. Deliberately no nested repetition: "(?:-+\w*)+" backtracks
+# exponentially on a run of hyphens.
+_WORDS_AND_HYPHENS = re.compile(r"[\w-]+")
+
+
+def _code_like(token: str) -> bool:
+    """Shaped like a code though CODE_TOKEN rejects it: doubled or trailing hyphens, underscores, accents."""
+    return token[:1].isalpha() and ("-" in token or "_" in token) and bool(_WORDS_AND_HYPHENS.fullmatch(token))
+
+
+def malformed_codes(line: str) -> list[str]:
+    """The malformed tokens of a line that is otherwise a code line, or [] when it is not one.
+
+    ``Data-noisy-labels Data--missing-value`` is a code line with a typo, not
+    speech: read as text, the typo would land inside a published quote. A line
+    needs at least one valid code to count, so that speech such as ``Well--`` or
+    ``Data-driven.`` stays speech.
+    """
+    if len(line) > MAX_CODE_LINE or not _WORDISH_LINE.fullmatch(line):
+        return []
+    has_valid = False
+    bad: list[str] = []
+    for token in line.split():
+        if token.casefold() in FILLERS:
+            return []
+        if CODE_TOKEN.fullmatch(token):
+            has_valid = True
+        elif _code_like(token):
+            bad.append(token)
+        else:
+            return []  # stops at the first word of speech, so long paragraphs cost little
+    return bad if has_valid else []
+
+
+def label_candidates(parsed: ParsedTranscript, limit: int = 5) -> list[str]:
+    """Short paragraphs that recur like speaker labels do, most frequent first.
+
+    Used to name what the file seems to use as labels when none was recognised.
+    """
+    counts: dict[str, int] = {}
+    for turn in parsed.turns:
+        for para in turn.paragraphs:
+            text = para.text.strip()
+            inline = INLINE.fullmatch(text)
+            candidate = inline["label"] if inline else text
+            if len(candidate) <= 40 and len(candidate.split()) <= 4 and candidate[-1:] not in ".?!,;":
+                counts[candidate] = counts.get(candidate, 0) + 1
+    ranked = sorted((label for label, n in counts.items() if n >= 2), key=lambda label: (-counts[label], label))
+    return ranked[:limit]
+
+
 def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, base: Path | None = None) -> str:
-    """Read a transcript as text, refusing binary, oversized and non-UTF files with a clear error."""
+    """Read a transcript as text, refusing binary, oversized and non-UTF files with a clear error.
+
+    See ``decode`` for the encodings accepted. The size limit is checked before
+    reading and again while reading, so a file that grows (or a device posing as
+    a file) can never be read past it.
+    """
     shown = display_path(path, base)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                Problem(shown, None, None, f"transcript is {size:,} bytes, over the {max_bytes:,}-byte limit "
-                        "(raise it with --max-transcript-bytes)")
-            )
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise InputError(Problem(shown, None, None, f"cannot read transcript: {kind}"))
+        if info.st_size > max_bytes:
+            raise InputError(Problem(shown, None, None, _too_big(info.st_size, max_bytes)))
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError(Problem(shown, None, None, f"cannot read transcript: {exc.strerror}")) from exc
+        raise InputError(Problem(shown, None, None, f"cannot read transcript: {exc.strerror or exc}")) from exc
+    except RuntimeError as exc:  # pathlib reports a symlink loop this way
+        raise InputError(Problem(shown, None, None, "cannot read transcript: symlink loop")) from exc
+    if len(data) > max_bytes:
+        raise InputError(Problem(shown, None, None, _too_big(len(data), max_bytes, at_least=True)))
     return decode(data, shown)
 
 
+def _too_big(size: int, max_bytes: int, *, at_least: bool = False) -> str:
+    more = "at least " if at_least else ""
+    return (f"transcript is {more}{size:,} bytes, over the {max_bytes:,}-byte limit "
+            "(raise it with --max-transcript-bytes)")
+
+
+# Files that are often renamed to .txt by mistake, so the error can say what the file really is.
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document; convert it with pdftotext"),
+    (b"PK\x03\x04", "a ZIP archive, such as a .docx file; save it as plain text"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a Microsoft Office document; save it as plain text"),
+    (b"{\\rtf", "an RTF document; save it as plain text"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+BOMS: tuple[tuple[bytes, str, str], ...] = (
+    # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+# Bytes 0x80-0x9f that Windows-1252 leaves undefined: their presence rules it out.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
 def decode(data: bytes, shown: str) -> str:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    """Decode a transcript: UTF-8 (with or without BOM) or UTF-16/32 with a BOM; refuse the rest.
+
+    Legacy 8-bit encodings (Windows-1252, Latin-1) are refused, not guessed: the
+    same bytes are different letters in each of them, and a wrong guess would put
+    words in a participant's mouth. The error names the likely encoding, so the
+    fix is one "save as UTF-8" away. Line endings are left alone (``parse``
+    accepts CRLF, CR and LF, mixed).
+    """
+    for signature, what in BINARY_SIGNATURES:
+        if data.startswith(signature):
+            return _refuse(shown, 1, f"binary file ({what}), not a text transcript")
+    for bom, encoding, name in BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding)
+                text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(Problem(shown, None, None, f"invalid {encoding} text at byte {exc.start}")) from exc
-    if b"\x00" in data[:8192] or b"\x00" in data[-8192:]:
-        raise InputError(Problem(shown, 1, None, "binary file (NUL bytes), not a text transcript"))
+                prefix = data[: exc.start].decode(encoding, errors="replace")
+                return _refuse(shown, prefix.count("\n") + 1,
+                               f"invalid {name} text at byte {exc.start} ({exc.reason}); re-save it as UTF-8")
+            if "\x00" in text:
+                line = text.count("\n", 0, text.index("\x00")) + 1
+                return _refuse(shown, line, "binary file (NUL character), not a text transcript")
+            return text
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        if _looks_like_utf16(data):
+            return _refuse(shown, 1, "looks like UTF-16 without a byte-order mark; re-save it as UTF-8")
+        return _refuse(shown, data.count(b"\n", 0, nul) + 1, "binary file (NUL bytes), not a text transcript")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        guess = "Windows-1252/Latin-1" if _decodes_as_cp1252(data) else "an unknown encoding"
-        raise InputError(
-            Problem(shown, line, None, f"not UTF-8 (byte 0x{data[exc.start]:02x} looks like {guess}); re-save it as UTF-8")
-        ) from exc
+        # Everything before exc.start is valid UTF-8, so this counts characters as an editor does.
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8")) + 1
+        raise InputError(Problem(shown, line, column, _not_utf8(data, exc))) from exc
 
 
-def _decodes_as_cp1252(data: bytes) -> bool:
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
+def _refuse(shown: str, line: int | None, message: str) -> str:
+    raise InputError(Problem(shown, line, None, message))
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    head = data[:4096]
+    if len(head) < 4:
         return False
-    return True
+    even, odd = head[0::2], head[1::2]
+    # ASCII-heavy text in UTF-16 has a NUL in every other byte.
+    return even.count(0) > 0.8 * len(even) or odd.count(0) > 0.8 * len(odd)
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
+    byte = data[exc.start]
+    if exc.reason == "unexpected end of data" and exc.end >= len(data):
+        return "not UTF-8: the file ends in the middle of a character (was it cut short?)"
+    high = {b for b in data if b >= 0x80}
+    if high & _CP1252_UNDEFINED:
+        return (f"not UTF-8: byte 0x{byte:02x} is not valid UTF-8 and the encoding is not recognised; "
+                "re-save it as UTF-8")
+    name = "Windows-1252" if any(0x80 <= b <= 0x9F for b in high) else "Latin-1 (ISO-8859-1) or Windows-1252"
+    letter = bytes([byte]).decode("cp1252", errors="replace")
+    return f"not UTF-8: looks like {name} (byte 0x{byte:02x} is {letter!r} there); re-save it as UTF-8"
 
 
 def _paragraphs(lines: list[str]) -> Iterable[Paragraph]:
@@ -200,6 +347,7 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
     interview_number: str | None = None
     title_line: int | None = None
     layouts: dict[str, int] = {}
+    warnings: list[Problem] = []
 
     def close() -> None:
         nonlocal current, codes
@@ -231,6 +379,14 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
         if is_code_line(text):
             codes.extend(CodeMark(token, para.line) for token in text.split())
             continue
+        bad_codes = malformed_codes(text)
+        if bad_codes:
+            codes.extend(CodeMark(token, para.line) for token in text.split() if token not in bad_codes)
+            shown = ", ".join(repr(token) for token in bad_codes)
+            warnings.append(Problem(path.as_posix(), para.line, None,
+                                    f"malformed code {shown} ignored: a code is letters and digits joined by "
+                                    "single hyphens, like Data-missing-value", severity="warning"))
+            continue
         heading = HEADING.fullmatch(text)
         if heading:
             start(heading["label"], "heading")
@@ -251,7 +407,8 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
     close()
 
     layout = max(layouts, key=lambda k: layouts[k]) if layouts else "none"
-    return ParsedTranscript(path, layout, interview_number, title_line, tuple(turns), tuple(speakers))
+    return ParsedTranscript(path, layout, interview_number, title_line, tuple(turns), tuple(speakers),
+                            tuple(warnings))
 
 
 def _split_code_tail(para: Paragraph, lines: list[str]) -> list[Paragraph]:
@@ -268,7 +425,7 @@ def _split_code_tail(para: Paragraph, lines: list[str]) -> list[Paragraph]:
     out: list[Paragraph] = []
     text_buf: list[tuple[int, str]] = []
     for number, line in span:
-        if is_code_line(line) or _is_structural(line):
+        if is_code_line(line) or malformed_codes(line) or _is_structural(line):
             if text_buf:
                 out.append(Paragraph(text_buf[0][0], " ".join(t for _, t in text_buf)))
                 text_buf = []

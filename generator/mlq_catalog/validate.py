@@ -7,17 +7,22 @@ looks at the catalog as a whole. It returns problems and never raises, so that
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Evidence, analyse
+from .anonymize import ReplacementLog, apply_redactions
 from .errors import Problem
 from .loader import Catalog, LoadResult, load_catalog
+from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
 
-RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?>")
+# Browsers and Python-Markdown treat "<" before a letter, "/", "!" or "?" as markup ("<svg/onload=...>" too);
+# only Markdown autolinks may start that way.
+RAW_HTML = re.compile(r"<(?!(?:https?|mailto|ftp):)[A-Za-z!/?]")
 PLACEHOLDER = re.compile(r"\bTODO\b")
 UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data):", re.IGNORECASE)
 
@@ -27,6 +32,8 @@ class CheckedCatalog:
     catalog: Catalog | None
     evidence: Evidence | None
     problems: list[Problem]
+    replacements: ReplacementLog = field(default_factory=ReplacementLog)
+    """What redaction replaced (identifies people: written only on request, never published)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -49,8 +56,13 @@ def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> Che
     if catalog is None:
         return CheckedCatalog(None, None, sorted(set(problems)))
     evidence = analyse(catalog)
+    # Stand-off quotes (catalog/quotes/*.yaml) join the evidence before any check counts quotes.
+    problems += attach_standoff_quotes(catalog, evidence)
     problems += cross_check(catalog, evidence)
-    return CheckedCatalog(catalog, evidence, sorted(set(problems)))
+    # Last, so that every quote, however it was attached, is redacted before anything renders it.
+    replacements, found = apply_redactions(catalog, evidence)
+    problems += found
+    return CheckedCatalog(catalog, evidence, sorted(set(problems)), replacements)
 
 
 def _at(catalog: Catalog, entity_id: str, key: Sequence[str | int], message: str, severity: str = "error") -> Problem:
@@ -67,6 +79,9 @@ def _at(catalog: Catalog, entity_id: str, key: Sequence[str | int], message: str
 def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
     problems: list[Problem] = []
     issues, fixes, categories = catalog.issues, catalog.fixes, catalog.categories
+    # Entries whose own file failed validation were reported there; do not report every reference to them too.
+    broken_issues = catalog.broken.get("issues", set())
+    broken_categories = catalog.broken.get("categories", set())
 
     retired: dict[str, str] = {}
     for kind in ("issues", "fixes"):
@@ -81,17 +96,17 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                 retired[old] = entity_id
 
     for issue_id, issue in issues.items():
-        if issue.category not in categories:
+        if issue.category not in categories and issue.category not in broken_categories:
             problems.append(_at(catalog, issue_id, ("category",),
                                 f"unknown category '{issue.category}'{suggestion(issue.category, categories)}"))
         for index, related in enumerate(issue.related):
             if related == issue_id:
                 problems.append(_at(catalog, issue_id, ("related", index), "an issue cannot be related to itself"))
-            elif related not in issues:
+            elif related not in issues and related not in broken_issues:
                 hint = f" (it was renamed to '{retired[related]}')" if related in retired else suggestion(related, issues)
                 problems.append(_at(catalog, issue_id, ("related", index), f"unknown issue '{related}'{hint}"))
         for index, stage in enumerate(issue.tags.lifecycle):
-            if stage not in categories:
+            if stage not in categories and stage not in broken_categories:
                 problems.append(_at(catalog, issue_id, ("tags", "lifecycle", index),
                                     f"unknown category '{stage}'{suggestion(stage, categories)}"))
         problems += _check_markdown(catalog, issue_id, issue.description)
@@ -100,7 +115,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         if not fix.addresses:
             problems.append(_at(catalog, fix_id, ("addresses",), "fix addresses no issue", "warning"))
         for index, target in enumerate(fix.addresses):
-            if target not in issues:
+            if target not in issues and target not in broken_issues:
                 hint = f" (it was renamed to '{retired[target]}')" if target in retired else suggestion(target, issues)
                 problems.append(_at(catalog, fix_id, ("addresses", index), f"unknown issue '{target}'{hint}"))
         problems += _check_markdown(catalog, fix_id, fix.description)
@@ -116,6 +131,8 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                 claimed.setdefault(folded, entity_id)
 
     for code, count in sorted(evidence.unmapped.items()):
+        if code.casefold() in catalog.broken_codes:
+            continue
         shown, line = evidence.unmapped_first[code]
         known = sorted({c for kind in ("issues", "fixes", "contexts", "meta_codes")
                         for e in getattr(catalog, kind).values() for c in e.codes})
@@ -135,6 +152,19 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                     problems.append(_at(catalog, entity_id, (name,),
                                         f"placeholder 'TODO' left in {name}; write the text before publishing",
                                         "warning"))
+    problems += _check_plain_text(catalog)
+    return problems
+
+
+def _check_plain_text(catalog: Catalog) -> list[Problem]:
+    """Titles and summaries are plain text, but MkDocs puts titles in the navigation unescaped: refuse markup."""
+    problems = []
+    for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
+        for entity_id, entity in getattr(catalog, kind).items():
+            for name in ("title", "summary"):
+                value = getattr(entity, name, None)
+                if isinstance(value, str) and RAW_HTML.search(value):
+                    problems.append(_at(catalog, entity_id, (name,), f"raw HTML is not allowed in the {name}"))
     return problems
 
 
@@ -143,9 +173,19 @@ def _check_markdown(catalog: Catalog, entity_id: str, text: str) -> list[Problem
     if RAW_HTML.search(text):
         problems.append(_at(catalog, entity_id, ("description",),
                             "raw HTML is not allowed in descriptions; use Markdown"))
-    if UNSAFE_LINK.search(text):
+    if UNSAFE_LINK.search(text) or _hidden_unsafe_link(text):
         problems.append(_at(catalog, entity_id, ("description",), "javascript:, vbscript: and data: links are not allowed"))
     return problems
+
+
+def _hidden_unsafe_link(text: str) -> bool:
+    """Unsafe schemes that UNSAFE_LINK misses: reference definitions, entities, whitespace inside the scheme.
+
+    Browsers decode entities in href and drop tabs and newlines inside a URL scheme, so
+    ``[x](&#106;ava&#x09;script:...)`` and ``[x][1]`` with ``[1]: javascript:...`` run script too.
+    """
+    decoded = re.sub(r"\s+", "", html.unescape(html.unescape(text)))
+    return bool(re.search(r"\](?:\(|:)<?(?:javascript|vbscript|data):", decoded, re.IGNORECASE))
 
 
 __all__ = ["CheckedCatalog", "check_catalog", "cross_check", "load_catalog"]

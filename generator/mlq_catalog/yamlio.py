@@ -76,9 +76,12 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
     try:
         for event in yaml.parse(text, Loader=SafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                return None, [Problem(shown, mark.line + 1, mark.column + 1, "YAML aliases (*name) are not allowed in catalog files")]
+                alias = event.start_mark
+                return None, [Problem(shown, alias.line + 1 if alias else None, alias.column + 1 if alias else None,
+                                      "YAML aliases (*name) are not allowed in catalog files")]
         node = yaml.compose(text, Loader=SafeLoader)
+        if node is None:  # e.g. a lone "---"
+            return None, [Problem(shown, 1, None, "file is empty")]
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(shown, exc)]
     except yaml.YAMLError as exc:
@@ -89,8 +92,8 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
         data = _construct(node, (), positions, problems, shown)
     except yaml.YAMLError as exc:  # e.g. an unparsable timestamp scalar
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        return None, [Problem(shown, line, None, f"invalid YAML value: {getattr(exc, 'problem', exc)}")]
+        value_line = mark.line + 1 if mark else None
+        return None, [Problem(shown, value_line, None, f"invalid YAML value: {getattr(exc, 'problem', exc)}")]
     return YamlDoc(path, shown, data, positions), problems
 
 
@@ -144,7 +147,21 @@ def validate_model(doc: YamlDoc, model: type[M]) -> tuple[M | None, list[Problem
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        return None, [_pydantic_problem(doc, model, error) for error in exc.errors()]
+        problems = [_pydantic_problem(doc, model, error) for error in exc.errors()]
+        return None, _drop_missing_explained_by_typo(problems)
+
+
+def _drop_missing_explained_by_typo(problems: list[Problem]) -> list[Problem]:
+    """``sumary:`` makes 'summary' missing too; the "did you mean 'summary'" error already says it all."""
+    suggested = set()
+    for p in problems:
+        if p.message.startswith("unknown key ") and "(did you mean '" in p.message:
+            parent = p.key.rpartition(".")[0] if "." in p.key else ""
+            name = p.message.split("(did you mean '", 1)[1].split("'", 1)[0]
+            suggested.add((parent, name))
+    return [p for p in problems
+            if not (p.message.startswith("missing required field '")
+                    and (p.key, p.message.split("'")[1]) in suggested)]
 
 
 def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Problem:
@@ -157,7 +174,7 @@ def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Probl
     elif kind == "missing":
         message = f"missing required field '{field_name}'"
         loc = loc[:-1]
-    elif kind == "string_pattern_mismatch" and field_name in ("id",) or (loc and _is_id_list(loc)):
+    elif (kind == "string_pattern_mismatch" and field_name in ("id",)) or (loc and _is_id_list(loc)):
         message = f"'{error.get('input')}' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'"
     elif kind in ("string_type", "list_type", "dict_type", "model_type", "int_type", "int_parsing"):
         expected = {"string_type": "a string", "list_type": "a list", "dict_type": "a mapping",

@@ -1,0 +1,387 @@
+"""Redaction: replace names, employers and contact details in everything the catalog publishes.
+
+Two sources of replacements, applied in one pass so that the longest match wins:
+
+* **Rules** from ``catalog/redactions.yaml``: literal terms (whole words, case-insensitive,
+  possessives and plurals included: ``Amin``, ``Amin's``, ``Amins``) or regular expressions,
+  each with its placeholder (``[name]``, ``[Company A]``), catalog-wide or for some transcripts.
+* **Built-in detectors** for emails, URLs, @handles, phone numbers and long digit runs, each
+  replaced by a typed placeholder (``[email]``, ``[url]``, ``[handle]``, ``[phone]``, ``[number]``).
+
+Detectors only run on transcript text (quotes, speaker labels): YAML descriptions link to papers
+on purpose. Catalog-wide rules also run on YAML titles, summaries, descriptions and participant
+attributes, so that a name that slipped into a summary is caught too.
+
+Every replacement is recorded in a :class:`ReplacementLog` (original -> placeholder, per
+transcript). The log identifies people, so it is written only on request and never into the site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import OutputError, Problem, display_path
+from .model import RedactionRule, RedactionsFile
+from .yamlio import load_yaml, suggestion, validate_model
+
+if TYPE_CHECKING:
+    from .analysis import Evidence, Quote
+    from .loader import Catalog
+
+log = logging.getLogger(__name__)
+
+REDACTIONS_FILE = "redactions.yaml"
+CATALOG_WIDE = "(catalog)"
+"""Log key for replacements in text that belongs to no transcript (YAML titles, summaries)."""
+
+_APOSTROPHE = "['\u2019]"
+# Possessive or plural after a term: Amin's, Amin’s, Amins', Amin', Amins, Amines.
+_SUFFIX = rf"(?P<suffix>{_APOSTROPHE}s|s{_APOSTROPHE}|{_APOSTROPHE}|e?s)?"
+_KEEP_SUFFIX = re.compile(rf"^(?:{_APOSTROPHE}s|s{_APOSTROPHE}|{_APOSTROPHE})$")
+_URL_TLDS = (
+    "com|org|net|io|ai|edu|gov|co|uk|de|fr|nl|ca|au|in|info|biz|dev|app|me|ly|us|eu|ch|se|no|dk|fi|es|it|be|at"
+)
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A built-in pattern for one kind of contact detail or identifier."""
+
+    name: str
+    placeholder: str
+    pattern: re.Pattern[str]
+
+
+_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
+
+
+def _phone_ok(text: str) -> bool:
+    digits = re.sub(r"\D", "", text)
+    if not 7 <= len(digits) <= 20 or _DATE.fullmatch(text):
+        return False
+    groups = re.findall(r"\d+", text)
+    if text.startswith("+") or "(" in text:
+        return True
+    if len(groups) >= 3 and not all(len(g) == 3 for g in groups[1:]):
+        return True  # 3+ groups, not thousands separators like "10 000 000"
+    # Two groups: a local number such as 555-1234, not a year range such as 2019-2022.
+    return len(groups) == 2 and len(groups[0]) == 3 and len(groups[1]) == 4
+
+
+DETECTORS: tuple[Detector, ...] = (
+    Detector("email", "[email]", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")),
+    Detector(
+        "url",
+        "[url]",
+        re.compile(
+            r"(?<![\w@])(?:(?:https?|ftp)://|www\.)[^\s<>\"'\]]+"
+            rf"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+(?:{_URL_TLDS})(?![\w-])(?:/[^\s<>\"'\]]*)?",
+            re.IGNORECASE,
+        ),
+    ),
+    Detector("handle", "[handle]", re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,38}[A-Za-z0-9_])?")),
+    Detector(
+        "phone",
+        "[phone]",
+        re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[ .-]\d{2,5}){1,5}(?![\w])"),
+    ),
+    Detector("number", "[number]", re.compile(r"(?<![\w.])\d{7,}(?![\w])")),
+)
+DETECTOR_NAMES = tuple(d.name for d in DETECTORS)
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    original: str
+    replacement: str
+    placeholder: str
+    rule: str
+    """``rule N`` (its index in redactions.yaml) or ``detector NAME``."""
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    label: str
+    placeholder: str
+    pattern: re.Pattern[str]
+    transcripts: frozenset[str]
+    literal: bool
+
+    def applies_to(self, transcript: str | None) -> bool:
+        return not self.transcripts or (transcript is not None and transcript in self.transcripts)
+
+
+def term_pattern(terms: Iterable[str]) -> str:
+    """One regex for terms: longest first, whole words, any whitespace between words, apostrophe variants."""
+    alternatives = []
+    for term in sorted({t.strip() for t in terms if t.strip()}, key=lambda t: (-len(t), t.casefold())):
+        words = [re.escape(w).replace("'", _APOSTROPHE).replace("\u2019", _APOSTROPHE) for w in term.split()]
+        alternatives.append(r"\s+".join(words))
+    return rf"(?<!\w)(?:{'|'.join(alternatives)}){_SUFFIX}(?!\w)"
+
+
+@dataclass
+class ReplacementLog:
+    """Original text -> placeholder, per transcript, with how often and on which lines."""
+
+    counts: dict[str, Counter[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(Counter))
+    lines: dict[tuple[str, str, str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, scope: str, match: Match, line: int | None = None) -> None:
+        key = (match.original, match.placeholder, match.rule)
+        self.counts[scope][key] += 1
+        if line is not None:
+            self.lines[(scope, *key)].add(line)
+
+    def __len__(self) -> int:
+        return sum(sum(c.values()) for c in self.counts.values())
+
+    def originals(self) -> set[str]:
+        return {original for counter in self.counts.values() for original, _, _ in counter}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": 1,
+            "note": "Identifies participants. Never publish this file or commit it to a public repository.",
+            "transcripts": {
+                scope: [
+                    {
+                        "original": original,
+                        "placeholder": placeholder,
+                        "rule": rule,
+                        "count": count,
+                        "lines": sorted(self.lines.get((scope, original, placeholder, rule), ())),
+                    }
+                    for (original, placeholder, rule), count in sorted(
+                        counter.items(), key=lambda kv: (kv[0][0].casefold(), kv[0])
+                    )
+                ]
+                for scope, counter in sorted(self.counts.items())
+            },
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+class Redactor:
+    """Applies redaction rules and built-in detectors to text, recording what it replaced."""
+
+    def __init__(self, rules: Sequence[RedactionRule] = (), *, detectors: bool = True) -> None:
+        self.rules: list[CompiledRule] = []
+        for index, rule in enumerate(rules):
+            if rule.terms:
+                pattern = term_pattern(rule.terms)
+            elif rule.pattern:
+                pattern = rule.pattern
+            else:
+                continue
+            self.rules.append(CompiledRule(f"rule {index + 1}", rule.placeholder, re.compile(pattern, re.IGNORECASE),
+                                           frozenset(rule.transcripts), literal=bool(rule.terms)))
+        self.detectors = DETECTORS if detectors else ()
+        self.log = ReplacementLog()
+
+    def matches(self, text: str, transcript: str | None, *, detectors: bool = True) -> list[Match]:
+        """Non-overlapping matches, earliest first; at one position the longest wins, then rules before detectors."""
+        found: list[tuple[int, int, int, Match]] = []
+        priority = 0
+        for rule in self.rules:
+            priority += 1
+            if not rule.applies_to(transcript):
+                continue
+            for m in rule.pattern.finditer(text):
+                if m.end() == m.start():
+                    continue
+                suffix = (m.groupdict().get("suffix") or "") if rule.literal else ""
+                keep = suffix if _KEEP_SUFFIX.match(suffix) else ""
+                match = Match(m.start(), m.end(), m.group(0), rule.placeholder + keep, rule.placeholder, rule.label)
+                found.append((m.start(), -(m.end() - m.start()), priority, match))
+        if detectors:
+            for detector in self.detectors:
+                priority += 1
+                for m in detector.pattern.finditer(text):
+                    start, value = m.start(), m.group(0).rstrip(".,;:!?)")
+                    if not value or (detector.name == "phone" and not _phone_ok(value)):
+                        continue
+                    end = start + len(value)
+                    found.append((start, -(end - start), priority,
+                                  Match(start, end, value, detector.placeholder, detector.placeholder,
+                                        f"detector {detector.name}")))
+        chosen: list[Match] = []
+        position = 0
+        for start, _, _, match in sorted(found, key=lambda f: f[:3]):
+            if start >= position:
+                chosen.append(match)
+                position = match.end
+        return chosen
+
+    def redact(self, text: str, transcript: str | None = None, *, detectors: bool = True,
+               line: int | None = None, record: bool = True) -> str:
+        """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide)."""
+        matches = self.matches(text, transcript, detectors=detectors)
+        if not matches:
+            return text
+        out: list[str] = []
+        position = 0
+        for match in matches:
+            out.append(text[position:match.start])
+            out.append(match.replacement)
+            position = match.end
+            if record:
+                offset_line = None if line is None else line + _paragraph_offset(text, match.start)
+                self.log.add(transcript or CATALOG_WIDE, match, offset_line)
+        out.append(text[position:])
+        return "".join(out)
+
+
+def _paragraph_offset(text: str, index: int) -> int:
+    # Quote paragraphs are joined with blank lines, so this is a lower bound of the line offset;
+    # the log only needs to point a researcher at the right passage.
+    return text.count("\n\n", 0, index) * 2
+
+
+def load_redactions(
+    catalog_root: Path, transcript_ids: Iterable[str] = ()
+) -> tuple[RedactionsFile | None, list[Problem]]:
+    """Read and check ``redactions.yaml``; a missing file means built-in detectors only."""
+    path = catalog_root / REDACTIONS_FILE
+    if not path.exists():
+        return RedactionsFile(), []
+    base = catalog_root.parent if catalog_root.name else catalog_root
+    doc, problems = load_yaml(path, base)
+    if doc is None:
+        return None, problems
+    loaded, found = validate_model(doc, RedactionsFile)
+    problems += found
+    if loaded is None:
+        return None, problems
+    known = sorted(transcript_ids)
+    for index, rule in enumerate(loaded.rules):
+        if bool(rule.terms) == bool(rule.pattern):
+            problems.append(doc.problem(("rules", index), "a rule needs either terms or a pattern, not both"))
+        if rule.pattern:
+            try:
+                compiled = re.compile(rule.pattern)
+            except re.error as exc:
+                problems.append(doc.problem(("rules", index, "pattern"), f"invalid regular expression: {exc}"))
+            else:
+                if compiled.fullmatch(""):
+                    problems.append(doc.problem(("rules", index, "pattern"), "pattern matches empty text"))
+        for t_index, transcript in enumerate(rule.transcripts):
+            if known and transcript not in known:
+                problems.append(doc.problem(("rules", index, "transcripts", t_index),
+                                            f"unknown transcript '{transcript}'{suggestion(transcript, known)}"))
+    return loaded, problems
+
+
+def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementLog, list[Problem]]:
+    """Redact every published text in place: quotes, participant attributes, YAML titles and summaries.
+
+    Runs last in ``check_catalog``, after every quote (inline-coded or attached from YAML) exists,
+    so that no later stage can add unredacted text. With an invalid redactions file nothing is
+    published: the problems are errors and ``build`` refuses to continue.
+    """
+    rules_file, problems = load_redactions(catalog.root, catalog.transcripts)
+    if rules_file is None or any(p.severity == "error" for p in problems):
+        return ReplacementLog(), problems
+    redactor = Redactor(rules_file.rules)
+
+    replaced: dict[int, Quote] = {}
+    for index, quote in enumerate(evidence.quotes):
+        new = redact_quote(redactor, quote)
+        replaced[id(quote)] = new
+        evidence.quotes[index] = new
+    for quotes in evidence.quotes_by_entity.values():
+        quotes[:] = [replaced.get(id(q), q) for q in quotes]
+
+    for transcript_id, loaded in list(catalog.transcripts.items()):
+        entry = loaded.entry
+        updates = {
+            name: redactor.redact(value, transcript_id, detectors=False)
+            for name in ("role", "experience", "domain")
+            if isinstance(value := getattr(entry, name), str)
+        }
+        if any(updates[k] != getattr(entry, k) for k in updates):
+            catalog.transcripts[transcript_id] = dataclasses.replace(loaded, entry=entry.model_copy(update=updates))
+
+    for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
+        entities = getattr(catalog, kind)
+        for entity_id, entity in list(entities.items()):
+            updates = {
+                name: redactor.redact(value, None, detectors=False)
+                for name in ("title", "summary", "description")
+                if isinstance(value := getattr(entity, name, None), str)
+            }
+            if any(updates[k] != getattr(entity, k) for k in updates):
+                entities[entity_id] = entity.model_copy(update=updates)
+    meta_updates = {name: redactor.redact(getattr(catalog.meta, name), None, detectors=False)
+                    for name in ("title", "description")}
+    if any(meta_updates[k] != getattr(catalog.meta, k) for k in meta_updates):
+        catalog.meta = catalog.meta.model_copy(update=meta_updates)
+    return redactor.log, problems
+
+
+def redact_quote(redactor: Redactor, quote: Quote) -> Quote:
+    """The quote with its text (and any other transcript-derived string field) redacted."""
+    updates: dict[str, Any] = {}
+    for f in dataclasses.fields(quote):
+        if f.name in ("id", "transcript", "participant", "codes", "entities", "segments"):
+            continue  # ids and codes are ours, not the participant's words
+        value = getattr(quote, f.name)
+        if isinstance(value, str):
+            line = quote.line if f.name == "text" else None
+            updates[f.name] = redactor.redact(value, quote.transcript, line=line)
+    return dataclasses.replace(quote, **updates) if updates else quote
+
+
+def published_dirs(project: Any) -> list[tuple[Path, str]]:
+    """Directories of a ``build.Project`` whose content is published (the site) or committed (docs, catalog)."""
+    return [
+        (project.site_dir, "the site directory"),
+        (project.docs_dir, "the docs directory"),
+        (project.pages_dir, "the generated-pages directory"),
+        (project.catalog_dir, "the catalog directory"),
+    ]
+
+
+def check_log_location(log_path: Path, forbidden: Iterable[tuple[Path, str]]) -> None:
+    """Refuse a replacement-log path inside anything that gets published (site, docs, catalog)."""
+    target = log_path.resolve()
+    for directory, what in forbidden:
+        directory = directory.resolve()
+        if target == directory or directory in target.parents:
+            raise OutputError(f"{display_path(log_path)}: refusing to write the replacement log inside {what}; "
+                              "it identifies participants and must never be published")
+
+
+def write_log(replacements: ReplacementLog, log_path: Path) -> None:
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text(replacements.to_json(), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{display_path(log_path)}: cannot write the replacement log: {exc.strerror}") from exc
+    log.info("wrote %d replacement(s) to %s", len(replacements), log_path)
+
+
+__all__ = [
+    "DETECTORS",
+    "Redactor",
+    "ReplacementLog",
+    "apply_redactions",
+    "check_log_location",
+    "load_redactions",
+    "published_dirs",
+    "redact_quote",
+    "term_pattern",
+    "write_log",
+]

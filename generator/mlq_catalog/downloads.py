@@ -1,0 +1,168 @@
+"""The data behind the site, as versioned files a reader can download.
+
+Each file name carries the catalog version (``catalog-0.1.0.json``), so a paper can
+cite one exact file and a newer release never changes what an old link returns.
+The files join the MkDocs build as generated files (see ``plugin.on_files``), so
+strict mode checks every link to them like a link to a page.
+
+The REFI-QDA codebook (``.qdc``) and project (``.qdpx``) come from
+``mlq_catalog.refi``, and the JSON Schemas from ``mlq_catalog/schemas/``. Both are
+optional here: when one is missing the others are still offered, with a warning.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import Evidence
+from .export import export_csv, export_json
+from .loader import Catalog
+
+log = logging.getLogger(__name__)
+
+DOWNLOADS_DIR = "downloads"
+SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One downloadable file: where it goes in the site and what it holds."""
+
+    path: str
+    """Site-relative path, e.g. ``downloads/catalog-0.1.0.json``."""
+    title: str
+    description: str
+    media_type: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def size(self) -> str:
+        """Human-readable size, for the downloads page."""
+        n = len(self.data)
+        if n < 1024:
+            return f"{n} bytes"
+        if n < 1024 * 1024:
+            return f"{n / 1024:.1f} KB"
+        return f"{n / 1024 / 1024:.1f} MB"
+
+
+def version_slug(version: str) -> str:
+    """The catalog version, made safe for a file name (``1.0 beta`` -> ``1.0-beta``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", version).strip("-.") or "unversioned"
+
+
+def citation_cff(catalog: Catalog, site_url: str | None = None) -> str:
+    """CITATION.cff (Citation File Format 1.2.0) for the catalog as a whole."""
+    meta = catalog.meta
+    released = next((v.date for v in meta.versions if v.version == meta.version), None)
+    lines = [
+        "cff-version: 1.2.0",
+        'message: "If you use this catalog or its data, please cite it as below."',
+        "type: dataset",
+        f"title: {_yaml_str(meta.title)}",
+        f"version: {_yaml_str(meta.version)}",
+    ]
+    if released is not None:
+        lines.append(f"date-released: {released.isoformat()}")
+    lines.append(f"abstract: {_yaml_str(' '.join(meta.description.split()))}")
+    lines.append("authors:")
+    lines += [f"  - name: {_yaml_str(author)}" for author in meta.authors]
+    if meta.repository:
+        lines.append(f"repository-code: {_yaml_str(meta.repository)}")
+    if site_url:
+        lines.append(f"url: {_yaml_str(site_url)}")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_str(text: str) -> str:
+    # A double-quoted YAML scalar with JSON escapes is valid YAML for any text.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _refi(kind: str) -> Callable[[Catalog, Evidence], bytes] | None:
+    """``mlq_catalog.refi.export_<kind>``, or None (logged) while that module does not exist."""
+    try:
+        module = importlib.import_module(".refi", __package__)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.refi":
+            raise
+        log.warning("REFI-QDA export is not available (no mlq_catalog.refi module); skipping the .%s download", kind)
+        return None
+    function = getattr(module, f"export_{kind}", None)
+    if function is None:
+        log.warning("mlq_catalog.refi has no export_%s; skipping the .%s download", kind, kind)
+        return None
+    return function  # type: ignore[no-any-return]
+
+
+def build_downloads(catalog: Catalog, evidence: Evidence, *, schemas_dir: Path = SCHEMAS_DIR) -> list[Download]:
+    """Every downloadable file, in the order the downloads page lists them."""
+    v = version_slug(catalog.meta.version)
+    out = [
+        Download(
+            f"{DOWNLOADS_DIR}/catalog-{v}.json", "Catalog (JSON)",
+            "Every issue, fix, context and category with its evidence counts, and every quote. "
+            "The layout is described in the data export format page.",
+            "application/json", export_json(catalog, evidence).encode("utf-8"),
+        ),
+        Download(
+            f"{DOWNLOADS_DIR}/quotes-{v}.csv", "Quotes (CSV)",
+            "One row per quote: its issues and fixes, participant pseudonym, transcript and line. "
+            "Opens in a spreadsheet.",
+            "text/csv", export_csv(catalog, evidence).encode("utf-8"),
+        ),
+    ]
+    qdc = _refi("qdc")
+    if qdc is not None:
+        out.append(Download(
+            f"{DOWNLOADS_DIR}/codebook-{v}.qdc", "Codebook (REFI-QDA .qdc)",
+            "The codes and their meaning, for import into qualitative analysis tools (ATLAS.ti, MAXQDA, NVivo).",
+            "application/xml", qdc(catalog, evidence),
+        ))
+    qdpx = _refi("qdpx")
+    if qdpx is not None:
+        out.append(Download(
+            f"{DOWNLOADS_DIR}/catalog-{v}.qdpx", "Coded project (REFI-QDA .qdpx)",
+            "The anonymized transcripts with their coded segments, for qualitative analysis tools.",
+            "application/zip", qdpx(catalog, evidence),
+        ))
+    if schemas_dir.is_dir():
+        for schema in sorted(schemas_dir.glob("*.json")):
+            stem = schema.name.removesuffix(".json").removesuffix(".schema")
+            out.append(Download(
+                f"{DOWNLOADS_DIR}/schemas/{stem}-{v}.schema.json", f"JSON Schema: {stem}",
+                f"Validates {_schema_target(stem)}; editors use it for completion and checking.",
+                "application/schema+json", schema.read_bytes(),
+            ))
+    else:
+        log.warning("no JSON Schemas found in %s; the downloads page will not offer them", schemas_dir)
+    out.append(Download(
+        f"{DOWNLOADS_DIR}/CITATION-{v}.cff", "Citation (CITATION.cff)",
+        "How to cite this version of the catalog, in the Citation File Format.",
+        "text/plain", citation_cff(catalog).encode("utf-8"),
+    ))
+    return out
+
+
+def _schema_target(stem: str) -> str:
+    """The catalog files a schema validates, in words."""
+    known = {
+        "catalog": "catalog/catalog.yaml",
+        "transcripts": "catalog/transcripts.yaml",
+        "meta-codes": "catalog/meta-codes.yaml",
+        "category": "catalog/categories/*.yaml",
+        "issue": "catalog/issues/*.yaml",
+        "fix": "catalog/fixes/*.yaml",
+        "context": "catalog/contexts/*.yaml",
+    }
+    return known.get(stem, f"{stem} files")

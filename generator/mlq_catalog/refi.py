@@ -1,0 +1,561 @@
+"""REFI-QDA exchange: the catalog as a codebook (``.qdc``) or project (``.qdpx``), and projects back in.
+
+NVivo, ATLAS.ti, MAXQDA and QualCoder all read and write REFI-QDA (QDA-XML 1.0).
+
+* The **codebook** is the taxonomy. Each category is a non-codable parent code of its
+  issues; fixes, contexts and meta codes sit under non-codable group codes. An entry's
+  code is named by its id, and the raw transcript codes that mean it (``codes:``) are
+  its child codes, so a coding keeps the exact code a coder used.
+* The **project** adds every transcript as a text source and every quote as a
+  ``PlainTextSelection`` with one coding per code. Sources are written from the parsed
+  turns, never from the raw file: speakers appear as the participant pseudonym or a
+  generic role, code lines and print furniture are gone, and redaction rules apply,
+  so a project is as safe to publish as the site.
+
+Output is deterministic: guids are uuid5 of our ids, zip entries are sorted and carry
+a fixed timestamp. Selection offsets are Unicode code points, end exclusive (as
+QualCoder reads them).
+
+``import_qdpx`` reads a project's text sources and ``PlainTextSelection`` codings and
+writes transcripts plus stand-off quotes (``catalog/quotes/*.yaml``) into a catalog.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .analysis import Evidence, Quote
+from .anonymize import Redactor, load_redactions
+from .errors import InputError, OutputError, Problem, display_path
+from .loader import Catalog, LoadedTranscript
+from .model import ID_RE, PARTICIPANT_PATTERN
+from .transcripts import GENERIC_LABEL
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = uuid.UUID("0a881979-707d-4856-8dbe-d4dca72e01fa")
+"""Fixed namespace of every guid we write: the same id always gets the same guid."""
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+ORIGIN = "mlq-catalog"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+MAX_QDPX_BYTES = 200 * 1024 * 1024
+"""Largest total uncompressed size of a project we import (a zip bomb stops here)."""
+GROUPS = (("fixes", "Fixes"), ("contexts", "Contexts"), ("meta_codes", "Meta codes"))
+
+
+def guid(*parts: str) -> str:
+    """A stable guid for one of our objects."""
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(parts)))
+
+
+@dataclass
+class Code:
+    guid: str
+    name: str
+    codable: bool
+    description: str | None = None
+    children: list[Code] = field(default_factory=list)
+
+
+@dataclass
+class Codebook:
+    codes: list[Code]
+    by_code: dict[str, str]
+    """Casefolded raw code -> guid of its child code."""
+    by_entity: dict[str, str]
+    """Entity id -> guid of its code."""
+
+    def guid_for(self, code: str, unclaimed: dict[str, str]) -> str:
+        found = self.by_entity.get(code) or self.by_code.get(code.casefold())
+        if found:
+            return found
+        return unclaimed.setdefault(code, guid("unclaimed", code))
+
+
+def _describe(title: str, summary: str | None) -> str:
+    return f"{title}: {summary}" if summary else title
+
+
+def build_codebook(catalog: Catalog) -> Codebook:
+    """The taxonomy as REFI codes: categories and groups are non-codable parents."""
+    by_code: dict[str, str] = {}
+    by_entity: dict[str, str] = {}
+
+    def entity_code(kind: str, entity_id: str, entity: object) -> Code:
+        code_guid = guid(kind, entity_id)
+        by_entity[entity_id] = code_guid
+        title = str(getattr(entity, "title", entity_id))
+        summary = getattr(entity, "summary", None) or getattr(entity, "description", None)
+        node = Code(code_guid, entity_id, True, _describe(title, summary))
+        for raw in getattr(entity, "codes", []):
+            if raw.casefold() in by_code:
+                continue  # claimed twice: validation reports it; the first claim wins, as in analysis
+            raw_guid = guid("code", entity_id, raw)
+            by_code[raw.casefold()] = raw_guid
+            node.children.append(Code(raw_guid, raw, True, f"Transcript code for '{title}'"))
+        return node
+
+    codes: list[Code] = []
+    categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
+    placed: set[str] = set()
+    for category in categories:
+        parent = Code(guid("categories", category.id), category.id, False, _describe(category.title, category.summary))
+        for issue_id in sorted(i for i, issue in catalog.issues.items() if issue.category == category.id):
+            parent.children.append(entity_code("issues", issue_id, catalog.issues[issue_id]))
+            placed.add(issue_id)
+        codes.append(parent)
+    orphans = sorted(set(catalog.issues) - placed)
+    if orphans:
+        parent = Code(guid("group", "issues"), "Other issues", False, "Issues whose category is unknown")
+        parent.children = [entity_code("issues", i, catalog.issues[i]) for i in orphans]
+        codes.append(parent)
+    for kind, title in GROUPS:
+        entities = getattr(catalog, kind)
+        if not entities:
+            continue
+        parent = Code(guid("group", kind), title, False, f"{title} of the catalog")
+        parent.children = [entity_code(kind, i, entities[i]) for i in sorted(entities)]
+        codes.append(parent)
+    return Codebook(codes, by_code, by_entity)
+
+
+def _code_element(parent: ET.Element, ns: str, code: Code) -> None:
+    element = ET.SubElement(parent, f"{{{ns}}}Code", {
+        "guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"})
+    if code.description:
+        ET.SubElement(element, f"{{{ns}}}Description").text = code.description
+    for child in code.children:
+        _code_element(element, ns, child)
+
+
+def _serialise(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def export_qdc(catalog: Catalog, evidence: Evidence) -> bytes:
+    """The taxonomy as a REFI-QDA codebook (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``)."""
+    del evidence  # a codebook holds no quotes; the signature matches the other exports
+    ET.register_namespace("", CODEBOOK_NS)
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": ORIGIN})
+    codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+    for code in build_codebook(catalog).codes:
+        _code_element(codes, CODEBOOK_NS, code)
+    return _serialise(root)
+
+
+# --- Project export ------------------------------------------------------------------------------
+
+
+@dataclass
+class SourceText:
+    """A transcript as plain text, and where each paragraph (by its line in the file) starts."""
+
+    text: str
+    paragraph_at: dict[int, int]
+
+
+def _speaker_names(transcript: LoadedTranscript) -> dict[str, str]:
+    """Shown names for speakers: the pseudonym for interviewees, a generic role or 'Speaker N' otherwise."""
+    names: dict[str, str] = {}
+    others = 0
+    for speaker in transcript.parsed.speakers:
+        if transcript.is_interviewee(speaker):
+            names[speaker] = transcript.participant
+        elif GENERIC_LABEL.fullmatch(" ".join(speaker.split())):
+            names[speaker] = " ".join(speaker.split())
+        else:
+            # A real name used as a label never leaves the catalog.
+            others += 1
+            names[speaker] = f"Speaker {others}"
+    return names
+
+
+def source_text(transcript: LoadedTranscript, redactor: Redactor | None = None) -> SourceText:
+    """The transcript as ``Name: text`` paragraphs, one blank line apart."""
+    names = _speaker_names(transcript)
+    pieces: list[str] = []
+    paragraph_at: dict[int, int] = {}
+    offset = 0
+    for turn in transcript.parsed.turns:
+        for index, paragraph in enumerate(turn.paragraphs):
+            text = " ".join(paragraph.text.split())
+            if redactor is not None:
+                text = redactor.redact(text, transcript.id, record=False)
+            prefix = f"{names.get(turn.speaker, 'Speaker')}: " if index == 0 else ""
+            if pieces:
+                offset += 2
+            paragraph_at.setdefault(paragraph.line, offset + len(prefix))
+            pieces.append(prefix + text)
+            offset += len(prefix) + len(text)
+    return SourceText("\n\n".join(pieces), paragraph_at)
+
+
+def _locate(source: SourceText, quote: Quote) -> tuple[int, int] | None:
+    needle = "\n\n".join(" ".join(part.split()) for part in quote.text.split("\n\n") if part.strip())
+    begin = source.paragraph_at.get(quote.line, 0)
+    found = source.text.find(needle, begin)
+    if found < 0:
+        found = source.text.find(needle)
+    if found < 0:
+        return None
+    return found, found + len(needle)
+
+
+def _redactor(catalog: Catalog) -> Redactor:
+    rules, problems = load_redactions(catalog.root, catalog.transcripts)
+    if rules is None or any(p.severity == "error" for p in problems):
+        raise OutputError("redactions.yaml has errors; run mlq-catalog validate before exporting transcripts")
+    return Redactor(rules.rules)
+
+
+def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
+    """The catalog as a REFI-QDA project (``.qdpx``): codebook, transcripts as sources, quotes as codings."""
+    ET.register_namespace("", PROJECT_NS)
+    ns = PROJECT_NS
+    codebook = build_codebook(catalog)
+    redactor = _redactor(catalog)
+    user = guid("user", ORIGIN)
+    root = ET.Element(f"{{{ns}}}Project", {"name": catalog.meta.title, "origin": ORIGIN})
+    users = ET.SubElement(root, f"{{{ns}}}Users")
+    ET.SubElement(users, f"{{{ns}}}User", {"guid": user, "name": ORIGIN})
+
+    quotes_by_transcript: dict[str, list[Quote]] = {}
+    for quote in evidence.quotes:
+        quotes_by_transcript.setdefault(quote.transcript, []).append(quote)
+    unclaimed: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    sources = ET.Element(f"{{{ns}}}Sources")
+    for transcript_id in sorted(catalog.transcripts):
+        transcript = catalog.transcripts[transcript_id]
+        source = source_text(transcript, redactor)
+        source_guid = guid("transcript", transcript_id)
+        files[f"sources/{source_guid}.txt"] = source.text.encode("utf-8")
+        element = ET.SubElement(sources, f"{{{ns}}}TextSource", {
+            "guid": source_guid, "name": transcript_id, "plainTextPath": f"internal://{source_guid}.txt",
+            "creatingUser": user})
+        ET.SubElement(element, f"{{{ns}}}Description").text = _source_description(transcript)
+        for quote in quotes_by_transcript.get(transcript_id, []):
+            span = _locate(source, quote)
+            if span is None:
+                log.warning("quote %s not found in the exported text of %s; left out", quote.id, transcript_id)
+                continue
+            selection = ET.SubElement(element, f"{{{ns}}}PlainTextSelection", {
+                "guid": guid("quote", quote.id), "name": quote.id,
+                "startPosition": str(span[0]), "endPosition": str(span[1]), "creatingUser": user})
+            for code in quote.codes:
+                coding = ET.SubElement(selection, f"{{{ns}}}Coding", {
+                    "guid": guid("coding", quote.id, code), "creatingUser": user})
+                ET.SubElement(coding, f"{{{ns}}}CodeRef", {"targetGUID": codebook.guid_for(code, unclaimed)})
+
+    book = ET.SubElement(root, f"{{{ns}}}CodeBook")
+    codes = ET.SubElement(book, f"{{{ns}}}Codes")
+    all_codes = list(codebook.codes)
+    if unclaimed:
+        all_codes.append(Code(guid("group", "unclaimed"), "Unclaimed codes", False,
+                              "Transcript codes that no taxonomy entry claims yet",
+                              [Code(g, name, True) for name, g in sorted(unclaimed.items())]))
+    for node in all_codes:
+        _code_element(codes, ns, node)
+
+    participants: dict[str, list[str]] = {}
+    for transcript_id in sorted(catalog.transcripts):
+        participants.setdefault(catalog.transcripts[transcript_id].participant, []).append(transcript_id)
+    if participants:
+        cases = ET.SubElement(root, f"{{{ns}}}Cases")
+        for participant in sorted(participants):
+            case = ET.SubElement(cases, f"{{{ns}}}Case", {"guid": guid("participant", participant),
+                                                         "name": participant})
+            for transcript_id in participants[participant]:
+                ET.SubElement(case, f"{{{ns}}}SourceRef", {"targetGUID": guid("transcript", transcript_id)})
+    if len(sources):
+        root.append(sources)
+    ET.SubElement(root, f"{{{ns}}}Description").text = catalog.meta.description
+    files["project.qde"] = _serialise(root)
+    return _zip(files)
+
+
+def _source_description(transcript: LoadedTranscript) -> str:
+    entry = transcript.entry
+    details = ", ".join(d for d in (entry.role, entry.experience, entry.domain) if d)
+    return f"Participant {transcript.participant}" + (f" ({details})" if details else "")
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(files, key=lambda n: (n != "project.qde", n)):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, so the attributes mean the same on every platform
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+# --- Project import ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedSource:
+    id: str
+    name: str
+    participant: str
+    text: str
+    quotes: tuple[tuple[str, tuple[str, ...]], ...]
+    """(excerpt, code names) per coded selection, in document order."""
+
+
+@dataclass
+class ImportReport:
+    """What ``import_qdpx`` wrote and what the catalog check then found."""
+
+    transcripts: list[Path] = field(default_factory=list)
+    quote_files: list[Path] = field(default_factory=list)
+    quotes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def unclaimed(self) -> list[Problem]:
+        return [p for p in self.problems if "is not claimed by any taxonomy entry" in p.message]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [child for child in element if _local(child.tag) == name]
+
+
+def read_qdpx(path: Path) -> list[ImportedSource]:
+    """Text sources and their coded ``PlainTextSelection``s from a ``.qdpx`` file."""
+    shown = display_path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(Problem(shown, None, None, f"not a REFI-QDA project (.qdpx is a zip file): {exc}")) from exc
+    with archive:
+        members = {info.filename: info for info in archive.infolist()}
+        if sum(info.file_size for info in members.values()) > MAX_QDPX_BYTES:
+            raise InputError(Problem(shown, None, None, f"project unpacks to over {MAX_QDPX_BYTES:,} bytes"))
+        qde = next((n for n in sorted(members) if n.lower().endswith(".qde") and "/" not in n.strip("/")), None)
+        if qde is None:
+            raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file"))
+        try:
+            root = ET.fromstring(archive.read(qde))
+        except ET.ParseError as exc:
+            line = exc.position[0] if exc.position else None
+            raise InputError(Problem(f"{shown}:{qde}", line, None, f"invalid XML: {exc}")) from exc
+        if _local(root.tag) != "Project":
+            raise InputError(Problem(f"{shown}:{qde}", None, None, f"root element is {_local(root.tag)}, not Project"))
+
+        code_names: dict[str, str] = {}
+        for element in root.iter():
+            if _local(element.tag) == "Code" and element.get("guid"):
+                code_names[element.get("guid", "").strip("{}").lower()] = element.get("name", "")
+        cases: dict[str, str] = {}
+        for case in root.iter():
+            if _local(case.tag) != "Case":
+                continue
+            for ref in _children(case, "SourceRef"):
+                cases.setdefault(ref.get("targetGUID", "").strip("{}").lower(), case.get("name", ""))
+
+        out: list[ImportedSource] = []
+        taken: set[str] = set()
+        for number, element in enumerate((e for e in root.iter() if _local(e.tag) == "TextSource"), start=1):
+            name = element.get("name") or f"source-{number}"
+            text = _source_content(archive, members, element, shown, name)
+            source_guid = (element.get("guid") or "").strip("{}").lower()
+            quotes: list[tuple[str, tuple[str, ...]]] = []
+            for selection in _children(element, "PlainTextSelection"):
+                start, end = int(selection.get("startPosition", "0")), int(selection.get("endPosition", "0"))
+                if not 0 <= start < end <= len(text):
+                    raise InputError(Problem(f"{shown}:{qde}", None, None,
+                                             f"selection {selection.get('guid')} in '{name}' is outside its text "
+                                             f"({start}-{end} of {len(text)} characters)"))
+                names = []
+                for coding in _children(selection, "Coding"):
+                    for ref in _children(coding, "CodeRef"):
+                        target = ref.get("targetGUID", "").strip("{}").lower()
+                        if target in code_names:
+                            names.append(code_names[target])
+                if names:
+                    # Catalog codes are single words; QDA code names may have spaces ("Noisy labels").
+                    codes = ("-".join(n.split()) for n in names if n.strip())
+                    quotes.append((text[start:end], tuple(dict.fromkeys(codes))))
+            transcript_id = _unique(_safe_id(name), taken)
+            participant = _participant(cases.get(source_guid, ""), number)
+            out.append(ImportedSource(transcript_id, name, participant, text, tuple(quotes)))
+    return out
+
+
+def _source_content(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], element: ET.Element,
+                    shown: str, name: str) -> str:
+    content = _children(element, "PlainTextContent")
+    if content and content[0].text is not None:
+        return content[0].text
+    target = element.get("plainTextPath") or ""
+    if target.startswith("internal://"):
+        member = "sources/" + target[len("internal://"):]
+        if member in members:
+            return archive.read(member).decode("utf-8-sig")
+        raise InputError(Problem(shown, None, None, f"text of source '{name}' is missing ({member})"))
+    raise InputError(Problem(shown, None, None,
+                             f"source '{name}' keeps its text outside the project ({target or 'no path'}); "
+                             "re-export the project with its sources embedded"))
+
+
+def _safe_id(name: str) -> str:
+    stem = re.sub(r"\.(txt|docx?|rtf|pdf|vtt|srt)$", "", name.strip(), flags=re.IGNORECASE)
+    cleaned = "-".join(part for part in re.split(r"[^a-z0-9]+", stem.lower()) if part)
+    if not cleaned or not cleaned[0].isalpha():
+        cleaned = f"transcript-{cleaned}" if cleaned else "transcript"
+    return cleaned[:80].rstrip("-")
+
+
+def _unique(candidate: str, taken: set[str]) -> str:
+    result, n = candidate, 2
+    while result in taken:
+        result = f"{candidate}-{n}"
+        n += 1
+    taken.add(result)
+    return result
+
+
+def _participant(name: str, number: int) -> str:
+    if re.fullmatch(PARTICIPANT_PATTERN, name):
+        return name
+    return f"P{number:02d}"
+
+
+def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
+    """Write a project's transcripts and codings into a catalog as transcripts and stand-off quotes.
+
+    Refuses to overwrite a transcript or quotes file that already exists. Afterwards the
+    catalog is checked, and the report carries the problems, among them the codes that
+    no taxonomy entry claims.
+    """
+    from .validate import check_catalog  # validate imports this package's loaders; avoid a cycle at import
+
+    sources = read_qdpx(path)
+    report = ImportReport()
+    catalog_dir.mkdir(parents=True, exist_ok=True)
+    ids = _entity_ids(catalog_dir)
+    plans: list[tuple[Path, str]] = []
+    entries: list[dict[str, object]] = []
+    existing = _listed_transcripts(catalog_dir)
+    for source in sources:
+        transcript_id = source.id
+        if transcript_id in existing:
+            raise OutputError(f"{catalog_dir / 'transcripts.yaml'}: transcript '{transcript_id}' already exists; "
+                              "rename the source in the project or remove the old transcript first")
+        text_path = catalog_dir / "transcripts" / f"{transcript_id}.txt"
+        quotes_path = catalog_dir / "quotes" / f"{transcript_id}.yaml"
+        for target in (text_path, quotes_path):
+            if target.exists():
+                raise OutputError(f"{target}: already exists; not overwriting it")
+        plans.append((text_path, source.text if source.text.endswith("\n") else source.text + "\n"))
+        entry: dict[str, object] = {"id": transcript_id, "source": f"transcripts/{transcript_id}.txt",
+                                    "participant": source.participant}
+        if re.search(rf"(?m)^{re.escape(source.participant)}:", source.text):
+            entry["interviewee_labels"] = [source.participant]
+        entries.append(entry)
+        if source.quotes:
+            plans.append((quotes_path, _quotes_yaml(source, ids)))
+            report.quotes += len(source.quotes)
+            report.quote_files.append(quotes_path)
+        report.transcripts.append(text_path)
+
+    if not (catalog_dir / "catalog.yaml").exists():
+        plans.append((catalog_dir / "catalog.yaml", _dump({
+            "title": _project_name(path), "version": "0.1.0",
+            "description": f"Imported from the REFI-QDA project {path.name}.",
+            "authors": ["mlq-catalog import"]})))
+    plans.append((catalog_dir / "transcripts.yaml", _transcripts_yaml(catalog_dir, entries)))
+    try:
+        for target, content in plans:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{catalog_dir}: cannot write the imported files: {exc.strerror}") from exc
+    report.problems = check_catalog(catalog_dir).problems
+    return report
+
+
+def _project_name(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            qde = next(n for n in sorted(archive.namelist()) if n.lower().endswith(".qde"))
+            name = ET.fromstring(archive.read(qde)).get("name")
+    except (OSError, zipfile.BadZipFile, StopIteration, ET.ParseError):
+        name = None
+    return name or path.stem
+
+
+def _entity_ids(catalog_dir: Path) -> set[str]:
+    ids: set[str] = set()
+    for kind in ("issues", "fixes", "contexts"):
+        folder = catalog_dir / kind
+        if folder.is_dir():
+            ids.update(p.stem for p in folder.glob("*.yaml"))
+    return ids
+
+
+def _listed_transcripts(catalog_dir: Path) -> set[str]:
+    path = catalog_dir / "transcripts.yaml"
+    if not path.exists():
+        return set()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(Problem(display_path(path), None, None, f"cannot read: {exc}")) from exc
+    return {str(t.get("id")) for t in data.get("transcripts", []) if isinstance(t, dict)}
+
+
+def _dump(data: object) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _quotes_yaml(source: ImportedSource, entity_ids: Iterable[str]) -> str:
+    known = set(entity_ids)
+    quotes = []
+    for text, names in source.quotes:
+        item: dict[str, object] = {"text": " ".join(text.split())}
+        codes = [n for n in names if n not in known or not ID_RE.match(n)]
+        entities = [n for n in names if n in known and ID_RE.match(n)]
+        if codes:
+            item["codes"] = codes
+        if entities:
+            item["entities"] = entities
+        quotes.append(item)
+    header = f"# Imported from the REFI-QDA source '{source.name}'.\n"
+    return header + _dump({"transcript": source.id, "quotes": quotes})
+
+
+def _transcripts_yaml(catalog_dir: Path, entries: list[dict[str, object]]) -> str:
+    path = catalog_dir / "transcripts.yaml"
+    if not path.exists():
+        return _dump({"transcripts": entries})
+    current = path.read_text(encoding="utf-8")
+    if not entries:
+        return current
+    # Append as text, so that the comments of the existing file survive.
+    data = yaml.safe_load(current) or {}
+    if not data.get("transcripts"):
+        return _dump({"transcripts": entries})
+    listed = _dump(entries)
+    indented = "".join(f"  {line}" if line.strip() else line for line in listed.splitlines(keepends=True))
+    return current.rstrip("\n") + "\n" + indented

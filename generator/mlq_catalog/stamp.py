@@ -1,0 +1,135 @@
+"""Skip a build whose inputs have not changed since the site was built.
+
+A *stamp* is a SHA-256 over everything a build reads: every file under the
+catalog, docs and templates directories (path and bytes), ``mkdocs.yml``, the
+source of the ``mlq_catalog`` package itself (an editable install changes code
+without changing its version), the versions of mlq-catalog, MkDocs and Material,
+the build options and the ``MLQ_*`` environment variables. A complete build
+records its stamp in the site (``.mlq-catalog-stamp``, written before the site
+is swapped in). When the next build computes the same stamp and the site and
+generated pages are still there, it returns at once: nothing is regenerated,
+no generated file is rewritten (their mtimes stay), MkDocs does not run.
+
+Content hashes rather than mtimes: a ``git checkout`` that restores the same
+bytes, or a copy of the repository, must not force a rebuild, and an edit that
+keeps the mtime (``cp -p``, coarse clocks) must not be missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import Problem
+
+if TYPE_CHECKING:
+    from .build import Project
+    from .generate import Generated
+
+log = logging.getLogger(__name__)
+STAMP_FILE = ".mlq-catalog-stamp"
+STAMP_VERSION = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _hash_tree(digest: Any, label: str, root: Path) -> None:
+    """Feed every file under ``root`` (sorted relative path, size and bytes) into ``digest``."""
+    digest.update(f"\0tree {label}\0".encode())
+    if not root.is_dir():
+        digest.update(b"missing")
+        return
+    files: list[tuple[str, Path]] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        for name in names:
+            path = Path(folder, name)
+            files.append((path.relative_to(root).as_posix(), path))
+    for relative, path in sorted(files):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0unreadable"
+        digest.update(f"\0{relative}\0{len(data)}\0".encode())
+        digest.update(data)
+
+
+def compute(project: Project, **options: object) -> str:
+    """The stamp of a build of ``project`` with these options (any JSON-able values)."""
+    digest = hashlib.sha256()
+    header = {
+        "stamp": STAMP_VERSION,
+        "versions": {name: _version(name) for name in ("mlq-catalog", "mkdocs", "mkdocs-material")},
+        "options": {key: str(value) for key, value in sorted(options.items())},
+        "paths": {key: str(getattr(project, key)) for key in
+                  ("config_file", "catalog_dir", "templates_dir", "pages_dir", "docs_dir", "site_dir")},
+        "env": {key: value for key, value in sorted(os.environ.items()) if key.startswith("MLQ_")},
+    }
+    digest.update(json.dumps(header, sort_keys=True).encode())
+    try:
+        digest.update(project.config_file.read_bytes())
+    except OSError:
+        digest.update(b"\0no config")
+    _hash_tree(digest, "package", PACKAGE_DIR)
+    _hash_tree(digest, "catalog", project.catalog_dir)
+    _hash_tree(digest, "docs", project.docs_dir)
+    _hash_tree(digest, "templates", project.templates_dir)
+    overrides = project.config_file.parent / "overrides"
+    if overrides.is_dir():
+        _hash_tree(digest, "overrides", overrides)
+    return digest.hexdigest()
+
+
+def record(site_dir: Path, stamp: str, generated: Generated) -> None:
+    """Remember what this build was made from, with what the next no-op build must still report."""
+    data = {
+        "stamp": stamp,
+        "pages": sorted(generated.site.pages),
+        "problems": [asdict(problem) for problem in generated.checked.problems],
+    }
+    (site_dir / STAMP_FILE).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def current(project: Project, stamp: str) -> Generated | None:
+    """A stand-in for the generation when the site was built from exactly these inputs, else None.
+
+    The stand-in carries the page list and the validation problems of the build that
+    made the site, so the command reports the same warnings; it has no catalog.
+    """
+    from .generate import Generated
+    from .render import RenderedSite
+    from .validate import CheckedCatalog
+    from .writer import PAGES_MARKER, WriteReport
+
+    try:
+        data = json.loads((project.site_dir / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("stamp") != stamp:
+        return None
+    pages = data.get("pages") or []
+    if not (project.pages_dir / PAGES_MARKER).exists() or not all((project.pages_dir / p).is_file() for p in pages):
+        return None
+    try:
+        problems = [Problem(**problem) for problem in data.get("problems", [])]
+    except TypeError:
+        return None
+    log.info("the site is current (stamp %s): nothing to build", stamp[:12])
+    return Generated(
+        checked=CheckedCatalog(None, None, problems),
+        site=RenderedSite(pages=dict.fromkeys(pages, ""), nav={}, sources={}),
+        report=WriteReport(unchanged=list(pages)),
+    )

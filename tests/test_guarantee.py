@@ -1,0 +1,127 @@
+"""The anonymization guarantee, over every byte the catalog publishes.
+
+Identifiers are planted in coded interviewee turns of a copy of the shipped catalog, in many
+spellings (full name, first name, surname with possessive, upper case, employer with and
+without its suffix, email, spelled-out email, phone, URL, @handle, badge number), plus a name
+used as a speaker label and a coder name in a title line. With matching rules, the whole site
+and every export must contain none of them, and the placeholders instead. Without the rules,
+``audit`` must list every identifier that needs a rule; the detectors replace the rest anyway.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlq_catalog.build import Project, build_site
+from mlq_catalog.cli import main
+from mlq_catalog.export import export_csv, export_json
+from mlq_catalog.validate import check_catalog
+
+from .conftest_anonymize import (
+    CODER,
+    NAME_NEEDLES,
+    NEEDLES,
+    PLACEHOLDERS,
+    SPEAKER_LABEL,
+    blob_texts,
+    find_hits,
+    output_texts,
+    plant_identifiers,
+)
+
+
+def _refi_exports(catalog: object, evidence: object) -> dict[str, bytes]:
+    """QDPX and QDC exports when mlq_catalog.refi exists (another change adds it); else none."""
+    try:
+        refi = importlib.import_module("mlq_catalog.refi")
+    except ModuleNotFoundError:
+        return {}
+    out = {}
+    for kind in ("qdpx", "qdc"):
+        function = getattr(refi, f"export_{kind}", None)
+        if function is not None:
+            data = function(catalog, evidence)
+            out[f"catalog.{kind}"] = data if isinstance(data, bytes) else str(data).encode("utf-8")
+    return out
+
+
+@pytest.mark.slow
+def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path: Path) -> None:
+    catalog = project_copy / "catalog"
+    # Neither the seeds nor the hand-written pages may already hold them, or the test proves nothing.
+    assert find_hits(output_texts(project_copy), NEEDLES) == []
+    plant_identifiers(catalog, with_rules=True)
+    planted = find_hits(output_texts(catalog / "transcripts"), NEEDLES)
+    assert {hit.split(": ")[1].strip("'") for hit in planted} == set(NEEDLES)
+
+    checked = check_catalog(catalog)
+    assert not checked.errors, [p.format_text() for p in checked.errors]
+    assert checked.catalog is not None and checked.evidence is not None
+    assert any(t.speaker == SPEAKER_LABEL for t in checked.catalog.transcripts["interview-35"].parsed.turns)
+
+    project = Project.from_config(project_copy / "mkdocs.yml", site_dir=tmp_path / "site", pages_dir=tmp_path / "pages")
+    log_path = tmp_path / "private" / "replacements.json"
+    build_site(project, replacement_log=log_path)
+
+    outputs = list(output_texts(project.site_dir)) + list(output_texts(project.pages_dir))
+    exports = {
+        "catalog.json": export_json(checked.catalog, checked.evidence).encode("utf-8"),
+        "quotes.csv": export_csv(checked.catalog, checked.evidence).encode("utf-8"),
+        **_refi_exports(checked.catalog, checked.evidence),
+    }
+    for name, data in exports.items():
+        outputs += list(blob_texts(name, data))
+    names = {name for name, _ in outputs}
+    assert {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "catalog.json", "quotes.csv"} <= names
+
+    assert find_hits(iter(outputs), NEEDLES) == []
+
+    site_text = "\n".join(text for name, text in outputs if name.endswith((".html", ".json")))
+    for placeholder in PLACEHOLDERS:
+        assert placeholder in site_text, placeholder
+    export_text = exports["catalog.json"].decode("utf-8")
+    for placeholder in PLACEHOLDERS:
+        assert placeholder in export_text, placeholder
+
+    # The log says what was replaced, so a researcher can check it; it lives outside the site.
+    log_text = log_path.read_text(encoding="utf-8")
+    for original in ("Jordan Whitfield", "JORDAN WHITFIELD", "Whitfield's", "Quellstrom Analytics", "+49 30 1234 5678",
+                     "jordan.whitfield@quellstrom-analytics.de", "@jwhitfield", "84736251"):
+        assert original in log_text, original
+    assert CODER not in log_text  # the title line is never published, so nothing needed replacing there
+
+
+def test_without_rules_audit_lists_every_planted_identifier(catalog_copy: Path, tmp_path: Path) -> None:
+    plant_identifiers(catalog_copy, with_rules=False)
+    log_path = tmp_path / "replacements.json"
+    result = CliRunner().invoke(main, ["audit", "--catalog", str(catalog_copy), "--config-file",
+                                       str(tmp_path / "none.yml"), "--replacement-log", str(log_path)])
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    for needle in NAME_NEEDLES:
+        assert any(needle in line.casefold() for line in lines), needle
+    # One line per candidate, each with its transcript file and line.
+    assert all(line.startswith("catalog/") and line.split(":")[1].isdigit() for line in lines), lines
+    assert any("title line" in line and "Rosalind" in line for line in lines)
+    assert any("speaker label" in line and "Priya" in line for line in lines)
+    assert any("organisation 'Quellstrom Analytics GmbH'" in line for line in lines)
+    assert any("email-like 'whitfield at quellstrom dot com'" in line for line in lines)
+
+    # Contact details need no rule: the detectors replaced them even here, and logged them.
+    log_text = log_path.read_text(encoding="utf-8")
+    for original, placeholder in (("jordan.whitfield@quellstrom-analytics.de", "[email]"),
+                                  ("+49 30 1234 5678", "[phone]"), ("@jwhitfield", "[handle]"),
+                                  ("https://dash.quellstrom-analytics.de/team?id=7", "[url]"),
+                                  ("84736251", "[number]")):
+        assert f'"original": "{original}",\n        "placeholder": "{placeholder}"' in log_text, original
+
+
+def test_shipped_catalog_passes_audit() -> None:
+    result = CliRunner().invoke(main, ["audit"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "0 candidate(s) to review" in result.stderr

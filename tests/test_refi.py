@@ -1,0 +1,258 @@
+"""REFI-QDA: codebook and project exports validate against the official schemas, and a project round-trips."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from mlq_catalog.cli import main
+from mlq_catalog.refi import NAMESPACE, export_qdc, export_qdpx, import_qdpx, source_text
+from mlq_catalog.validate import CheckedCatalog, check_catalog
+
+from .conftest import CATALOG, REPO
+
+SCHEMAS = REPO.parent / "shared" / "refi-qda"
+P = "{urn:QDA-XML:project:1.0}"
+C = "{urn:QDA-XML:codebook:1.0}"
+
+
+def _schema(name: str):  # type: ignore[no-untyped-def]
+    path = SCHEMAS / name
+    if not path.is_file():
+        pytest.skip(f"official REFI-QDA schema {path} is absent (expected in ../shared/refi-qda/ next to the repo)")
+    xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is in the test extra: pip install -e '.[test]'")
+    return xmlschema.XMLSchema(str(path))
+
+
+@pytest.fixture(scope="module")
+def shipped() -> CheckedCatalog:
+    checked = check_catalog(CATALOG)
+    assert checked.catalog is not None and checked.evidence is not None
+    return checked
+
+
+@pytest.fixture(scope="module")
+def qdpx(shipped: CheckedCatalog) -> bytes:
+    assert shipped.catalog is not None and shipped.evidence is not None
+    return export_qdpx(shipped.catalog, shipped.evidence)
+
+
+@pytest.fixture(scope="module")
+def qdc(shipped: CheckedCatalog) -> bytes:
+    assert shipped.catalog is not None and shipped.evidence is not None
+    return export_qdc(shipped.catalog, shipped.evidence)
+
+
+def _project(data: bytes) -> tuple[ET.Element, dict[str, str]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+        texts = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("sources/")}
+    return root, texts
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- Schemas -------------------------------------------------------------------------------------
+
+
+def test_codebook_validates_against_the_official_schema(qdc: bytes) -> None:
+    _schema("Codebook.xsd").validate(qdc.decode("utf-8"))
+
+
+def test_project_validates_against_the_official_schema(qdpx: bytes) -> None:
+    schema = _schema("Project.xsd")
+    with zipfile.ZipFile(io.BytesIO(qdpx)) as archive:
+        schema.validate(archive.read("project.qde").decode("utf-8"))
+
+
+# --- Codebook ------------------------------------------------------------------------------------
+
+
+def test_categories_are_non_codable_parents_with_descriptions(shipped: CheckedCatalog, qdc: bytes) -> None:
+    assert shipped.catalog is not None
+    root = ET.fromstring(qdc)
+    top = {code.get("name"): code for code in root.find(f"{C}Codes") or []}
+    assert set(shipped.catalog.categories) <= set(top)
+    quality = top["data-quality"]
+    assert quality.get("isCodable") == "false"
+    assert (quality.findtext(f"{C}Description") or "").startswith("Data quality: ")
+    issues = {c.get("name"): c for c in quality.findall(f"{C}Code")}
+    assert issues["noisy-labels"].get("isCodable") == "true"
+    raw = [c.get("name") for c in issues["missing-values"].findall(f"{C}Code")]
+    assert raw == ["Data-missing-value", "Data-missing-values"]
+    assert {"Fixes", "Contexts", "Meta codes"} <= set(top)
+
+
+def test_guids_are_uuid5_of_our_ids(qdc: bytes) -> None:
+    root = ET.fromstring(qdc)
+    found = {c.get("name"): c.get("guid") for c in root.iter(f"{C}Code")}
+    assert found["noisy-labels"] == str(uuid.uuid5(NAMESPACE, "issues\x1fnoisy-labels"))
+    guids = [c.get("guid") for c in root.iter(f"{C}Code")]
+    assert len(set(guids)) == len(guids)
+
+
+def test_exports_are_deterministic(shipped: CheckedCatalog, qdpx: bytes, qdc: bytes) -> None:
+    assert shipped.catalog is not None and shipped.evidence is not None
+    again = check_catalog(CATALOG)
+    assert again.catalog is not None and again.evidence is not None
+    assert export_qdpx(again.catalog, again.evidence) == qdpx
+    assert export_qdc(again.catalog, again.evidence) == qdc
+    with zipfile.ZipFile(io.BytesIO(qdpx)) as archive:
+        infos = archive.infolist()
+    assert infos[0].filename == "project.qde"
+    assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+# --- Project -------------------------------------------------------------------------------------
+
+
+def test_every_quote_is_a_selection_over_its_exact_text(shipped: CheckedCatalog, qdpx: bytes) -> None:
+    assert shipped.evidence is not None
+    root, texts = _project(qdpx)
+    by_id = {q.id: q for q in shipped.evidence.quotes}
+    selections = 0
+    for source in root.iter(f"{P}TextSource"):
+        text = texts["sources/" + source.get("plainTextPath", "").removeprefix("internal://")]
+        for selection in source.findall(f"{P}PlainTextSelection"):
+            quote = by_id[selection.get("name", "")]
+            start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+            assert _squash(text[start:end]) == _squash(quote.text)
+            assert len(selection.findall(f"{P}Coding")) == len(quote.codes)
+            selections += 1
+    assert selections == len(shipped.evidence.quotes)
+
+
+def test_sources_show_pseudonyms_not_speaker_labels_or_code_lines(qdpx: bytes) -> None:
+    _, texts = _project(qdpx)
+    joined = "\n".join(texts.values())
+    assert "P43: " in joined and "PU1: " in joined
+    assert "Interviewee:" not in joined and "\nData-missing-value" not in joined
+    assert "Amin" not in joined and "Kendra" not in joined  # redaction rules apply to sources too
+
+
+def test_offsets_are_code_points(catalog_copy: Path) -> None:
+    path = catalog_copy / "transcripts" / "interview-u1.txt"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Okay, this meeting is being recorded.", "Okay \U0001f600\u00e9 this meeting."),
+                    encoding="utf-8")
+    checked = check_catalog(catalog_copy)
+    assert checked.catalog is not None and checked.evidence is not None
+    root, texts = _project(export_qdpx(checked.catalog, checked.evidence))
+    source = next(s for s in root.iter(f"{P}TextSource") if s.get("name") == "interview-u1")
+    content = texts["sources/" + source.get("plainTextPath", "").removeprefix("internal://")]
+    assert "\U0001f600" in content
+    first = source.findall(f"{P}PlainTextSelection")[0]
+    start = int(first.get("startPosition", ""))
+    assert content[start:].startswith("Um, and every year")
+    assert len(content.encode("utf-8")) > len(content)  # byte offsets would differ
+
+
+def test_round_trip_into_an_empty_catalog_keeps_every_quote(shipped: CheckedCatalog, qdpx: bytes,
+                                                           tmp_path: Path) -> None:
+    assert shipped.evidence is not None
+    project = tmp_path / "catalog.qdpx"
+    project.write_bytes(qdpx)
+    target = tmp_path / "imported"
+    report = import_qdpx(project, target)
+    assert len(report.transcripts) == 5
+    assert not [p for p in report.problems if p.severity == "error"], [p.format_text() for p in report.problems]
+    imported = check_catalog(target)
+    assert imported.evidence is not None
+
+    def quotes(checked: CheckedCatalog) -> list[tuple[str, str, tuple[str, ...]]]:
+        assert checked.evidence is not None
+        return sorted((q.transcript, _squash(q.text), q.codes) for q in checked.evidence.quotes)
+
+    assert len(quotes(shipped)) == len(shipped.evidence.quotes) > 100
+    assert quotes(imported) == quotes(shipped)
+    entries = yaml.safe_load((target / "transcripts.yaml").read_text(encoding="utf-8"))["transcripts"]
+    assert {e["id"]: e["participant"] for e in entries}["interview-43"] == "P43"
+    # An empty catalog has no taxonomy: every code is reported, as validate does.
+    assert {p.message.split("'")[1] for p in report.unclaimed} >= {"Data-noisy-labels", "label-drift"}
+
+
+def test_import_into_the_shipped_catalog_maps_codes_to_entities(qdpx: bytes, tmp_path: Path) -> None:
+    target = tmp_path / "catalog"
+    shutil.copytree(CATALOG, target)
+    for name in ("transcripts.yaml",):
+        (target / name).write_text("transcripts: []\n", encoding="utf-8")
+    shutil.rmtree(target / "transcripts")
+    shutil.rmtree(target / "quotes")
+    project = tmp_path / "catalog.qdpx"
+    project.write_bytes(qdpx)
+    report = import_qdpx(project, target)
+    assert not report.unclaimed
+    written = yaml.safe_load((target / "quotes" / "interview-u1.yaml").read_text(encoding="utf-8"))
+    assert written["quotes"][0]["entities"] == ["periodic-reannotation", "manual-collection"]
+    assert not [p for p in report.problems if p.severity == "error"]
+
+
+# --- CLI -----------------------------------------------------------------------------------------
+
+
+def test_cli_exports_qdpx_and_qdc(tmp_path: Path, qdpx: bytes, qdc: bytes) -> None:
+    runner = CliRunner()
+    out = tmp_path / "out" / "catalog.qdpx"
+    result = runner.invoke(main, ["export", "--catalog", str(CATALOG), "--format", "qdpx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == qdpx
+    result = runner.invoke(main, ["export", "--catalog", str(CATALOG), "--format", "qdc"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes == qdc
+
+
+def test_cli_import_reports_what_it_wrote(tmp_path: Path, qdpx: bytes) -> None:
+    project = tmp_path / "p.qdpx"
+    project.write_bytes(qdpx)
+    target = tmp_path / "new"
+    result = CliRunner().invoke(main, ["import", "qdpx", str(project), "--catalog", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 5 transcript(s) and" in result.output
+    assert "code(s) not claimed by any taxonomy entry" in result.output
+    again = CliRunner().invoke(main, ["import", "qdpx", str(project), "--catalog", str(target)])
+    assert again.exit_code == 1
+    assert again.output.strip().splitlines()[-1].startswith("Error: ")
+    assert "transcript 'interview-05' already exists" in again.output
+
+
+def test_cli_import_of_a_non_zip_is_one_line(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.qdpx"
+    bogus.write_text("hello", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "qdpx", str(bogus), "--catalog", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
+    assert "not a REFI-QDA project (.qdpx is a zip file)" in result.output
+
+
+def test_import_refuses_a_selection_outside_its_text(tmp_path: Path, qdpx: bytes) -> None:
+    root, texts = _project(qdpx)
+    selection = next(root.iter(f"{P}PlainTextSelection"))
+    selection.set("endPosition", "99999999")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("project.qde", ET.tostring(root))
+        for name, text in texts.items():
+            archive.writestr(name, text)
+    project = tmp_path / "broken.qdpx"
+    project.write_bytes(buffer.getvalue())
+    result = CliRunner().invoke(main, ["import", "qdpx", str(project), "--catalog", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert "is outside its text" in result.output
+
+
+def test_source_text_names_interviewee_by_pseudonym(shipped: CheckedCatalog) -> None:
+    assert shipped.catalog is not None
+    text = source_text(shipped.catalog.transcripts["interview-05"]).text
+    assert text.startswith("Interviewer: Catalog of quality issues")
+    assert "\n\nP05: it's straightforward. Yeah." in text
