@@ -35,18 +35,55 @@ HOOK = Path(__file__).resolve().parent / "fixtures" / "faults" / "hang_hook.py"
 LEFTOVER_PREFIXES = (build_module.STAGING_PREFIX, build_module.RETIRED_PREFIX)
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the site project, with the test hang hook enabled (inert unless asked), as the cwd."""
-    root = tmp_path / "project"
-    root.mkdir()
+def _copy_sources(root: Path) -> None:
+    root.mkdir(parents=True)
     for name in ("catalog", "docs", "templates"):
         shutil.copytree(REPO / name, root / name)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config + f"\nhooks:\n  - {HOOK.as_posix()}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def prebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project built once per module: each test gets a copy, instead of paying for a build."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    root = tmp_path_factory.mktemp("prebuilt") / "project"
+    _copy_sources(root)
+    result = CliRunner().invoke(main, ["build", "-f", str(root / "mkdocs.yml")])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A never-built copy of the site project (with the inert hang hook), as the working directory."""
+    root = tmp_path / "project"
+    _copy_sources(root)
     monkeypatch.chdir(root)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     return root
+
+
+@pytest.fixture
+def project(prebuilt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the built project (site and generated pages included), as the working directory."""
+    root = tmp_path / "project"
+    shutil.copytree(prebuilt, root, symlinks=True)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    return root
+
+
+@pytest.fixture
+def built(project: Path) -> dict[str, str]:
+    """Hashes of every file of the project's current site."""
+    return tree_hashes(project / "site")
+
+
+def change_an_input(project: Path, text: str = "A sentence only the new build has.") -> None:
+    """Edit a hand-written page, so that the next build has work to do (unchanged inputs skip the build)."""
+    page = project / "docs" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
 
 
 def run_build(*args: str) -> Result:
@@ -69,40 +106,33 @@ def leftovers(parent: Path) -> list[str]:
     return sorted(p.name for p in parent.iterdir() if p.name.startswith(LEFTOVER_PREFIXES))
 
 
-@pytest.fixture
-def built(project: Path) -> dict[str, str]:
-    """The project's site built once; returns its file hashes."""
-    result = run_build()
-    assert result.exit_code == 0, result.output
-    return tree_hashes(project / "site")
-
-
 # --- SIGKILL part-way ------------------------------------------------------------------------------------------------
 
 def _start_hanging_build(project: Path, point: str) -> subprocess.Popen[bytes]:
     ready = project.parent / "hang-ready"
     env = {**os.environ, "MLQ_TEST_HANG_READY": str(ready), "MLQ_TEST_HANG_AT": point, "NO_MKDOCS_2_WARNING": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "mlq_catalog.cli", "build"], cwd=project, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    with (project.parent / "hang-output.txt").open("wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "mlq_catalog.cli", "build"], cwd=project, env=env,
+                                   stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            output = process.communicate()[0].decode(errors="replace")
-            pytest.fail(f"the build never reached its hang point '{point}':\n{output}")
+            process.wait()
+            log = (project.parent / "hang-output.txt").read_text(errors="replace")
+            pytest.fail(f"the build never reached its hang point '{point}':\n{log}")
         time.sleep(0.05)
     return process
 
 
-@pytest.mark.parametrize("point", ["page", "post-build"])
-def test_sigkill_part_way_keeps_the_previous_site(point: str, project: Path, built: dict[str, str]) -> None:
-    # Make the new build different from the old one, so that a half-swapped site would show.
-    page = project / "docs" / "about.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence only the killed build has.\n", encoding="utf-8")
-    process = _start_hanging_build(project, point)
+def test_sigkill_part_way_keeps_the_previous_site(project: Path, built: dict[str, str]) -> None:
+    # The new build differs from the old one, so that a half-swapped site would show.
+    change_an_input(project, "A sentence only the killed build has.")
+    process = _start_hanging_build(project, "page")  # ten pages written into the staging directory
     try:
         staging = leftovers(project)
-        assert len(staging) == 1 and staging[0].startswith(build_module.STAGING_PREFIX)  # it was writing there
+        assert len(staging) == 1 and staging[0].startswith(build_module.STAGING_PREFIX)
+        assert any((project / staging[0]).rglob("*.html"))
 
         # Meanwhile a second build in the same checkout does not interfere: it fails clearly.
         refused = run_build("--lock-timeout", "0.3")
@@ -141,7 +171,7 @@ def test_a_site_moved_aside_by_a_killed_build_is_restored(tmp_path: Path) -> Non
 def test_swap_without_rename_exchange_still_replaces_the_site(project: Path, built: dict[str, str],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module, "exchange", lambda first, second: False)
-    (project / "docs" / "about.md").write_text("# About\n\nReplaced.\n", encoding="utf-8")
+    change_an_input(project, "Replaced.")
     result = run_build()
     assert result.exit_code == 0, result.output
     assert "Replaced." in (project / "site" / "about" / "index.html").read_text(encoding="utf-8")
@@ -164,7 +194,8 @@ def _refusals(project: Path, home: Path) -> dict[str, tuple[list[str], str]]:
             ["--site-dir", str(notes)],
             f"{notes.as_posix()}: refusing to replace a non-empty directory that mlq-catalog did not create "
             "(no .mlq-catalog-site marker)"),
-        "home": (["--site-dir", str(home)], f"{home.as_posix()}: refusing to use your home directory as the site directory"),
+        "home": (["--site-dir", str(home)],
+                 f"{home.as_posix()}: refusing to use your home directory as the site directory"),
         "filesystem-root": (["--site-dir", "/"], "/: refusing to use the filesystem root as the site directory"),
         "pages-in-docs": (["--pages-dir", "docs/generated"],
                           "docs/generated: refusing to put the generated-pages directory inside the hand-written docs "
@@ -174,7 +205,8 @@ def _refusals(project: Path, home: Path) -> dict[str, tuple[list[str], str]]:
         "pages-is-site": (["--pages-dir", "site", "--site-dir", "site"],
                           "site: the site and generated-pages directories must differ"),
         "site-inside-pages": (["--pages-dir", "out", "--site-dir", "out/site"],
-                              "out/site: the site and generated-pages directories (out) must not be inside one another"),
+                              "out/site: the site and generated-pages directories (out) must not be inside "
+                              "one another"),
     }
 
 
@@ -183,8 +215,9 @@ CASES = ["repo-root", "catalog", "inside-catalog", "docs", "above-the-docs", "ha
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_unsafe_targets_are_refused_before_writing(case: str, project: Path, tmp_path: Path,
+def test_unsafe_targets_are_refused_before_writing(case: str, bare: Path, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    project = bare
     home = tmp_path / "home"
     home.mkdir()
     (home / ".bashrc").write_text("# mine\n", encoding="utf-8")
@@ -201,7 +234,8 @@ def test_unsafe_targets_are_refused_before_writing(case: str, project: Path, tmp
     assert sorted(p.name for p in project.iterdir()) == ["catalog", "docs", "mkdocs.yml", "templates"]
 
 
-def test_non_empty_pages_dir_without_marker_is_refused(project: Path) -> None:
+def test_non_empty_pages_dir_without_marker_is_refused(bare: Path) -> None:
+    project = bare
     mine = project.parent / "mine"
     mine.mkdir()
     (mine / "draft.md").write_text("# Draft\n", encoding="utf-8")
@@ -218,8 +252,11 @@ def test_own_output_and_empty_directories_are_accepted(project: Path) -> None:
     result = run_build("--site-dir", "empty-site")
     assert result.exit_code == 0, result.output
     assert (project / "empty-site" / build_module.SITE_MARKER).is_file()
-    again = run_build("--site-dir", "empty-site")  # now non-empty, but ours
+    # "site" is non-empty but carries the marker of an earlier build: it is ours to replace.
+    change_an_input(project)
+    again = run_build()
     assert again.exit_code == 0, again.output
+    assert "A sentence only the new build has." in (project / "site" / "about" / "index.html").read_text("utf-8")
 
 
 # --- read-only and full output locations ----------------------------------------------------------------------------
@@ -229,6 +266,7 @@ def test_read_only_location_simulated(project: Path, built: dict[str, str], monk
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
     monkeypatch.setattr(build_module, "tempfile", SimpleNamespace(mkdtemp=read_only))
+    change_an_input(project)
     result = run_build()
     assert result.exit_code == 1
     assert last_line(result) == ".: cannot create the site: Read-only file system"
@@ -237,13 +275,15 @@ def test_read_only_location_simulated(project: Path, built: dict[str, str], monk
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
-def test_read_only_location_for_real(project: Path, tmp_path: Path) -> None:
+def test_read_only_location_for_real(bare: Path, tmp_path: Path) -> None:
+    project = bare
     public = tmp_path / "public"
     public.mkdir()
     first = run_build("--site-dir", str(public / "site"))
     assert first.exit_code == 0, first.output
     before = tree_hashes(public / "site")
     public.chmod(0o555)
+    change_an_input(project)
     try:
         result = run_build("--site-dir", str(public / "site"))
     finally:
@@ -266,7 +306,7 @@ def test_full_disk_while_mkdocs_writes(project: Path, built: dict[str, str], mon
         real_write(content, output_path)
 
     monkeypatch.setattr(mkdocs.utils, "write_file", fills_up)
-    (project / "docs" / "about.md").write_text("# About\n\nNew text.\n", encoding="utf-8")
+    change_an_input(project)
     result = run_build()
     assert result.exit_code == 1
     assert last_line(result) == "site: cannot write the site: No space left on device; the previous site is unchanged"
@@ -289,6 +329,7 @@ def test_full_disk_while_writing_pages(project: Path, built: dict[str, str], mon
 # --- two builds at once ----------------------------------------------------------------------------------------------
 
 def test_second_build_fails_clearly_while_the_lock_is_held(project: Path, built: dict[str, str]) -> None:
+    change_an_input(project)
     with build_lock([project], timeout=0):
         result = run_build("--lock-timeout", "0")
     assert result.exit_code == 1
@@ -298,7 +339,8 @@ def test_second_build_fails_clearly_while_the_lock_is_held(project: Path, built:
     assert tree_hashes(project / "site") == built
 
 
-def test_second_build_waits_for_the_first(project: Path) -> None:
+def test_second_build_waits_for_the_first(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    change_an_input(project)
     held = threading.Event()
     release = threading.Event()
 
@@ -317,5 +359,5 @@ def test_second_build_waits_for_the_first(project: Path) -> None:
         release.set()
         holder.join()
     assert result.exit_code == 0, result.output
-    assert "waiting for another mlq-catalog build" in result.output
-    assert (project / "site" / "index.html").is_file()
+    assert "waiting for another mlq-catalog build writing to . to finish" in caplog.text
+    assert "A sentence only the new build has." in (project / "site" / "about" / "index.html").read_text("utf-8")

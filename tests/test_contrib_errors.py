@@ -195,3 +195,30 @@ def test_shipped_catalog_has_no_errors_and_every_warning_is_located() -> None:
     for problem in json.loads(result.stdout):
         assert problem["severity"] == "warning"
         assert problem["file"] and problem["message"]
+
+
+def test_transcript_without_participant_entry_is_a_warning(catalog_copy: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    source = catalog_copy / "transcripts" / "interview-35.txt"
+    (catalog_copy / "transcripts" / "interview-77.txt").write_text(
+        source.read_text(encoding="utf-8").replace("Interview 35", "Interview 77", 1), encoding="utf-8")
+    monkeypatch.chdir(catalog_copy.parent)
+    result = CliRunner().invoke(main, ["validate", "--catalog", "catalog"])
+    assert result.exit_code == 0, result.output
+    assert ("catalog/transcripts/interview-77.txt: warning: no entry in transcripts.yaml covers this transcript; "
+            "add one with its participant pseudonym") in result.output.splitlines()
+    strict = CliRunner().invoke(main, ["validate", "--catalog", "catalog", "--strict"])
+    assert strict.exit_code == 1
+
+
+def test_issue_without_quote_is_a_warning(catalog_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = (catalog_copy / "issues" / "noisy-labels.yaml").read_text(encoding="utf-8")
+    (catalog_copy / "issues" / "unquoted-issue.yaml").write_text(
+        source.replace("id: noisy-labels", "id: unquoted-issue")
+        .replace("codes:\n  - Data-noisy-labels\n", "codes: []\n"),
+        encoding="utf-8")
+    monkeypatch.chdir(catalog_copy.parent)
+    result = CliRunner().invoke(main, ["validate", "--catalog", "catalog"])
+    assert result.exit_code == 0, result.output
+    assert ("catalog/issues/unquoted-issue.yaml:2:1: warning: issue 'unquoted-issue' has no supporting quote [id]"
+            in result.output.splitlines())

@@ -313,3 +313,23 @@ def test_speaker_names_never_reach_pages_or_exports(caption_catalog: CheckedCata
         published += "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
     for name in REAL_NAMES:
         assert name not in published
+
+
+def test_print_furniture_sharing_lines_is_dropped_too() -> None:
+    """Some pdftotext versions put the date beside the title and the counter beside the URL."""
+    text = PRINT_FIXTURE.read_text(encoding="utf-8")
+    text = text.replace("6/4/23, 6:15 PM\n\nInterview 43 - Amin\n", "6/4/23, 6:15 PM Interview 43 - Amin\n")
+    text = text.replace("/print\n\n", "/print ")
+    assert "/print 2/5" in text
+    printed = parse_transcript(text, Path("print.txt"))
+    assert _turns(printed) == _turns(parse(_seed_passage(), Path("s.txt")))
+
+
+def test_voice_tags_with_classes_and_two_voices_in_one_cue() -> None:
+    text = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v.loud Dana Whitfield>Any issues?</v>\n"
+            "<v Sam Okafor>Yes, <i>many</i> &amp; often.</v>\n\n"
+            "00:00:04.000 --> 00:00:06.000\n<v Sam Okafor>Labels drift.</v>\n")
+    parsed = parse_transcript(text, Path("two.vtt"))
+    assert [(t.speaker, t.text) for t in parsed.turns] == [
+        ("Dana Whitfield", "Any issues?"), ("Sam Okafor", "Yes, many & often. Labels drift.")]
+    assert parsed.turns[1].paragraphs[0].start == "00:00:01"

@@ -77,6 +77,9 @@ def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path
         outputs += list(blob_texts(name, data))
     names = {name for name, _ in outputs}
     assert {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "catalog.json", "quotes.csv"} <= names
+    if exports.keys() > {"catalog.json", "quotes.csv"}:  # the REFI-QDA module exists: its archive was opened
+        assert "catalog.qdpx!project.qde" in names
+        assert any(name.startswith("catalog.qdpx!sources/") for name in names)
 
     assert find_hits(iter(outputs), NEEDLES) == []
 

@@ -256,3 +256,49 @@ def test_source_text_names_interviewee_by_pseudonym(shipped: CheckedCatalog) -> 
     text = source_text(shipped.catalog.transcripts["interview-05"]).text
     assert text.startswith("Interviewer: Catalog of quality issues")
     assert "\n\nP05: it's straightforward. Yeah." in text
+
+
+FOREIGN_QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Coded elsewhere" origin="QualCoder">
+  <CodeBook><Codes>
+    <Code guid="{11111111-2222-3333-4444-555555555555}" name="Label drift" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="66666666-7777-8888-9999-000000000000" name="Field interview 7.txt">
+      <PlainTextContent>Interviewer: How do you label?
+
+Interviewee: We label by hand \u2014 and the labels drift over the years.
+</PlainTextContent>
+      <PlainTextSelection guid="aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" startPosition="{start}" endPosition="{end}">
+        <Coding guid="aaaaaaaa-bbbb-cccc-dddd-ffffffffffff">
+          <CodeRef targetGUID="11111111-2222-3333-4444-555555555555"/>
+        </Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>
+"""
+
+
+def test_import_of_a_foreign_project_into_the_shipped_catalog(catalog_copy: Path, tmp_path: Path) -> None:
+    content = ("Interviewer: How do you label?\n\n"
+               "Interviewee: We label by hand \u2014 and the labels drift over the years.\n")
+    start = content.index("the labels drift")
+    qde = FOREIGN_QDE.replace("{start}", str(start)).replace("{end}", str(start + len("the labels drift over")))
+    project = tmp_path / "foreign.qdpx"
+    with zipfile.ZipFile(project, "w") as archive:
+        archive.writestr("project.qde", qde)
+    before = (catalog_copy / "transcripts.yaml").read_text(encoding="utf-8")
+    report = import_qdpx(project, catalog_copy)
+    after = (catalog_copy / "transcripts.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip("\n"))  # appended: the comments of the file survive
+    entry = yaml.safe_load(after)["transcripts"][-1]
+    assert entry == {"id": "field-interview-7", "source": "transcripts/field-interview-7.txt", "participant": "P01"}
+    written = yaml.safe_load((catalog_copy / "quotes" / "field-interview-7.yaml").read_text(encoding="utf-8"))
+    # The QDA code is named by the title of a taxonomy entry, so it maps onto that entry.
+    assert written["quotes"] == [{"text": "the labels drift over", "entities": ["label-drift"]}]
+    assert not report.unclaimed
+    checked = check_catalog(catalog_copy)
+    assert checked.evidence is not None
+    assert any(q.transcript == "field-interview-7" and q.text == "the labels drift over"
+               for q in checked.evidence.quotes)

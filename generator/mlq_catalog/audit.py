@@ -11,9 +11,10 @@ looks at what would be published *after* redaction and lists candidate identifie
 * **organisation names**: capitalised words before Inc, Ltd, GmbH, LLC and similar suffixes;
 * **email-like and URL-like text** the detectors did not replace (``name at company dot com``).
 
-It reads quote texts, participant attributes, non-generic speaker labels and transcript title
-lines (never published, audited anyway because they carry coder names), and the YAML titles,
-summaries and descriptions. A reviewed candidate goes into ``catalog/audit-allowlist.yaml``
+It reads every turn of every transcript after redaction (the quotes, and the rest too, since the
+QDPX download publishes whole transcripts), participant attributes, non-generic speaker labels
+and transcript title lines (never published, audited anyway because they carry coder names),
+and the YAML titles, summaries and descriptions. A reviewed candidate goes into ``catalog/audit-allowlist.yaml``
 with the reason it identifies nobody; every entry there is a deliberate decision.
 """
 
@@ -43,6 +44,8 @@ CALENDAR_WORDS = frozenset(
         "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     ]
 )
+# Spoken fillers that transcription tools capitalise mid-sentence ("as I told you, Uh, we").
+FILLERS = frozenset(["uh", "um", "mm", "hmm", "mhm", "okay", "ok", "uhhuh", "yeah", "yep"])
 PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\]")
 WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
 ORG = re.compile(
@@ -109,12 +112,14 @@ def is_english(word: str) -> bool:
         return True  # I, a; single letters identify no one
     if "-" in lower:
         return all(is_english(part) for part in lower.split("-") if part)
-    if lower in words or lower in CALENDAR_WORDS:
+    if lower in words or lower in CALENDAR_WORDS or lower in FILLERS:
         return True
+    if word.isupper():
+        return False  # an acronym is not an inflected word: AWS is not "aw" + s
     stems = []
     for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
                                 ("ing", "e"), ("ly", ""), ("er", ""), ("est", "")):
-        if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
+        if lower.endswith(suffix) and len(lower) >= len(suffix) + 2:
             stems.append(lower[: -len(suffix)] + replacement)
     return any(stem in words for stem in stems)
 
@@ -215,16 +220,22 @@ def _texts(checked: CheckedCatalog) -> Iterator[tuple[str, int, str | None, str,
                 line = listing.locate(("transcripts", index, name))[0] or 1
                 yield listing.shown, line, transcript_id, f"the participant's {name}", value, False, False
 
-    paragraph_lines: dict[tuple[str, int], list[int]] = {}
-    for transcript_id, loaded in catalog.transcripts.items():
+    # The QDPX download publishes whole transcripts (every turn, redacted), not only the quotes.
+    quoted = {(q.transcript, q.line): q.id for q in evidence.quotes}
+    turn_starts: set[tuple[str, int]] = set()
+    for transcript_id, loaded in sorted(catalog.transcripts.items()):
         for turn in loaded.parsed.turns:
-            paragraph_lines[(transcript_id, turn.line)] = [p.line for p in turn.paragraphs]
-    for quote in evidence.quotes:
-        shown = catalog.transcripts[quote.transcript].source.shown
-        starts = paragraph_lines.get((quote.transcript, quote.line), [])
-        for position, paragraph in enumerate(quote.text.split("\n\n")):
-            line = starts[position] if position < len(starts) else quote.line
-            yield shown, line, quote.transcript, f"quote {quote.id}", paragraph, True, True
+            turn_starts.add((transcript_id, turn.line))
+            quote_id = quoted.get((transcript_id, turn.line))
+            where = f"quote {quote_id}" if quote_id else "the transcript text"
+            for paragraph in turn.paragraphs:
+                text = redactor.redact(paragraph.text, transcript_id, record=False)
+                yield loaded.source.shown, paragraph.line, transcript_id, where, text, True, True
+    for quote in evidence.quotes:  # excerpts attached from YAML that start inside a turn
+        if (quote.transcript, quote.line) not in turn_starts:
+            shown = catalog.transcripts[quote.transcript].source.shown
+            for excerpt in quote.text.split("\n\n"):
+                yield shown, quote.line, quote.transcript, f"quote {quote.id}", excerpt, True, True
 
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         for entity_id, entity in sorted(getattr(catalog, kind).items()):

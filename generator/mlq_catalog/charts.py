@@ -39,6 +39,10 @@ class Chart:
     """Ids and counts, in the order the picture shows them (ids are resolved to links by the template)."""
     truncated: int = 0
     """How many entries the picture leaves out for size; the table never leaves any out."""
+    order: list[str] = field(default_factory=list)
+    """Issue ids in the order the picture shows them."""
+    diagonal: dict[str, int] = field(default_factory=dict)
+    """Issue id -> interviews that coded it (the heat map's diagonal)."""
 
 
 def _esc(text: object) -> str:
@@ -49,11 +53,11 @@ def _short(title: str) -> str:
     return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _open_svg(width: int, height: int, title: str, desc: str, chart_id: str) -> list[str]:
+def _open_svg(width: int, height: int, title: str, desc: str, chart_id: str, kind: str = "bars") -> list[str]:
     # One element per line and no blank lines: the SVG must stay a single raw-HTML block for Markdown.
     return [
-        f'<svg class="mlq-chart" id="{chart_id}-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
-        f' width="{width}" height="{height}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+        f'<svg class="mlq-chart mlq-{kind}" id="{chart_id}-svg" xmlns="http://www.w3.org/2000/svg"'
+        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
         ' font-family="inherit" font-size="12" fill="currentColor">',
         f'<title id="{chart_id}-title">{_esc(title)}</title>',
         f'<desc id="{chart_id}-desc">{_esc(desc)}</desc>',
@@ -150,15 +154,17 @@ def _matrix(
         parts.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{_esc(_short(label))}</text>')
         parts.append(f'<rect class="mlq-track" x="{left}" y="{y + 1}" width="{CELL * len(col_labels)}" '
                      f'height="{CELL - 2}" fill="currentColor" fill-opacity="0.04"/>')
+    # Cells are the bulk of a big matrix, so they stay lean: no per-cell tooltip (the table has every number),
+    # colour and alignment inherited from the group.
+    parts.append('<g class="mlq-cells" text-anchor="middle">')
     for (r, c), value in sorted(cells.items()):
         x, y = left + c * CELL, top + r * CELL
         opacity = 0.2 + 0.8 * value / max(peak, 1)
-        parts.append(f'<g><title>{_esc(row_labels[r])} × {_esc(col_labels[c])}: {value}</title>')
         parts.append(f'<rect class="mlq-cell" x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" '
-                     f'fill="currentColor" fill-opacity="{opacity:.2f}"/>')
+                     f'fill-opacity="{opacity:.2f}"/>')
         ink = "mlq-ink-inverse" if opacity > 0.6 else "mlq-ink"
-        parts.append(f'<text class="{ink}" x="{x + CELL // 2}" y="{y + 16}" text-anchor="middle">{value}</text>')
-        parts.append("</g>")
+        parts.append(f'<text class="{ink}" x="{x + CELL // 2}" y="{y + 16}">{value}</text>')
+    parts.append("</g>")
     return left + CELL * len(col_labels) + 140, top + CELL * len(row_labels) + 10
 
 
@@ -187,10 +193,11 @@ def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
         f"Heat map of {len(shown)} issues. Each cell counts the interviews in which both issues were coded; "
         "the diagonal counts the interviews that coded the issue at all. Darker cells mean more interviews. "
         "The pairs and their counts are in the table below the chart.",
-        "mlq-cooccurrence",
+        "mlq-cooccurrence", "matrix",
     )
     _finish(parts, *_matrix(parts, titles, titles, cells, peak))
-    return Chart("\n".join(parts), rows, truncated=len(present) - len(shown))
+    return Chart("\n".join(parts), rows, truncated=len(present) - len(shown), order=shown,
+                 diagonal={i: counts[(i, i)] for i in shown})
 
 
 def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
@@ -224,7 +231,7 @@ def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
         f"Matrix of {len(shown_issues)} issues (rows) by {len(shown_fixes)} fixes (columns). A cell marks a fix "
         "that addresses the issue; its number counts the interviews in which both the issue and the fix were "
         "coded. The same pairs and numbers are in the table below the chart.",
-        "mlq-issue-fix",
+        "mlq-issue-fix", "matrix",
     )
     _finish(parts, *_matrix(parts, [catalog.issues[i].title for i in shown_issues],
                             [f.title for f in shown_fixes], cells, peak))

@@ -269,6 +269,8 @@ def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_fil
         click.echo(problem.format_text(), err=True)
     click.echo(f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {target}; "
                f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry", err=True)
+    if any(p.severity == "error" for p in report.problems):
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 DOWNLOADS_DIR = "downloads"
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
+# Schemas of the privacy machinery stay unpublished: they describe what is hidden, and their examples may name
+# the very people and places being redacted.
+PRIVATE_SCHEMAS = frozenset({"redactions", "audit-allowlist"})
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,8 @@ def build_downloads(catalog: Catalog, evidence: Evidence, *, schemas_dir: Path =
     if schemas_dir.is_dir():
         for schema in sorted(schemas_dir.glob("*.json")):
             stem = schema.name.removesuffix(".json").removesuffix(".schema")
+            if stem in PRIVATE_SCHEMAS:
+                continue
             out.append(Download(
                 f"{DOWNLOADS_DIR}/schemas/{stem}-{v}.schema.json", f"JSON Schema: {stem}",
                 f"Validates {_schema_target(stem)}; editors use it for completion and checking.",

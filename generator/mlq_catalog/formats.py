@@ -181,15 +181,19 @@ def _furniture_title(lines: list[_Line]) -> str | None:
                 break
     if not seen:
         return None
-    title, _count = seen.most_common(1)[0]
-    return title
+    title, count = seen.most_common(1)[0]
+    # One page gives no repetition to go by; then only an "Interview N" title counts as furniture.
+    return title if count >= 2 or TITLE.fullmatch(title) else None
 
 
 def _is_furniture(text: str, title: str | None) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
-    if _DELVE_URL.fullmatch(stripped) or _PAGE_COUNTER.fullmatch(stripped) or _DATE_TIME.fullmatch(stripped):
+    if _DELVE_URL.fullmatch(stripped) or _PAGE_COUNTER.fullmatch(stripped):
+        return True
+    stamp = _DATE_TIME.fullmatch(stripped)
+    if stamp and (not stamp["rest"] or stamp["rest"].strip() == title):
         return True
     # A page counter sometimes shares the URL's line.
     parts = stripped.rsplit(None, 1)

@@ -120,8 +120,9 @@ class QuotePlan:
         return page is None or self.home.get(quote.id, page) == page
 
 
-def plan_quotes(catalog: Catalog, evidence: Evidence, limit: int = SHOWN_PER_PAGE) -> QuotePlan:
+def plan_quotes(catalog: Catalog, evidence: Evidence, limit: int | None = None) -> QuotePlan:
     """Choose the shown quotes of every issue, fix and context, and every quote's search home."""
+    limit = SHOWN_PER_PAGE if limit is None else limit
     plan = QuotePlan()
     for attribute, folder in KINDS:
         for entity_id in sorted(getattr(catalog, attribute)):

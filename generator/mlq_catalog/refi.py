@@ -130,16 +130,19 @@ def build_codebook(catalog: Catalog) -> Codebook:
     return Codebook(codes, by_code, by_entity)
 
 
-def _code_element(parent: ET.Element, ns: str, code: Code) -> None:
-    element = ET.SubElement(parent, f"{{{ns}}}Code", {
+def _code_element(parent: ET.Element, code: Code) -> None:
+    element = ET.SubElement(parent, "Code", {
         "guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"})
     if code.description:
-        ET.SubElement(element, f"{{{ns}}}Description").text = code.description
+        ET.SubElement(element, "Description").text = code.description
     for child in code.children:
-        _code_element(element, ns, child)
+        _code_element(element, child)
 
 
-def _serialise(root: ET.Element) -> bytes:
+def _serialise(root: ET.Element, namespace: str) -> bytes:
+    # Elements are built unqualified and the root declares the default namespace: the same XML as
+    # ET.register_namespace would give, without changing ElementTree's global prefix table.
+    root.attrib = {"xmlns": namespace, **root.attrib}
     ET.indent(root, space="  ")
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
@@ -148,12 +151,11 @@ def _serialise(root: ET.Element) -> bytes:
 def export_qdc(catalog: Catalog, evidence: Evidence) -> bytes:
     """The taxonomy as a REFI-QDA codebook (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``)."""
     del evidence  # a codebook holds no quotes; the signature matches the other exports
-    ET.register_namespace("", CODEBOOK_NS)
-    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": ORIGIN})
-    codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+    root = ET.Element("CodeBook", {"origin": ORIGIN})
+    codes = ET.SubElement(root, "Codes")
     for code in build_codebook(catalog).codes:
-        _code_element(codes, CODEBOOK_NS, code)
-    return _serialise(root)
+        _code_element(codes, code)
+    return _serialise(root, CODEBOOK_NS)
 
 
 # --- Project export ------------------------------------------------------------------------------
@@ -223,67 +225,65 @@ def _redactor(catalog: Catalog) -> Redactor:
 
 def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
     """The catalog as a REFI-QDA project (``.qdpx``): codebook, transcripts as sources, quotes as codings."""
-    ET.register_namespace("", PROJECT_NS)
-    ns = PROJECT_NS
     codebook = build_codebook(catalog)
     redactor = _redactor(catalog)
     user = guid("user", ORIGIN)
-    root = ET.Element(f"{{{ns}}}Project", {"name": catalog.meta.title, "origin": ORIGIN})
-    users = ET.SubElement(root, f"{{{ns}}}Users")
-    ET.SubElement(users, f"{{{ns}}}User", {"guid": user, "name": ORIGIN})
+    root = ET.Element("Project", {"name": catalog.meta.title, "origin": ORIGIN})
+    users = ET.SubElement(root, "Users")
+    ET.SubElement(users, "User", {"guid": user, "name": ORIGIN})
 
     quotes_by_transcript: dict[str, list[Quote]] = {}
     for quote in evidence.quotes:
         quotes_by_transcript.setdefault(quote.transcript, []).append(quote)
     unclaimed: dict[str, str] = {}
     files: dict[str, bytes] = {}
-    sources = ET.Element(f"{{{ns}}}Sources")
+    sources = ET.Element("Sources")
     for transcript_id in sorted(catalog.transcripts):
         transcript = catalog.transcripts[transcript_id]
         source = source_text(transcript, redactor)
         source_guid = guid("transcript", transcript_id)
         files[f"sources/{source_guid}.txt"] = source.text.encode("utf-8")
-        element = ET.SubElement(sources, f"{{{ns}}}TextSource", {
+        element = ET.SubElement(sources, "TextSource", {
             "guid": source_guid, "name": transcript_id, "plainTextPath": f"internal://{source_guid}.txt",
             "creatingUser": user})
-        ET.SubElement(element, f"{{{ns}}}Description").text = _source_description(transcript)
+        ET.SubElement(element, "Description").text = _source_description(transcript)
         for quote in quotes_by_transcript.get(transcript_id, []):
             span = _locate(source, quote)
             if span is None:
                 log.warning("quote %s not found in the exported text of %s; left out", quote.id, transcript_id)
                 continue
-            selection = ET.SubElement(element, f"{{{ns}}}PlainTextSelection", {
+            selection = ET.SubElement(element, "PlainTextSelection", {
                 "guid": guid("quote", quote.id), "name": quote.id,
                 "startPosition": str(span[0]), "endPosition": str(span[1]), "creatingUser": user})
             for code in quote.codes:
-                coding = ET.SubElement(selection, f"{{{ns}}}Coding", {
+                coding = ET.SubElement(selection, "Coding", {
                     "guid": guid("coding", quote.id, code), "creatingUser": user})
-                ET.SubElement(coding, f"{{{ns}}}CodeRef", {"targetGUID": codebook.guid_for(code, unclaimed)})
+                ET.SubElement(coding, "CodeRef", {"targetGUID": codebook.guid_for(code, unclaimed)})
 
-    book = ET.SubElement(root, f"{{{ns}}}CodeBook")
-    codes = ET.SubElement(book, f"{{{ns}}}Codes")
+    book = ET.SubElement(root, "CodeBook")
+    codes = ET.SubElement(book, "Codes")
     all_codes = list(codebook.codes)
     if unclaimed:
         all_codes.append(Code(guid("group", "unclaimed"), "Unclaimed codes", False,
                               "Transcript codes that no taxonomy entry claims yet",
                               [Code(g, name, True) for name, g in sorted(unclaimed.items())]))
     for node in all_codes:
-        _code_element(codes, ns, node)
+        _code_element(codes, node)
 
     participants: dict[str, list[str]] = {}
     for transcript_id in sorted(catalog.transcripts):
         participants.setdefault(catalog.transcripts[transcript_id].participant, []).append(transcript_id)
     if participants:
-        cases = ET.SubElement(root, f"{{{ns}}}Cases")
+        cases = ET.SubElement(root, "Cases")
         for participant in sorted(participants):
-            case = ET.SubElement(cases, f"{{{ns}}}Case", {"guid": guid("participant", participant),
+            case = ET.SubElement(cases, "Case", {"guid": guid("participant", participant),
                                                          "name": participant})
             for transcript_id in participants[participant]:
-                ET.SubElement(case, f"{{{ns}}}SourceRef", {"targetGUID": guid("transcript", transcript_id)})
+                ET.SubElement(case, "SourceRef", {"targetGUID": guid("transcript", transcript_id)})
     if len(sources):
         root.append(sources)
-    ET.SubElement(root, f"{{{ns}}}Description").text = catalog.meta.description
-    files["project.qde"] = _serialise(root)
+    ET.SubElement(root, "Description").text = catalog.meta.description
+    files["project.qde"] = _serialise(root, PROJECT_NS)
     return _zip(files)
 
 
@@ -340,7 +340,7 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
     return [child for child in element if _local(child.tag) == name]
 
 
-def read_qdpx(path: Path) -> list[ImportedSource]:
+def read_qdpx(path: Path, taken_participants: Iterable[str] = ()) -> list[ImportedSource]:
     """Text sources and their coded ``PlainTextSelection``s from a ``.qdpx`` file."""
     shown = display_path(path)
     try:
@@ -375,6 +375,7 @@ def read_qdpx(path: Path) -> list[ImportedSource]:
 
         out: list[ImportedSource] = []
         taken: set[str] = set()
+        pseudonyms = set(taken_participants)
         for number, element in enumerate((e for e in root.iter() if _local(e.tag) == "TextSource"), start=1):
             name = element.get("name") or f"source-{number}"
             text = _source_content(archive, members, element, shown, name)
@@ -393,11 +394,10 @@ def read_qdpx(path: Path) -> list[ImportedSource]:
                         if target in code_names:
                             names.append(code_names[target])
                 if names:
-                    # Catalog codes are single words; QDA code names may have spaces ("Noisy labels").
-                    codes = ("-".join(n.split()) for n in names if n.strip())
-                    quotes.append((text[start:end], tuple(dict.fromkeys(codes))))
+                    quotes.append((text[start:end], tuple(dict.fromkeys(n for n in names if n.strip()))))
             transcript_id = _unique(_safe_id(name), taken)
-            participant = _participant(cases.get(source_guid, ""), number)
+            participant = _participant(cases.get(source_guid, ""), number, pseudonyms)
+            pseudonyms.add(participant)
             out.append(ImportedSource(transcript_id, name, participant, text, tuple(quotes)))
     return out
 
@@ -435,9 +435,12 @@ def _unique(candidate: str, taken: set[str]) -> str:
     return result
 
 
-def _participant(name: str, number: int) -> str:
+def _participant(name: str, number: int, taken: set[str]) -> str:
+    """The case name when it is a pseudonym (our own exports), else the next unused ``P01``, ``P02``..."""
     if re.fullmatch(PARTICIPANT_PATTERN, name):
         return name
+    while f"P{number:02d}" in taken:
+        number += 1
     return f"P{number:02d}"
 
 
@@ -450,13 +453,13 @@ def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
     """
     from .validate import check_catalog  # validate imports this package's loaders; avoid a cycle at import
 
-    sources = read_qdpx(path)
+    existing = _listed_transcripts(catalog_dir)
+    sources = read_qdpx(path, existing.values())
     report = ImportReport()
     catalog_dir.mkdir(parents=True, exist_ok=True)
-    ids = _entity_ids(catalog_dir)
+    taxonomy = _taxonomy(catalog_dir)
     plans: list[tuple[Path, str]] = []
     entries: list[dict[str, object]] = []
-    existing = _listed_transcripts(catalog_dir)
     for source in sources:
         transcript_id = source.id
         if transcript_id in existing:
@@ -474,7 +477,7 @@ def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
             entry["interviewee_labels"] = [source.participant]
         entries.append(entry)
         if source.quotes:
-            plans.append((quotes_path, _quotes_yaml(source, ids)))
+            plans.append((quotes_path, _quotes_yaml(source, taxonomy)))
             report.quotes += len(source.quotes)
             report.quote_files.append(quotes_path)
         report.transcripts.append(text_path)
@@ -505,37 +508,74 @@ def _project_name(path: Path) -> str:
     return name or path.stem
 
 
-def _entity_ids(catalog_dir: Path) -> set[str]:
-    ids: set[str] = set()
+@dataclass
+class _Taxonomy:
+    """What a catalog's taxonomy calls its entries, to map QDA code names onto them."""
+
+    entities: dict[str, str] = field(default_factory=dict)
+    """Id, or casefolded title -> id."""
+    raw_codes: set[str] = field(default_factory=set)
+    """Casefolded raw codes that some entry claims."""
+
+
+def _taxonomy(catalog_dir: Path) -> _Taxonomy:
+    # Lenient on purpose: import only needs names; `validate` reports whatever is wrong with the files.
+    found = _Taxonomy()
+    documents: list[object] = []
     for kind in ("issues", "fixes", "contexts"):
         folder = catalog_dir / kind
-        if folder.is_dir():
-            ids.update(p.stem for p in folder.glob("*.yaml"))
-    return ids
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            documents.append(_safe_yaml(path))
+    meta = _safe_yaml(catalog_dir / "meta-codes.yaml")
+    if isinstance(meta, dict) and isinstance(meta.get("meta_codes"), list):
+        documents += meta["meta_codes"]
+    for doc in documents:
+        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+            continue
+        found.entities[doc["id"]] = doc["id"]
+        if isinstance(doc.get("title"), str):
+            found.entities.setdefault(doc["title"].casefold(), doc["id"])
+        found.raw_codes.update(str(c).casefold() for c in doc.get("codes") or [])
+    return found
 
 
-def _listed_transcripts(catalog_dir: Path) -> set[str]:
+def _safe_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+
+
+def _listed_transcripts(catalog_dir: Path) -> dict[str, str]:
+    """Transcript id -> participant of every entry already in transcripts.yaml."""
     path = catalog_dir / "transcripts.yaml"
     if not path.exists():
-        return set()
+        return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(Problem(display_path(path), None, None, f"cannot read: {exc}")) from exc
-    return {str(t.get("id")) for t in data.get("transcripts", []) if isinstance(t, dict)}
+    return {str(t.get("id")): str(t.get("participant")) for t in data.get("transcripts") or [] if isinstance(t, dict)}
 
 
 def _dump(data: object) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _quotes_yaml(source: ImportedSource, entity_ids: Iterable[str]) -> str:
-    known = set(entity_ids)
+def _quotes_yaml(source: ImportedSource, taxonomy: _Taxonomy) -> str:
     quotes = []
     for text, names in source.quotes:
         item: dict[str, object] = {"text": " ".join(text.split())}
-        codes = [n for n in names if n not in known or not ID_RE.match(n)]
-        entities = [n for n in names if n in known and ID_RE.match(n)]
+        codes: list[str] = []
+        entities: list[str] = []
+        for name in names:
+            entity = taxonomy.entities.get(name) or taxonomy.entities.get(name.casefold())
+            if name.casefold() not in taxonomy.raw_codes and entity is not None and ID_RE.match(entity):
+                entities.append(entity)  # a QDA code named by our id or title
+            else:
+                # Catalog codes are single words; QDA code names may have spaces ("Noisy labels").
+                codes.append("-".join(name.split()))
+        codes, entities = list(dict.fromkeys(codes)), list(dict.fromkeys(entities))
         if codes:
             item["codes"] = codes
         if entities:

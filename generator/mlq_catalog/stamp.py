@@ -74,7 +74,9 @@ def compute(project: Project, **options: object) -> str:
         "stamp": STAMP_VERSION,
         "versions": {name: _version(name) for name in ("mlq-catalog", "mkdocs", "mkdocs-material")},
         "options": {key: str(value) for key, value in sorted(options.items())},
-        "paths": {key: str(getattr(project, key)) for key in
+        # Relative to the checkout: the stamp is published in the site, and two checkouts of the same
+        # input must give byte-identical sites (SOURCE_DATE_EPOCH builds, issue 8).
+        "paths": {key: os.path.relpath(getattr(project, key), project.config_file.parent) for key in
                   ("config_file", "catalog_dir", "templates_dir", "pages_dir", "docs_dir", "site_dir")},
         "env": {key: value for key, value in sorted(os.environ.items()) if key.startswith("MLQ_")},
     }

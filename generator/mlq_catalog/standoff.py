@@ -86,19 +86,22 @@ class TranscriptIndex:
         self.text = self.display.translate(_TYPOGRAPHY)
         self._starts = [span.start for span in self.spans]
 
+    def _index_at(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, offset) - 1)
+
     def span_at(self, offset: int) -> _Span:
-        return self.spans[max(0, bisect.bisect_right(self._starts, offset) - 1)]
+        """The paragraph that holds the character at ``offset`` of the normalised text."""
+        return self.spans[self._index_at(offset)]
 
     def excerpt(self, start: int, end: int) -> tuple[str, int, int]:
         """The excerpt's text (paragraphs joined by a blank line), first and last line."""
         pieces: list[str] = []
-        first = self.span_at(start)
-        last = self.span_at(max(start, end - 1))
-        for span in self.spans[self.spans.index(first): self.spans.index(last) + 1]:
+        first, last = self._index_at(start), self._index_at(max(start, end - 1))
+        for span in self.spans[first: last + 1]:
             piece = self.display[max(start, span.start): min(end, span.end)].strip()
             if piece:
                 pieces.append(piece)
-        return "\n\n".join(pieces), first.line, last.line
+        return "\n\n".join(pieces), self.spans[first].line, self.spans[last].line
 
     def is_interviewee(self, turn: int) -> bool:
         return self.transcript.is_interviewee(self.transcript.parsed.turns[turn].speaker)

@@ -56,8 +56,11 @@ def claim_directory(directory: Path, marker: str, what: str) -> None:
             f"{display_path(directory)}: refusing to write the {what} into a non-empty directory "
             f"that mlq-catalog did not create (no {marker} marker)"
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    write_if_changed(directory / marker, MARKER_TEXT)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_if_changed(directory / marker, MARKER_TEXT)
+    except OSError as exc:  # read-only or full: a one-line error, not a traceback
+        raise OutputError(f"{display_path(directory)}: cannot write {what}: {exc.strerror}") from exc
 
 
 def sync_pages(pages_dir: Path, pages: dict[str, str]) -> WriteReport:

@@ -180,6 +180,8 @@ def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Probl
         expected = {"string_type": "a string", "list_type": "a list", "dict_type": "a mapping",
                     "model_type": "a mapping", "int_type": "a whole number", "int_parsing": "a whole number"}[kind]
         message = f"expected {expected}, got {_describe(error.get('input'))}"
+        if kind == "list_type" and error.get("input") is None:
+            message += "; write [] for an empty list"
     elif kind == "model_attributes_type":
         message = f"expected a mapping of keys, got {_describe(error.get('input'))}"
     else:
