@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,19 @@ import synth  # noqa: E402
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 
 
-def run_child(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Run a command; return wall seconds, its own peak RSS in MB, and its standard output."""
+@dataclass
+class Run:
+    """One finished child process."""
+
+    wall: float
+    cpu: float
+    """User + system CPU seconds of the child: what the work cost, even on a busy machine."""
+    rss_mb: float
+    stdout: str
+
+
+def run_child(cmd: list[str], cwd: Path | None = None) -> Run:
+    """Run a command; return its wall and CPU seconds, its own peak RSS in MB, and its standard output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=ENV)
@@ -64,16 +76,23 @@ def run_child(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, st
         stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, stdout
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
 
 
-def worker(*args: str | Path) -> tuple[float, float, dict[str, Any]]:
-    wall, rss, stdout = run_child([sys.executable, str(BENCH / "worker.py"), *map(str, args)])
-    return wall, rss, json.loads(stdout.strip().splitlines()[-1])
+def worker(*args: str | Path) -> tuple[Run, dict[str, Any]]:
+    run = run_child([sys.executable, str(BENCH / "worker.py"), *map(str, args)])
+    return run, json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def summary(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def record(result: dict[str, Any], name: str, runs: dict[str, list[float]]) -> None:
+    """CPU seconds under ``name`` (the table's figure), wall seconds and peak RSS beside it."""
+    result[name] = summary(runs["cpu"])
+    result[f"{name}_wall"] = summary(runs["wall"])
+    result[f"{name}_rss_mb"] = max(runs["rss"])
 
 
 def mtimes(directory: Path) -> dict[str, int]:
@@ -170,82 +189,83 @@ def scenario(size: int, runs: int, work: Path, full: bool) -> dict[str, Any]:
     result["fixes"] = len(list((project / "catalog" / "fixes").glob("*.yaml")))
     pages = project / "pages"
 
-    gen_times, gen_rss = [], []
+    gen: dict[str, list[float]] = {"cpu": [], "wall": [], "rss": []}
     for _ in range(runs):
         shutil.rmtree(pages, ignore_errors=True)
-        _, rss, out = worker("generate", config, pages)
-        gen_times.append(out["seconds"])
-        gen_rss.append(rss)
+        run, out = worker("generate", config, pages)
+        gen["cpu"].append(out["cpu_seconds"])
+        gen["wall"].append(out["seconds"])
+        gen["rss"].append(run.rss_mb)
         result.update({k: out[k] for k in ("pages", "markdown_bytes", "quotes", "warnings")})
-    result["generation"] = summary(gen_times)
-    result["generation_rss_mb"] = max(gen_rss)
+    record(result, "generation", gen)
 
-    _, _, parsed = worker("parse", config, max(3, runs))
+    _, parsed = worker("parse", config, max(3, runs))
     result["parse"] = parsed
     result["parse_ratio"] = parsed["parse_seconds"] / parsed["limit_seconds"]
-    log(f"n={size}: generation {result['generation']['median']:.2f}s, parse x{result['parse_ratio']:.2f}")
+    log(f"n={size}: generation {result['generation']['median']:.2f} CPU s, parse x{result['parse_ratio']:.2f}")
     if not full:
         return result
 
-    mk_times, mk_rss = [], []
+    mk: dict[str, list[float]] = {"cpu": [], "wall": [], "rss": []}
     for _ in range(runs):
         site = project / "mk-site"
         shutil.rmtree(site, ignore_errors=True)
-        wall, rss, out = worker("mkdocs", config, pages, site)
-        # Wall time minus the untimed generation, so that process start and imports count on both sides.
-        mk_times.append(wall - out["generation_seconds"])
-        mk_rss.append(rss)
-    result["mkdocs"] = summary(mk_times)
-    result["mkdocs_rss_mb"] = max(mk_rss)
-    log(f"n={size}: mkdocs alone {result['mkdocs']['median']:.2f}s")
+        run, out = worker("mkdocs", config, pages, site)
+        # Minus the untimed generation, so that process start and imports count on both sides.
+        mk["cpu"].append(run.cpu - out["generation_cpu_seconds"])
+        mk["wall"].append(run.wall - out["generation_seconds"])
+        mk["rss"].append(run.rss_mb)
+    record(result, "mkdocs", mk)
+    log(f"n={size}: mkdocs alone {result['mkdocs']['median']:.2f} CPU s")
 
     site, build_pages = project / "site", project / ".mlq" / "pages"
     build_cmd = [sys.executable, "-m", "mlq_catalog.cli", "build", "-f", str(config), "--site-dir", str(site),
                  "--pages-dir", str(build_pages)]
-    totals, total_rss = [], []
+    total: dict[str, list[float]] = {"cpu": [], "wall": [], "rss": []}
     for _ in range(runs):
         shutil.rmtree(site, ignore_errors=True)
         shutil.rmtree(build_pages, ignore_errors=True)
-        wall, rss, _ = run_child(build_cmd, cwd=project)
-        totals.append(wall)
-        total_rss.append(rss)
-    result["total"] = summary(totals)
-    result["total_rss_mb"] = max(total_rss)
+        run = run_child(build_cmd, cwd=project)
+        total["cpu"].append(run.cpu)
+        total["wall"].append(run.wall)
+        total["rss"].append(run.rss_mb)
+    record(result, "total", total)
     result.update(site_metrics(site))
-    log(f"n={size}: total build {result['total']['median']:.2f}s")
+    log(f"n={size}: total build {result['total']['median']:.2f} CPU s")
 
     before = mtimes(build_pages)
     site_before = (site / "search" / "search_index.json").stat().st_mtime_ns
-    wall, _, _ = run_child(build_cmd, cwd=project)
+    run = run_child(build_cmd, cwd=project)
     result["noop"] = {
-        "seconds": wall,
-        "ratio": wall / result["total"]["median"],
+        "seconds": run.cpu,
+        "wall": run.wall,
+        "ratio": run.cpu / result["total"]["median"],
         "pages_rewritten": sum(1 for k, v in mtimes(build_pages).items() if before.get(k) != v),
         "site_rebuilt": (site / "search" / "search_index.json").stat().st_mtime_ns != site_before,
     }
 
     before = mtimes(build_pages)
     edited = edit_one_quote(project / "catalog")
-    wall, _, _ = run_child(build_cmd, cwd=project)
+    run = run_child(build_cmd, cwd=project)
     after = mtimes(build_pages)
-    changed = sorted(k for k, v in after.items() if before.get(k) != v)
+    changed = sorted(k for k, v in after.items() if before.get(k) != v and k != ".mlq-catalog-pages")
     showing = sorted(k for k in after if k.endswith(".md") and "(edited)" in (build_pages / k).read_text("utf-8"))
-    result["one_quote_edit"] = {"transcript": edited, "seconds": wall, "pages_rewritten": len(changed),
+    result["one_quote_edit"] = {"transcript": edited, "seconds": run.cpu, "pages_rewritten": len(changed),
                                 "pages_showing_quote": len(showing),
-                                "only_those": set(changed) - {".mlq-catalog-pages"} <= set(showing)}
+                                "others_rewritten": sorted(set(changed) - set(showing))}
 
     floor = project / "floor"
     result["floor_pages"] = write_floor(project, build_pages, floor)
     floor_cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor / "mkdocs.yml"),
                  "-d", str(floor / "site")]
-    floor_times, floor_rss = [], []
+    floor_runs: dict[str, list[float]] = {"cpu": [], "wall": [], "rss": []}
     for _ in range(runs):
         shutil.rmtree(floor / "site", ignore_errors=True)
-        wall, rss, _ = run_child(floor_cmd, cwd=floor)
-        floor_times.append(wall)
-        floor_rss.append(rss)
-    result["floor"] = summary(floor_times)
-    result["floor_rss_mb"] = max(floor_rss)
+        run = run_child(floor_cmd, cwd=floor)
+        floor_runs["cpu"].append(run.cpu)
+        floor_runs["wall"].append(run.wall)
+        floor_runs["rss"].append(run.rss_mb)
+    record(result, "floor", floor_runs)
     result["floor_site"] = site_metrics(floor / "site")
     log(f"n={size}: engine floor {result['floor']['median']:.2f}s")
     return result
@@ -322,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=RESULTS / "work", help="where synthetic projects are written")
     parser.add_argument("--table", action="store_true", help="print the table of the latest saved results and stop")
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()
     if args.table:
         print(table(latest_results()))
         return 0
@@ -329,8 +350,14 @@ def main(argv: list[str] | None = None) -> int:
     gen_sizes = [] if args.quick else [int(s) for s in args.gen_sizes.split(",") if s]
     runs = 1 if args.quick else args.runs
 
-    scenarios = [scenario(size, runs, args.work, full=True) for size in sizes]
-    scenarios += [scenario(size, runs, args.work, full=False) for size in gen_sizes if size not in sizes]
+    scenarios: list[dict[str, Any]] = []
+    failed = False
+    for size, full in [(s, True) for s in sizes] + [(s, False) for s in gen_sizes if s not in sizes]:
+        try:
+            scenarios.append(scenario(size, runs, args.work, full=full))
+        except RuntimeError as exc:  # a broken build: say so, keep measuring the other sizes
+            log(f"n={size}: FAILED: {exc}")
+            failed = True
     by_size = {r["transcripts"]: r for r in scenarios}
     if 200 in by_size and 2000 in by_size:
         ratio = by_size[2000]["generation"]["median"] / by_size[200]["generation"]["median"]
@@ -345,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     target.write_text(json.dumps(record, indent=2), encoding="utf-8")
     print(table(scenarios))
     print(f"\nresults: {target.relative_to(REPO)}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

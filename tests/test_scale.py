@@ -138,7 +138,6 @@ def test_rebuild_happens_when_the_site_or_pages_are_gone(tmp_path: Path) -> None
 
 def test_synthetic_corpus_is_deterministic_valid_and_uses_every_layout(tmp_path: Path) -> None:
     import synth
-
     from mlq_catalog.transcripts import parse
 
     first = synth.write_project(tmp_path / "a", 9, issues=30, fixes=22)

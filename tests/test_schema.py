@@ -137,3 +137,30 @@ def test_schema_rejects_what_the_loader_rejects() -> None:
 def test_schema_files_are_package_data() -> None:
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert '"schemas/*.json"' in pyproject
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        {"text": "an excerpt", "entities": ["noisy-labels"]},
+        {"start": "first words", "end": "last words", "codes": ["Data-noisy-labels"]},
+        {"text": "an excerpt", "start": "first words", "end": "last words", "entities": ["noisy-labels"]},
+        {"start": "first words", "entities": ["noisy-labels"]},
+        {"text": "an excerpt"},
+        {"entities": ["noisy-labels"]},
+    ],
+)
+def test_quote_rules_in_the_schema_agree_with_the_model(quote: dict[str, Any]) -> None:
+    """The editor refuses exactly the stand-off quotes that `validate` refuses."""
+    from pydantic import ValidationError
+
+    from mlq_catalog.model import QuotesFile
+
+    document = {"transcript": "interview-05", "quotes": [quote]}
+    schema_ok = not list(jsonschema.Draft7Validator(schema.load_schema("quotes")).iter_errors(document))
+    try:
+        QuotesFile.model_validate(document)
+        model_ok = True
+    except ValidationError:
+        model_ok = False
+    assert schema_ok == model_ok

@@ -57,7 +57,8 @@ def _open_svg(width: int, height: int, title: str, desc: str, chart_id: str, kin
     # One element per line and no blank lines: the SVG must stay a single raw-HTML block for Markdown.
     return [
         f'<svg class="mlq-chart mlq-{kind}" id="{chart_id}-svg" xmlns="http://www.w3.org/2000/svg"'
-        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"'
+        f' aria-labelledby="{chart_id}-title {chart_id}-desc"'
         ' font-family="inherit" font-size="12" fill="currentColor">',
         f'<title id="{chart_id}-title">{_esc(title)}</title>',
         f'<desc id="{chart_id}-desc">{_esc(desc)}</desc>',

@@ -11,7 +11,7 @@ import click
 from . import audit as audit_module
 from . import build as build_module
 from .buildlock import DEFAULT_LOCK_TIMEOUT
-from .errors import OutputError, Problem, ValidationFailed, problems_to_json
+from .errors import OutputError, Problem, ValidationFailed, display_path, problems_to_json
 from .export import export_csv, export_json
 from .transcripts import DEFAULT_MAX_BYTES
 from .validate import check_catalog
@@ -204,7 +204,7 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
         click.echo(f"{len(schema_module.KINDS)} schemas up to date", err=True)
         return
     changed = schema_module.write_schemas(out_dir, source)
-    click.echo(f"{len(changed)} of {len(schema_module.KINDS)} schemas changed in {out_dir}", err=True)
+    click.echo(f"{len(changed)} of {len(schema_module.KINDS)} schemas changed in {display_path(out_dir)}", err=True)
 
 
 @main.command()
@@ -244,7 +244,7 @@ def new(catalog_dir: Path | None, config_file: Path, kind: str, entity_id: str, 
 
     path = new_entry(kind, entity_id, _catalog_dir(catalog_dir, config_file), category=category,
                      addresses=addresses)
-    click.echo(f"Created {path}; fill in each TODO, then run: mlq-catalog validate --strict", err=True)
+    click.echo(f"Created {display_path(path)}; fill in each TODO, then run: mlq-catalog validate --strict", err=True)
 
 
 @main.group(name="import")

@@ -114,7 +114,22 @@ def build_schema(kind: str, ids: IdVocabulary | None = None) -> dict[str, Any]:
     schema = _draft07(cls.model_json_schema(mode="validation"))
     schema["$schema"] = DRAFT
     _add_id_examples(kind, schema, ids or IdVocabulary())
+    _add_cross_field_rules(kind, schema)
     return schema
+
+
+def _add_cross_field_rules(kind: str, schema: dict[str, Any]) -> None:
+    """Rules a Pydantic ``model_validator`` enforces, which ``model_json_schema`` cannot see.
+
+    tests/test_schema.py checks that the schema and the model accept and refuse the same examples.
+    """
+    if kind == "quotes":
+        quote = schema["definitions"]["StandoffQuote"]
+        quote["oneOf"] = [
+            {"required": ["text"], "not": {"anyOf": [{"required": ["start"]}, {"required": ["end"]}]}},
+            {"required": ["start", "end"], "not": {"required": ["text"]}},
+        ]
+        quote["anyOf"] = [{"required": ["codes"]}, {"required": ["entities"]}]
 
 
 def _draft07(schema: dict[str, Any]) -> dict[str, Any]:

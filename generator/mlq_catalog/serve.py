@@ -108,9 +108,11 @@ def serve(
         try:
             mkdocs_build(config, serve_url=url)
         except (PluginError, ConfigurationError, Abort) as exc:
-            # Keep serving the last good pages; the message already names file and line.
-            for line in str(exc).splitlines():
-                log.error("%s", line)
+            # Keep serving the last good pages; the message already names file and line. MkDocs has
+            # logged a plugin's message itself before wrapping it in this generic Abort.
+            if str(exc) != "Aborted with a BuildError!":
+                for line in str(exc).splitlines():
+                    log.error("%s", line)
             log.error("the preview keeps the last good version until the error is fixed")
 
     try:
