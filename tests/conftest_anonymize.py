@@ -55,8 +55,12 @@ RULES = [
 ]
 
 
-def plant_identifiers(catalog: Path, *, with_rules: bool) -> None:
-    """Plant identifiers in coded interviewee turns, relabel one turn with a name, rename a coder."""
+def plant_identifiers(catalog: Path, *, with_rules: bool) -> dict[str, list[int]]:
+    """Plant identifiers in coded interviewee turns, relabel one turn with a name, rename a coder.
+
+    Returns the lines where each transcript's sentences went, in PLANTED_SENTENCES order.
+    """
+    planted: dict[str, list[int]] = {}
     checked = check_catalog(catalog)
     assert checked.evidence is not None and checked.catalog is not None
     for transcript_id, sentences in PLANTED_SENTENCES.items():
@@ -66,6 +70,7 @@ def plant_identifiers(catalog: Path, *, with_rules: bool) -> None:
         assert len(quotes) >= len(sentences) + 1, transcript_id
         for line, sentence in zip(quotes[1:], sentences, strict=False):
             lines[line - 1] = f"{lines[line - 1].rstrip()} {sentence}"
+            planted.setdefault(transcript_id, []).append(line)
         if transcript_id == "interview-35":
             first = quotes[0]
             label = next(n for n in range(first - 1, 0, -1) if lines[n - 1].strip() == "Interviewee")
@@ -86,6 +91,7 @@ def plant_identifiers(catalog: Path, *, with_rules: bool) -> None:
         rules = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
         rules["rules"] += RULES
         rules_path.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    return planted
 
 
 def output_texts(root: Path) -> Iterator[tuple[str, str]]:

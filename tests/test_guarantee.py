@@ -11,6 +11,7 @@ and every export must contain none of them, and the placeholders instead. Withou
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path
     catalog = project_copy / "catalog"
     # Neither the seeds nor the hand-written pages may already hold them, or the test proves nothing.
     assert find_hits(output_texts(project_copy), NEEDLES) == []
-    plant_identifiers(catalog, with_rules=True)
+    planted_lines = plant_identifiers(catalog, with_rules=True)
     planted = find_hits(output_texts(catalog / "transcripts"), NEEDLES)
     assert {hit.split(": ")[1].strip("'") for hit in planted} == set(NEEDLES)
 
@@ -96,6 +97,11 @@ def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path
                      "jordan.whitfield@quellstrom-analytics.de", "@jwhitfield", "84736251"):
         assert original in log_text, original
     assert CODER not in log_text  # the title line is never published, so nothing needed replacing there
+    entries = json.loads(log_text)["transcripts"]
+    by_original = {e["original"]: e for e in entries["interview-35"]}
+    assert by_original["Jordan Whitfield"]["lines"] == [planted_lines["interview-35"][0]]
+    assert by_original["Quellstrom Analytics"]["placeholder"] == "[Company A]"
+    assert by_original["Quellstrom Analytics"]["lines"] == [planted_lines["interview-35"][1]]
 
 
 def test_without_rules_audit_lists_every_planted_identifier(catalog_copy: Path, tmp_path: Path) -> None:

@@ -238,16 +238,9 @@ class Redactor:
             out.append(match.replacement)
             position = match.end
             if record:
-                offset_line = None if line is None else line + _paragraph_offset(text, match.start)
-                self.log.add(transcript or CATALOG_WIDE, match, offset_line)
+                self.log.add(transcript or CATALOG_WIDE, match, line)
         out.append(text[position:])
         return "".join(out)
-
-
-def _paragraph_offset(text: str, index: int) -> int:
-    # Quote paragraphs are joined with blank lines, so this is a lower bound of the line offset;
-    # the log only needs to point a researcher at the right passage.
-    return text.count("\n\n", 0, index) * 2
 
 
 def load_redactions(
@@ -296,9 +289,14 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
         return ReplacementLog(), problems
     redactor = Redactor(rules_file.rules)
 
+    paragraph_lines = {
+        (transcript_id, turn.line): [p.line for p in turn.paragraphs]
+        for transcript_id, loaded in catalog.transcripts.items()
+        for turn in loaded.parsed.turns
+    }
     replaced: dict[int, Quote] = {}
     for index, quote in enumerate(evidence.quotes):
-        new = redact_quote(redactor, quote)
+        new = redact_quote(redactor, quote, paragraph_lines.get((quote.transcript, quote.line), ()))
         replaced[id(quote)] = new
         evidence.quotes[index] = new
     for quotes in evidence.quotes_by_entity.values():
@@ -331,16 +329,28 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
     return redactor.log, problems
 
 
-def redact_quote(redactor: Redactor, quote: Quote) -> Quote:
-    """The quote with its text (and any other transcript-derived string field) redacted."""
+def redact_quote(redactor: Redactor, quote: Quote, paragraph_lines: Sequence[int] = ()) -> Quote:
+    """The quote with its text (and any other transcript-derived string field) redacted.
+
+    ``paragraph_lines``: the line each paragraph of the text starts on, so that the log names
+    exact lines; without it every replacement is logged at the quote's first line.
+    """
     updates: dict[str, Any] = {}
     for f in dataclasses.fields(quote):
-        if f.name in ("id", "transcript", "participant", "codes", "entities", "segments"):
-            continue  # ids and codes are ours, not the participant's words
+        if f.name in ("id", "transcript", "participant", "codes", "entities", "segments", "start_time", "end_time"):
+            continue  # ids, codes and timestamps are ours, not the participant's words
         value = getattr(quote, f.name)
-        if isinstance(value, str):
-            line = quote.line if f.name == "text" else None
-            updates[f.name] = redactor.redact(value, quote.transcript, line=line)
+        if not isinstance(value, str):
+            continue
+        if f.name != "text":
+            updates[f.name] = redactor.redact(value, quote.transcript)
+            continue
+        paragraphs = value.split("\n\n")
+        updates[f.name] = "\n\n".join(
+            redactor.redact(paragraph, quote.transcript,
+                            line=paragraph_lines[i] if i < len(paragraph_lines) else quote.line)
+            for i, paragraph in enumerate(paragraphs)
+        )
     return dataclasses.replace(quote, **updates) if updates else quote
 
 

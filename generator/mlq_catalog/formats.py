@@ -160,8 +160,11 @@ def parse_delve_print(text: str, path: Path, *, known_labels: Iterable[str] = ()
     elif title_line is not None:
         title_line = mapping[title_line - 1]
     turns = tuple(_remap_turn(turn, mapping) for turn in parsed.turns)
+    # Warnings (malformed code lines) must point at lines of the original file too.
+    warnings = tuple(replace(w, line=mapping[w.line - 1]) if w.line and w.line <= len(mapping) else w
+                     for w in parsed.warnings)
     return replace(parsed, layout="delve-print", turns=turns, interview_number=interview_number,
-                   title_line=title_line)
+                   title_line=title_line, warnings=warnings)
 
 
 def _furniture_title(lines: list[_Line]) -> str | None:
