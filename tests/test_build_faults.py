@@ -127,6 +127,8 @@ def _start_hanging_build(project: Path, point: str) -> subprocess.Popen[bytes]:
 
 def test_sigkill_part_way_keeps_the_previous_site(project: Path, built: dict[str, str]) -> None:
     # The new build differs from the old one, so that a half-swapped site would show.
+    page = project / "docs" / "about.md"
+    original = page.read_text(encoding="utf-8")
     change_an_input(project, "A sentence only the killed build has.")
     process = _start_hanging_build(project, "page")  # ten pages written into the staging directory
     try:
@@ -148,11 +150,23 @@ def test_sigkill_part_way_keeps_the_previous_site(project: Path, built: dict[str
     assert tree_hashes(project / "site") == built  # the previous site, byte for byte
     assert len(leftovers(project)) == 1
 
-    # The kernel released the killed build's lock; the next build cleans up and publishes.
+    # The kernel released the killed build's lock. The next build cleans up, even when it has nothing to
+    # rebuild (the edit is undone, so the previous site is current).
+    page.write_text(original, encoding="utf-8")
     result = run_build("--lock-timeout", "5")
     assert result.exit_code == 0, result.output
     assert leftovers(project) == []
-    assert "A sentence only the killed build has." in (project / "site" / "about" / "index.html").read_text("utf-8")
+    assert tree_hashes(project / "site") == built
+
+
+def test_next_build_after_a_kill_publishes(project: Path, built: dict[str, str]) -> None:
+    change_an_input(project, "A sentence only the new build has.")
+    staging = project / f"{build_module.STAGING_PREFIX}site-killed"
+    shutil.copytree(project / "site", staging)  # what a build killed after its last page leaves
+    result = run_build()
+    assert result.exit_code == 0, result.output
+    assert leftovers(project) == []
+    assert "A sentence only the new build has." in (project / "site" / "about" / "index.html").read_text("utf-8")
     assert (project / "site" / build_module.SITE_MARKER).is_file()
 
 

@@ -383,6 +383,16 @@ def test_symlinked_taxonomy_file_outside_the_catalog(work: Path) -> None:
     assert "catalog/issues/noisy-labels.yaml: symlink points outside the catalog directory" in lines
 
 
+@pytest.mark.parametrize("name", ["catalog.yaml", "transcripts.yaml", "meta-codes.yaml"])
+def test_symlinked_top_level_file_outside_the_catalog(name: str, work: Path) -> None:
+    outside = work / f"outside-{name}"
+    (work / "catalog" / name).rename(outside)
+    (work / "catalog" / name).symlink_to(outside)
+    code, lines = validate()
+    assert code == 1
+    assert lines[0] == f"catalog/{name}: symlink points outside the catalog directory"
+
+
 def test_symlink_loop(work: Path) -> None:
     loop = work / "catalog" / "transcripts" / NAME
     loop.symlink_to(loop)

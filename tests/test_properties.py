@@ -26,8 +26,10 @@ from hypothesis import strategies as st
 from mlq_catalog.errors import CatalogError
 from mlq_catalog.formats import FORMATS, FormatError, parse_transcript
 from mlq_catalog.loader import Catalog, load_catalog
+from mlq_catalog.render import render_site
 from mlq_catalog.standoff import TranscriptIndex, load_standoff, normalise
 from mlq_catalog.transcripts import ParsedTranscript, decode, is_code_line, parse, read_text
+from mlq_catalog.validate import check_catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "catalog" / "transcripts").glob("*.txt"))
@@ -108,6 +110,33 @@ def test_decode_returns_text_or_a_one_line_user_error(data: bytes) -> None:
         return
     assert "\x00" not in text
     parse(text, PATH)
+
+
+@pytest.fixture(scope="module")
+def small_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed catalog with one seed transcript and a listed interview-99 whose content each example sets."""
+    root = tmp_path_factory.mktemp("hostile") / "catalog"
+    shutil.copytree(REPO / "catalog", root)
+    for path in (root / "transcripts").iterdir():
+        if path.name != "interview-35.txt":
+            path.unlink()
+    shutil.rmtree(root / "quotes", ignore_errors=True)
+    listing = root / "transcripts.yaml"
+    listing.write_text(listing.read_text(encoding="utf-8")
+                       + "  - id: interview-99\n    source: transcripts/interview-99.txt\n    participant: P99\n",
+                       encoding="utf-8")
+    return root
+
+
+@settings(derandomize=True, max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mixed_layouts)
+def test_whole_pipeline_never_fails_on_a_hostile_transcript(small_catalog: Path, text: str) -> None:
+    (small_catalog / "transcripts" / "interview-99.txt").write_text(text, encoding="utf-8", newline="")
+    checked = check_catalog(small_catalog)  # load, parse, analyse, anonymise, cross-check: no exception
+    assert all(problem.file and "\n" not in problem.format_text() for problem in checked.problems)
+    if not checked.errors and checked.catalog is not None and checked.evidence is not None:
+        pages = render_site(checked.catalog, checked.evidence, REPO / "templates").pages
+        assert pages
 
 
 # --- round trip -------------------------------------------------------------------------------------------------

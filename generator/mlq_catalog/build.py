@@ -150,6 +150,7 @@ def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: 
     ``replacement_log``: where to write what redaction replaced; refused inside anything published.
     """
     check_output_location(project)
+    _clean_up_after_killed_builds(project)
     if replacement_log is not None:
         check_log_location(replacement_log, published_dirs(project))
     started = time.perf_counter()
@@ -260,6 +261,21 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.replace(staging, target)
+
+
+def _clean_up_after_killed_builds(project: Project) -> None:
+    """First thing, even when the site turns out to be current: a killed build's staging directory must go.
+
+    We hold the build lock, so no other build can be using it.
+    """
+    parent = project.site_dir.parent
+    if not parent.is_dir():
+        return
+    try:
+        _remove_leftovers(parent, project.site_dir.name)
+    except OSError as exc:
+        raise OutputError(f"{display_path(parent)}: cannot clean up after an interrupted build: "
+                          f"{exc.strerror}") from exc
 
 
 def _remove_leftovers(parent: Path, name: str) -> None:

@@ -106,6 +106,11 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
     base = root.parent if root.name else root
     if not root.is_dir():
         return LoadResult(None, [Problem(display_path(root), None, None, "catalog directory not found")])
+    escaped = [Problem(display_path(root / name, base), None, None, "symlink points outside the catalog directory")
+               for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml")
+               if (root / name).is_symlink() and not _inside(root / name, root)]
+    if escaped:
+        return LoadResult(None, escaped)
 
     meta_doc, found = load_yaml(root / "catalog.yaml", base)
     problems += found

@@ -156,3 +156,31 @@ def render_quote_pages(renderer: Any, catalog: Catalog, plan: QuotePlan,
             sources[path] = source_of(entity_id)
     renderer.page = None
     return pages, sources
+
+
+NAV_FLAT_MAX = 40
+"""Up to this many fixes the nav lists them flat; beyond, it groups them by category."""
+
+
+def fixes_nav(catalog: Catalog, categories: list[Any]) -> list[Any]:
+    """The "Fixes" nav section: flat while short, else one sub-section per category.
+
+    Every page embeds the visible navigation. With ``navigation.sections`` a flat list of
+    200 fixes is visible (about 100 KB of HTML) on all pages; grouped, ``navigation.prune``
+    leaves only the open category's fixes. A fix goes under the category of the first
+    issue it addresses (or "Other fixes").
+    """
+    fixes = sorted(catalog.fixes.values(), key=lambda f: (f.title.casefold(), f.id))
+    out: list[Any] = [{"All fixes": "fixes/index.md"}]
+    if len(fixes) <= NAV_FLAT_MAX:
+        return out + [{f.title: f"fixes/{f.id}.md"} for f in fixes]
+    groups: dict[str, list[Any]] = {}
+    for fix in fixes:
+        category = next((catalog.issues[i].category for i in fix.addresses if i in catalog.issues), "")
+        groups.setdefault(category if category in catalog.categories else "", []).append(fix)
+    for category in categories:
+        if category.id in groups:
+            out.append({category.title: [{f.title: f"fixes/{f.id}.md"} for f in groups[category.id]]})
+    if "" in groups:
+        out.append({"Other fixes": [{f.title: f"fixes/{f.id}.md"} for f in groups[""]]})
+    return out

@@ -21,7 +21,7 @@ from .analysis import Evidence, Quote
 from .downloads import build_downloads
 from .loader import Catalog
 from .overview import issue_citation, issue_tags, render_reader_pages
-from .paging import QuotePlan, plan_quotes, render_quote_pages
+from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
 
 QUOTE_PREVIEW_CHARS = 600
 QUOTES_PER_ISSUE_PAGE = 30
@@ -88,7 +88,8 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
         parts += [f"<p>{html_text(p)}</p>" for p in folded]
         parts.append("</details>")
     parts.append("</blockquote>")
-    parts.append(f"<figcaption>{attribution}</figcaption>")
+    # Who said it and the codes: useful beside the quote, noise in the search index (a third of its size).
+    parts.append(f"<figcaption data-search-exclude>{attribution}</figcaption>")
     parts.append("</figure>")
     return "\n".join(parts)
 
@@ -244,8 +245,7 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
              + [{i.title: f"issues/{i.id}.md"} for i in issues_in.get(category.id, [])]}
             for category in categories
         ],
-        "fixes": [{"All fixes": "fixes/index.md"}]
-        + [{f.title: f"fixes/{f.id}.md"} for f in _sorted_titles(catalog.fixes.values())],
+        "fixes": fixes_nav(catalog, categories),
         "contexts": [{"All contexts": "contexts/index.md"}]
         + [{c.title: f"contexts/{c.id}.md"} for c in _sorted_titles(catalog.contexts.values())],
     }
