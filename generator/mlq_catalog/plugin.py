@@ -30,14 +30,14 @@ log = logging.getLogger("mkdocs.plugins.mlq_catalog")
 NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts", "@overview", "@browse")
 
 
-class MlqCatalogConfig(Config):
+class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base is untyped
     catalog_dir = c.Type(str, default="catalog")
     templates_dir = c.Type(str, default="templates")
     pages_dir = c.Type(str, default=".mlq/pages")
     strict = c.Type(bool, default=False)
 
 
-class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):
+class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped-call]
     """Generates the catalog pages at the start of every build (and every serve rebuild)."""
 
     def __init__(self) -> None:
@@ -90,8 +90,6 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):
         assert self.generated is not None
         pages_dir = self.paths["pages"]
         docs_dir = self.paths["docs"]
-        for relative, yaml_source in sorted(self.generated.site.sources.items()):
-            del yaml_source
         for relative in sorted(self.generated.site.pages):
             existing = files.get_file_from_path(relative)
             if existing is not None:
