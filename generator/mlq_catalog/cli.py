@@ -171,7 +171,10 @@ def export(catalog_dir: Path | None, config_file: Path, output_format: str, outp
         text = (export_json if output_format == "json" else export_csv)(checked.catalog, checked.evidence)
         data = text.encode("utf-8")
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        # sys.stdout.buffer rather than click.get_binary_stream, which Click 8.5 deprecates.
+        stdout = sys.stdout.buffer
+        stdout.write(data)
+        stdout.flush()
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
