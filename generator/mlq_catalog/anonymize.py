@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError, Problem, display_path
 from .model import RedactionRule, RedactionsFile
-from .yamlio import load_yaml, suggestion, validate_model
+from .yamlio import load_model_file, suggestion
 
 if TYPE_CHECKING:
     from .analysis import Evidence, Quote
@@ -251,12 +251,8 @@ def load_redactions(
     if not path.exists():
         return RedactionsFile(), []
     base = catalog_root.parent if catalog_root.name else catalog_root
-    doc, problems = load_yaml(path, base)
-    if doc is None:
-        return None, problems
-    loaded, found = validate_model(doc, RedactionsFile)
-    problems += found
-    if loaded is None:
+    doc, loaded, problems = load_model_file(path, RedactionsFile, base)
+    if doc is None or loaded is None:
         return None, problems
     known = sorted(transcript_ids)
     for index, rule in enumerate(loaded.rules):

@@ -32,7 +32,7 @@ from .errors import Problem
 from .model import AuditAllowlist
 from .transcripts import GENERIC_LABEL, read_text
 from .validate import CheckedCatalog
-from .yamlio import load_yaml, validate_model
+from .yamlio import load_model_file
 
 ALLOWLIST_FILE = "audit-allowlist.yaml"
 ORG_SUFFIXES = ("Inc", "Ltd", "GmbH", "LLC", "LLP", "PLC", "Corp", "Corporation", "AG", "SA", "SARL", "BV", "NV",
@@ -176,11 +176,8 @@ def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Prob
     if not path.exists():
         return AuditAllowlist(), []
     base = catalog_root.parent if catalog_root.name else catalog_root
-    doc, problems = load_yaml(path, base)
-    if doc is None:
-        return None, problems
-    allowlist, found = validate_model(doc, AuditAllowlist)
-    return allowlist, problems + found
+    _, allowlist, problems = load_model_file(path, AuditAllowlist, base)
+    return allowlist, problems
 
 
 def _texts(checked: CheckedCatalog) -> Iterator[tuple[str, int, str | None, str, str, bool, bool]]:

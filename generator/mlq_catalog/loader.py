@@ -28,7 +28,7 @@ from . import model
 from .errors import InputError, Problem, display_path
 from .formats import FormatError, parse_transcript
 from .transcripts import DEFAULT_MAX_BYTES, ParsedTranscript, label_candidates, normalize_label, read_text
-from .yamlio import YamlDoc, load_yaml, validate_model
+from .yamlio import YamlDoc, load_model_file, load_yaml, validate_model
 
 ENTITY_DIRS: dict[str, type[BaseModel]] = {
     "categories": model.Category,
@@ -144,12 +144,10 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
 
     meta_codes_path = root / "meta-codes.yaml"
     if meta_codes_path.exists():
-        doc, found = load_yaml(meta_codes_path, base)
+        doc, codes_file, found = load_model_file(meta_codes_path, model.MetaCodesFile, base)
         problems += found
         if doc is not None:
             catalog.docs[doc.shown] = doc
-            codes_file, found = validate_model(doc, model.MetaCodesFile)
-            problems += found
             if codes_file is not None:
                 for index, entry in enumerate(codes_file.meta_codes):
                     line, _ = doc.locate(("meta_codes", index))
@@ -220,12 +218,10 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
     owner_of: dict[Path, str] = {}
     listed_path = root / "transcripts.yaml"
     if listed_path.exists():
-        doc, found = load_yaml(listed_path, base)
+        doc, listed, found = load_model_file(listed_path, model.TranscriptsFile, base)
         problems += found
         if doc is not None:
             catalog.docs[doc.shown] = doc
-            listed, found = validate_model(doc, model.TranscriptsFile)
-            problems += found
             for index, entry in enumerate(listed.transcripts if listed else []):
                 line, _ = doc.locate(("transcripts", index))
                 source = Source(listed_path, doc.shown, line)

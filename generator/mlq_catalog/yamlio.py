@@ -142,6 +142,15 @@ def suggestion(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{match}'?)" if match else ""
 
 
+def load_model_file(path: Path, model: type[M], base: Path | None = None) -> tuple[YamlDoc | None, M | None, list[Problem]]:
+    """Read one YAML file and validate it as ``model``: the document (for locations), the model, every problem."""
+    doc, problems = load_yaml(path, base)
+    if doc is None:
+        return None, None, problems
+    loaded, found = validate_model(doc, model)
+    return doc, loaded, problems + found
+
+
 def validate_model(doc: YamlDoc, model: type[M]) -> tuple[M | None, list[Problem]]:
     """Validate a parsed document, turning each Pydantic error into a located problem."""
     try:
