@@ -219,8 +219,18 @@ def scenario(size: int, runs: int, work: Path, full: bool) -> dict[str, Any]:
     log(f"n={size}: mkdocs alone {result['mkdocs']['median']:.2f} CPU s")
 
     site, build_pages = project / "site", project / ".mlq" / "pages"
-    build_cmd = [sys.executable, "-m", "mlq_catalog.cli", "build", "-f", str(config), "--site-dir", str(site),
-                 "--pages-dir", str(build_pages)]
+    build_cmd = [
+        sys.executable,
+        "-m",
+        "mlq_catalog.cli",
+        "build",
+        "-f",
+        str(config),
+        "--site-dir",
+        str(site),
+        "--pages-dir",
+        str(build_pages),
+    ]
     total: dict[str, list[float]] = {"cpu": [], "wall": [], "rss": []}
     for _ in range(runs):
         shutil.rmtree(site, ignore_errors=True)
@@ -250,14 +260,27 @@ def scenario(size: int, runs: int, work: Path, full: bool) -> dict[str, Any]:
     after = mtimes(build_pages)
     changed = sorted(k for k, v in after.items() if before.get(k) != v and k != ".mlq-catalog-pages")
     showing = sorted(k for k in after if k.endswith(".md") and "(edited)" in (build_pages / k).read_text("utf-8"))
-    result["one_quote_edit"] = {"transcript": edited, "seconds": run.cpu, "pages_rewritten": len(changed),
-                                "pages_showing_quote": len(showing),
-                                "others_rewritten": sorted(set(changed) - set(showing))}
+    result["one_quote_edit"] = {
+        "transcript": edited,
+        "seconds": run.cpu,
+        "pages_rewritten": len(changed),
+        "pages_showing_quote": len(showing),
+        "others_rewritten": sorted(set(changed) - set(showing)),
+    }
 
     floor = project / "floor"
     result["floor_pages"] = write_floor(project, build_pages, floor)
-    floor_cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor / "mkdocs.yml"),
-                 "-d", str(floor / "site")]
+    floor_cmd = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "-q",
+        "-f",
+        str(floor / "mkdocs.yml"),
+        "-d",
+        str(floor / "site"),
+    ]
     floor_runs: dict[str, list[float]] = {"cpu": [], "wall": [], "rss": []}
     for _ in range(runs):
         shutil.rmtree(floor / "site", ignore_errors=True)
@@ -365,8 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     record = {
-        "when": stamp, "quick": args.quick, "runs": runs, "python": platform.python_version(),
-        "machine": f"{platform.machine()} {os.cpu_count()} CPUs", "scenarios": scenarios,
+        "when": stamp,
+        "quick": args.quick,
+        "runs": runs,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()} {os.cpu_count()} CPUs",
+        "scenarios": scenarios,
     }
     target = RESULTS / f"bench-{stamp}{'-quick' if args.quick else ''}.json"
     target.write_text(json.dumps(record, indent=2), encoding="utf-8")

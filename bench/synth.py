@@ -179,8 +179,9 @@ def _dump(path: Path, data: object) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
 
 
-def write_project(out: Path, transcripts: int, *, issues: int | None = None, fixes: int | None = None,
-                  seed: int = 7) -> Path:
+def write_project(
+    out: Path, transcripts: int, *, issues: int | None = None, fixes: int | None = None, seed: int = 7
+) -> Path:
     """Write a complete project (mkdocs.yml, docs/, catalog/) into ``out``; return its mkdocs.yml."""
     if out.exists():
         shutil.rmtree(out)
@@ -209,15 +210,18 @@ def write_project(out: Path, transcripts: int, *, issues: int | None = None, fix
         issue_id = f"synthetic-issue-{k:04d}"
         code = f"Syn-issue-{k:04d}"
         related = sorted(set(rng.sample(issue_ids, k=min(2, len(issue_ids)))))
-        _dump(catalog / "issues" / f"{issue_id}.yaml", {
-            "id": issue_id,
-            "title": f"{model['title']} variant {k}",  # type: ignore[index]
-            "codes": [code],
-            "category": rng.choice(categories),
-            "summary": model["summary"],  # type: ignore[index]
-            "description": model["description"],  # type: ignore[index]
-            "related": related,
-        })
+        _dump(
+            catalog / "issues" / f"{issue_id}.yaml",
+            {
+                "id": issue_id,
+                "title": f"{model['title']} variant {k}",  # type: ignore[index]
+                "codes": [code],
+                "category": rng.choice(categories),
+                "summary": model["summary"],  # type: ignore[index]
+                "description": model["description"],  # type: ignore[index]
+                "related": related,
+            },
+        )
         issue_ids.append(issue_id)
         issue_codes.append(code)
     fix_codes: list[str] = []
@@ -225,14 +229,17 @@ def write_project(out: Path, transcripts: int, *, issues: int | None = None, fix
         model = seed_fixes[rng.choice(list(seed_fixes))]
         fix_id = f"synthetic-fix-{k:04d}"
         code = f"Syn-fix-{k:04d}"
-        _dump(catalog / "fixes" / f"{fix_id}.yaml", {
-            "id": fix_id,
-            "title": f"{model['title']} variant {k}",  # type: ignore[index]
-            "codes": [code],
-            "summary": model["summary"],  # type: ignore[index]
-            "description": model["description"],  # type: ignore[index]
-            "addresses": sorted(set(rng.sample(issue_ids, k=rng.randint(1, 3)))),
-        })
+        _dump(
+            catalog / "fixes" / f"{fix_id}.yaml",
+            {
+                "id": fix_id,
+                "title": f"{model['title']} variant {k}",  # type: ignore[index]
+                "codes": [code],
+                "summary": model["summary"],  # type: ignore[index]
+                "description": model["description"],  # type: ignore[index]
+                "addresses": sorted(set(rng.sample(issue_ids, k=rng.randint(1, 3)))),
+            },
+        )
         fix_codes.append(code)
 
     swap = Swapper(issue_codes, fix_codes, seed_issue_codes)
@@ -242,8 +249,9 @@ def write_project(out: Path, transcripts: int, *, issues: int | None = None, fix
         tid = f"interview-s{k:04d}"
         text = synth_transcript(1000 + k, layout, pools, swap, rng)
         (catalog / "transcripts" / f"{tid}.txt").write_text(text, encoding="utf-8")
-        listed.append({"id": tid, "source": f"transcripts/{tid}.txt", "participant": f"PS{k:04d}",
-                       **rng.choice(pools.entries)})
+        listed.append(
+            {"id": tid, "source": f"transcripts/{tid}.txt", "participant": f"PS{k:04d}", **rng.choice(pools.entries)}
+        )
     _dump(catalog / "transcripts.yaml", {"transcripts": listed})
     return out / "mkdocs.yml"
 

@@ -69,10 +69,13 @@ def mkdocs_mode(config: Path, pages: Path, site_dir: Path) -> dict[str, Any]:
     plugin.prepared = generated  # type: ignore[attr-defined]
     plugin.config.pages_dir = str(pages)  # type: ignore[attr-defined]
     build(mk_config)
-    return {"seconds": time.perf_counter() - started, "generation_seconds": generation_seconds,
-            "generation_cpu_seconds": generation_cpu,
-            "rss_before_mkdocs_mb": rss_before,
-            "pages_written": len(generated.report.written)}
+    return {
+        "seconds": time.perf_counter() - started,
+        "generation_seconds": generation_seconds,
+        "generation_cpu_seconds": generation_cpu,
+        "rss_before_mkdocs_mb": rss_before,
+        "pages_written": len(generated.report.written),
+    }
 
 
 LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|\S+:")

@@ -39,8 +39,18 @@ SPEAKER_LABEL = "Priya Raman"
 
 # Searched for, case-insensitively, in every output byte: none may remain once the rules exist.
 NEEDLES = (
-    "jordan", "whitfield", "quellstrom", "priya", "raman", "rosalind", "okafor", "jwhitfield",
-    "84736251", "1234 5678", "+49 30", "quellstrom-analytics.de",
+    "jordan",
+    "whitfield",
+    "quellstrom",
+    "priya",
+    "raman",
+    "rosalind",
+    "okafor",
+    "jwhitfield",
+    "84736251",
+    "1234 5678",
+    "+49 30",
+    "quellstrom-analytics.de",
 )
 # Needles that need a person to write a rule (the detectors cannot know them): audit must list each.
 NAME_NEEDLES = ("jordan", "whitfield", "quellstrom", "priya", "raman", "rosalind", "okafor")
@@ -49,8 +59,12 @@ PLACEHOLDERS = ("[name]", "[Company A]", "[email]", "[phone]", "[url]", "[handle
 RULES = [
     {"terms": ["Jordan Whitfield", "Jordan", "Whitfield"], "placeholder": "[name]", "reason": "participant"},
     {"terms": ["Quellstrom Analytics", "Quellstrom"], "placeholder": "[Company A]", "reason": "employer"},
-    {"terms": ["Priya Raman", "Priya", "Raman"], "placeholder": "[name]", "transcripts": ["interview-35"],
-     "reason": "participant, also her speaker label"},
+    {
+        "terms": ["Priya Raman", "Priya", "Raman"],
+        "placeholder": "[name]",
+        "transcripts": ["interview-35"],
+        "reason": "participant, also her speaker label",
+    },
     {"terms": ["Rosalind Okafor", "Rosalind", "Okafor"], "placeholder": "[name]", "reason": "coder"},
 ]
 

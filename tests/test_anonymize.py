@@ -121,20 +121,29 @@ def test_coder_names_in_titles_never_reach_the_parsed_transcript() -> None:
 @pytest.mark.parametrize(
     ("rules", "expected"),
     [
-        ([{"terms": ["x"], "pattern": "y", "placeholder": "[a]"}],
-         "2:3: a rule needs either terms or a pattern, not both [rules[0]]"),
-        ([{"pattern": "(", "placeholder": "[a]"}],
-         "2:3: invalid regular expression: missing ), unterminated subpattern at position 0 [rules[0].pattern]"),
+        (
+            [{"terms": ["x"], "pattern": "y", "placeholder": "[a]"}],
+            "2:3: a rule needs either terms or a pattern, not both [rules[0]]",
+        ),
+        (
+            [{"pattern": "(", "placeholder": "[a]"}],
+            "2:3: invalid regular expression: missing ), unterminated subpattern at position 0 [rules[0].pattern]",
+        ),
         ([{"pattern": "x*", "placeholder": "[a]"}], "2:3: pattern matches empty text [rules[0].pattern]"),
-        ([{"terms": ["x"], "placeholder": "[a]", "transcripts": ["interview-53"]}],
-         "6:5: unknown transcript 'interview-53' (did you mean 'interview-43'?) [rules[0].transcripts[0]]"),
-        ([{"terms": ["x"], "placeholder": "name"}],
-         "2:3: String should match pattern '^\\[[^\\[\\]\\n]{1,40}\\]$' [rules[0].placeholder]"),
+        (
+            [{"terms": ["x"], "placeholder": "[a]", "transcripts": ["interview-53"]}],
+            "6:5: unknown transcript 'interview-53' (did you mean 'interview-43'?) [rules[0].transcripts[0]]",
+        ),
+        (
+            [{"terms": ["x"], "placeholder": "name"}],
+            "2:3: String should match pattern '^\\[[^\\[\\]\\n]{1,40}\\]$' [rules[0].placeholder]",
+        ),
         ([{"terms": ["x"], "placeholder": "[a]", "scope": "all"}], "3:3: unknown key 'scope' [rules[0].scope]"),
     ],
 )
-def test_invalid_redaction_rules_fail_validation_with_their_line(catalog_copy: Path, rules: list[object],
-                                                                 expected: str) -> None:
+def test_invalid_redaction_rules_fail_validation_with_their_line(
+    catalog_copy: Path, rules: list[object], expected: str
+) -> None:
     (catalog_copy / "redactions.yaml").write_text(yaml.safe_dump({"rules": rules}), encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "--catalog", str(catalog_copy)])
     assert result.exit_code == 1
@@ -144,11 +153,20 @@ def test_invalid_redaction_rules_fail_validation_with_their_line(catalog_copy: P
 
 def test_build_refuses_the_replacement_log_inside_published_directories(project_copy: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    base = ["build", "-f", str(project_copy / "mkdocs.yml"), "--site-dir", str(tmp_path / "site"),
-            "--pages-dir", str(tmp_path / "pages")]
-    for inside, what in ((tmp_path / "site" / "log.json", "the site directory"),
-                         (project_copy / "docs" / "private" / "log.json", "the docs directory"),
-                         (project_copy / "catalog" / "log.json", "the catalog directory")):
+    base = [
+        "build",
+        "-f",
+        str(project_copy / "mkdocs.yml"),
+        "--site-dir",
+        str(tmp_path / "site"),
+        "--pages-dir",
+        str(tmp_path / "pages"),
+    ]
+    for inside, what in (
+        (tmp_path / "site" / "log.json", "the site directory"),
+        (project_copy / "docs" / "private" / "log.json", "the docs directory"),
+        (project_copy / "catalog" / "log.json", "the catalog directory"),
+    ):
         result = runner.invoke(main, [*base, "--replacement-log", str(inside)])
         assert result.exit_code == 1
         assert result.stderr.strip().splitlines() == [
@@ -196,7 +214,7 @@ def test_audit_lists_one_line_per_candidate_and_the_allowlist_silences_it(catalo
 
 def _ctx(line: str, found: str) -> str:
     start = line.index(found)
-    return " ".join(line[max(0, start - 30): start + len(found) + 30].split())
+    return " ".join(line[max(0, start - 30) : start + len(found) + 30].split())
 
 
 def test_audit_allowlist_with_unknown_key_is_an_error(catalog_copy: Path) -> None:

@@ -99,8 +99,9 @@ def test_reader_journey(tmp_path_factory: pytest.TempPathFactory) -> None:
             # Search for something an interviewee said and open the issue page it belongs to.
             page.locator("label.md-search__icon, .md-search__input").first.click()
             page.locator("input.md-search__input").press_sequentially(PHRASE, delay=40)
-            result = page.locator(", ".join(
-                f"a.md-search-result__link[href*='/issues/{issue_id}/']:visible" for issue_id in candidates)).first
+            result = page.locator(
+                ", ".join(f"a.md-search-result__link[href*='/issues/{issue_id}/']:visible" for issue_id in candidates)
+            ).first
             result.wait_for(state="visible", timeout=15_000)
             result.click()
             page.wait_for_url(re.compile(r"/issues/[a-z0-9-]+/"))

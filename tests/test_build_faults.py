@@ -98,8 +98,11 @@ def last_line(result: Result) -> str:
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def leftovers(parent: Path) -> list[str]:
@@ -108,12 +111,18 @@ def leftovers(parent: Path) -> list[str]:
 
 # --- SIGKILL part-way ------------------------------------------------------------------------------------------------
 
+
 def _start_hanging_build(project: Path, point: str) -> subprocess.Popen[bytes]:
     ready = project.parent / "hang-ready"
     env = {**os.environ, "MLQ_TEST_HANG_READY": str(ready), "MLQ_TEST_HANG_AT": point, "NO_MKDOCS_2_WARNING": "1"}
     with (project.parent / "hang-output.txt").open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "mlq_catalog.cli", "build"], cwd=project, env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mlq_catalog.cli", "build"],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -141,7 +150,8 @@ def test_sigkill_part_way_keeps_the_previous_site(project: Path, built: dict[str
         assert refused.exit_code == 1
         assert last_line(refused) == (
             ".: another mlq-catalog build is writing here; gave up waiting after 0.3s "
-            "(let it finish, or raise --lock-timeout)")
+            "(let it finish, or raise --lock-timeout)"
+        )
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
@@ -182,8 +192,9 @@ def test_a_site_moved_aside_by_a_killed_build_is_restored(tmp_path: Path) -> Non
     assert not retired.exists()
 
 
-def test_swap_without_rename_exchange_still_replaces_the_site(project: Path, built: dict[str, str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_swap_without_rename_exchange_still_replaces_the_site(
+    project: Path, built: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(build_module, "exchange", lambda first, second: False)
     change_an_input(project, "Replaced.")
     result = run_build()
@@ -194,43 +205,70 @@ def test_swap_without_rename_exchange_still_replaces_the_site(project: Path, bui
 
 # --- refusal rules ---------------------------------------------------------------------------------------------------
 
+
 def _refusals(project: Path, home: Path) -> dict[str, tuple[list[str], str]]:
     notes = project.parent / "notes"
     return {
         "repo-root": (["--site-dir", "."], ".: refusing to use the repository root as the site directory"),
         "catalog": (["--site-dir", "catalog"], "catalog: refusing to use the catalog directory as the site directory"),
-        "inside-catalog": (["--site-dir", "catalog/site"],
-                           "catalog/site: refusing to put the site directory inside the catalog directory"),
+        "inside-catalog": (
+            ["--site-dir", "catalog/site"],
+            "catalog/site: refusing to put the site directory inside the catalog directory",
+        ),
         "docs": (["--site-dir", "docs"], "docs: refusing to use the hand-written docs directory as the site directory"),
-        "above-the-docs": (["--site-dir", str(project.parent)],
-                           f"{project.parent.as_posix()}: the site directory would contain the docs or the catalog"),
+        "above-the-docs": (
+            ["--site-dir", str(project.parent)],
+            f"{project.parent.as_posix()}: the site directory would contain the docs or the catalog",
+        ),
         "hand-written-pages-elsewhere": (
             ["--site-dir", str(notes)],
             f"{notes.as_posix()}: refusing to replace a non-empty directory that mlq-catalog did not create "
-            "(no .mlq-catalog-site marker)"),
-        "home": (["--site-dir", str(home)],
-                 f"{home.as_posix()}: refusing to use your home directory as the site directory"),
+            "(no .mlq-catalog-site marker)",
+        ),
+        "home": (
+            ["--site-dir", str(home)],
+            f"{home.as_posix()}: refusing to use your home directory as the site directory",
+        ),
         "filesystem-root": (["--site-dir", "/"], "/: refusing to use the filesystem root as the site directory"),
-        "pages-in-docs": (["--pages-dir", "docs/generated"],
-                          "docs/generated: refusing to put the generated-pages directory inside the hand-written docs "
-                          "directory"),
-        "pages-is-catalog": (["--pages-dir", "catalog"],
-                             "catalog: refusing to use the catalog directory as the generated-pages directory"),
-        "pages-is-site": (["--pages-dir", "site", "--site-dir", "site"],
-                          "site: the site and generated-pages directories must differ"),
-        "site-inside-pages": (["--pages-dir", "out", "--site-dir", "out/site"],
-                              "out/site: the site and generated-pages directories (out) must not be inside "
-                              "one another"),
+        "pages-in-docs": (
+            ["--pages-dir", "docs/generated"],
+            "docs/generated: refusing to put the generated-pages directory inside the hand-written docs directory",
+        ),
+        "pages-is-catalog": (
+            ["--pages-dir", "catalog"],
+            "catalog: refusing to use the catalog directory as the generated-pages directory",
+        ),
+        "pages-is-site": (
+            ["--pages-dir", "site", "--site-dir", "site"],
+            "site: the site and generated-pages directories must differ",
+        ),
+        "site-inside-pages": (
+            ["--pages-dir", "out", "--site-dir", "out/site"],
+            "out/site: the site and generated-pages directories (out) must not be inside one another",
+        ),
     }
 
 
-CASES = ["repo-root", "catalog", "inside-catalog", "docs", "above-the-docs", "hand-written-pages-elsewhere", "home",
-         "filesystem-root", "pages-in-docs", "pages-is-catalog", "pages-is-site", "site-inside-pages"]
+CASES = [
+    "repo-root",
+    "catalog",
+    "inside-catalog",
+    "docs",
+    "above-the-docs",
+    "hand-written-pages-elsewhere",
+    "home",
+    "filesystem-root",
+    "pages-in-docs",
+    "pages-is-catalog",
+    "pages-is-site",
+    "site-inside-pages",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_unsafe_targets_are_refused_before_writing(case: str, bare: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unsafe_targets_are_refused_before_writing(
+    case: str, bare: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = bare
     home = tmp_path / "home"
     home.mkdir()
@@ -255,8 +293,10 @@ def test_non_empty_pages_dir_without_marker_is_refused(bare: Path) -> None:
     (mine / "draft.md").write_text("# Draft\n", encoding="utf-8")
     result = run_build("--pages-dir", str(mine))
     assert result.exit_code == 1
-    assert last_line(result) == (f"{mine.as_posix()}: refusing to write the generated pages into a non-empty directory "
-                                 "that mlq-catalog did not create (no .mlq-catalog-pages marker)")
+    assert last_line(result) == (
+        f"{mine.as_posix()}: refusing to write the generated pages into a non-empty directory "
+        "that mlq-catalog did not create (no .mlq-catalog-pages marker)"
+    )
     assert sorted(p.name for p in mine.iterdir()) == ["draft.md"]
     assert not (project / "site").exists()
 
@@ -274,6 +314,7 @@ def test_own_output_and_empty_directories_are_accepted(project: Path) -> None:
 
 
 # --- read-only and full output locations ----------------------------------------------------------------------------
+
 
 def test_read_only_location_simulated(project: Path, built: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     def read_only(*args: Any, **kwargs: Any) -> str:
@@ -342,6 +383,7 @@ def test_full_disk_while_writing_pages(project: Path, built: dict[str, str], mon
 
 # --- two builds at once ----------------------------------------------------------------------------------------------
 
+
 def test_second_build_fails_clearly_while_the_lock_is_held(project: Path, built: dict[str, str]) -> None:
     change_an_input(project)
     with build_lock([project], timeout=0):
@@ -349,7 +391,8 @@ def test_second_build_fails_clearly_while_the_lock_is_held(project: Path, built:
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Error: .: another mlq-catalog build is writing here; gave up waiting after 0s "
-        "(let it finish, or raise --lock-timeout)"]
+        "(let it finish, or raise --lock-timeout)"
+    ]
     assert tree_hashes(project / "site") == built
 
 

@@ -58,7 +58,12 @@ def test_taxonomy_kinds_are_loaded(checked: CheckedCatalog) -> None:
 
 def test_every_seed_code_is_mapped(exported: dict) -> None:  # type: ignore[type-arg]
     assert exported["unmapped_codes"] == {}
-    index = {c.casefold() for kind in ("issues", "fixes", "contexts", "meta_codes") for e in exported[kind] for c in e["codes"]}
+    index = {
+        c.casefold()
+        for kind in ("issues", "fixes", "contexts", "meta_codes")
+        for e in exported[kind]
+        for c in e["codes"]
+    }
     for name in ("interview-35", "interview-43", "interview-34"):
         assert {c.casefold() for c in _raw_code_occurrences(name)} <= index
 
@@ -82,7 +87,9 @@ def test_code_counts_match_the_transcripts(exported: dict) -> None:  # type: ign
     assert _raw_code_occurrences("interview-05") == Counter() == _raw_code_occurrences("interview-u1")
     # Checked by hand against the seed: consecutive coded turns form one segment.
     assert by_id["interview-34"]["codes"]["Data-low-quantity"] == 1  # lines 191-251, eight code lines
-    assert by_id["interview-34"]["codes"]["Data-missing-value"] == 2  # line 63, then lines 75-89 (the turn at 69 breaks the run)
+    assert (
+        by_id["interview-34"]["codes"]["Data-missing-value"] == 2
+    )  # line 63, then lines 75-89 (the turn at 69 breaks the run)
     assert by_id["interview-35"]["codes"]["QM-reproducibility"] == 2  # lines 59-79, then 617-625
     assert by_id["interview-43"]["codes"]["QM-data-privacy-issue-fix"] == 1
 
@@ -104,7 +111,8 @@ def test_quotes_are_verbatim_interviewee_words(checked: CheckedCatalog, exported
         raw = (CATALOG / transcript.entry.source).read_text(encoding="utf-8")
         squashed = _squash(raw)
         interviewer_turns = [
-            _squash(t.text) for t in transcript.parsed.turns
+            _squash(t.text)
+            for t in transcript.parsed.turns
             if not transcript.is_interviewee(t.speaker) and len(t.text) > 40
         ]
         for quote in (q for q in quotes if q["transcript"] == transcript_id):

@@ -60,21 +60,27 @@ CASES: dict[str, Mutation] = {
     "unparsable-yaml": _write("issues/new-issue.yaml", b"id: new-issue\ntitle: [unclosed\n"),
     "key-typo": _edit("issues/noisy-labels.yaml", "\nsummary:", "\nsumary:"),
     "list-instead-of-string": _edit("issues/noisy-labels.yaml", "title: Noisy labels", "title:\n  - Noisy labels"),
-    "duplicate-id-across-files": _copy_as("fixes/lighter-models.yaml", "fixes/noisy-labels.yaml",
-                                          "id: lighter-models", "id: noisy-labels"),
+    "duplicate-id-across-files": _copy_as(
+        "fixes/lighter-models.yaml", "fixes/noisy-labels.yaml", "id: lighter-models", "id: noisy-labels"
+    ),
     "copied-file-keeps-its-id": _copy_as("issues/noisy-labels.yaml", "issues/noisy-labels-copy.yaml", "x", "x"),
-    "fix-points-to-missing-issue": _edit("fixes/lighter-models.yaml", "  - inefficient-models",
-                                         "  - inefficient-model"),
+    "fix-points-to-missing-issue": _edit(
+        "fixes/lighter-models.yaml", "  - inefficient-models", "  - inefficient-model"
+    ),
     "related-to-itself": _edit("issues/noisy-labels.yaml", "related:\n  - label-drift", "related:\n  - noisy-labels"),
     "empty-file": _write("issues/new-issue.yaml", b""),
     "comments-only-file": _write("issues/new-issue.yaml", b"# yaml-language-server: $schema=x.json\n# nothing yet\n"),
     "not-utf8": _write("issues/new-issue.yaml", "id: new-issue\ntitle: Café\n".encode("latin-1")),
     "alias-bomb": _write("issues/new-issue.yaml", _billion_laughs()),
-    "path-leaves-catalog": _edit("transcripts.yaml", "transcripts:\n", "transcripts:\n  - id: interview-99\n"
-                                 "    source: ../../etc/passwd\n    participant: P99\n"),
+    "path-leaves-catalog": _edit(
+        "transcripts.yaml",
+        "transcripts:\n",
+        "transcripts:\n  - id: interview-99\n    source: ../../etc/passwd\n    participant: P99\n",
+    ),
     "unknown-category": _edit("issues/noisy-labels.yaml", "category: data-quality", "category: data-qualty"),
-    "invalid-id": _copy_as("issues/noisy-labels.yaml", "issues/Noisy_Labels.yaml", "id: noisy-labels",
-                           "id: Noisy_Labels"),
+    "invalid-id": _copy_as(
+        "issues/noisy-labels.yaml", "issues/Noisy_Labels.yaml", "id: noisy-labels", "id: Noisy_Labels"
+    ),
     "retired-id-reused": _edit("issues/outliers.yaml", "formerly: []", "formerly: [noisy-labels]"),
 }
 
@@ -105,13 +111,26 @@ def test_validate_reports_one_clear_line(case: str, catalog_copy: Path, monkeypa
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_build_refuses_before_writing_anything(case: str, catalog_copy: Path, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_refuses_before_writing_anything(
+    case: str, catalog_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     CASES[case](catalog_copy)
     monkeypatch.chdir(catalog_copy.parent)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", "--catalog", "catalog", "-f", str(REPO / "mkdocs.yml"),
-                                       "--site-dir", str(out / "site"), "--pages-dir", str(out / "pages")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "--catalog",
+            "catalog",
+            "-f",
+            str(REPO / "mkdocs.yml"),
+            "--site-dir",
+            str(out / "site"),
+            "--pages-dir",
+            str(out / "pages"),
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     errors = _error_lines(result)
@@ -184,9 +203,17 @@ def test_json_format_is_for_tools(catalog_copy: Path, monkeypatch: pytest.Monkey
     assert result.exit_code == 1
     problems = json.loads(result.stdout)
     errors = [p for p in problems if p["severity"] == "error"]
-    assert errors == [{"file": "catalog/issues/noisy-labels.yaml", "line": 8, "column": 1,
-                       "message": "unknown key 'sumary' (did you mean 'summary'?)", "key": "sumary",
-                       "severity": "error", "code": ""}]
+    assert errors == [
+        {
+            "file": "catalog/issues/noisy-labels.yaml",
+            "line": 8,
+            "column": 1,
+            "message": "unknown key 'sumary' (did you mean 'summary'?)",
+            "key": "sumary",
+            "severity": "error",
+            "code": "",
+        }
+    ]
 
 
 def test_shipped_catalog_has_no_errors_and_every_warning_is_located() -> None:
@@ -197,16 +224,18 @@ def test_shipped_catalog_has_no_errors_and_every_warning_is_located() -> None:
         assert problem["file"] and problem["message"]
 
 
-def test_transcript_without_participant_entry_is_a_warning(catalog_copy: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_transcript_without_participant_entry_is_a_warning(catalog_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = catalog_copy / "transcripts" / "interview-35.txt"
     (catalog_copy / "transcripts" / "interview-77.txt").write_text(
-        source.read_text(encoding="utf-8").replace("Interview 35", "Interview 77", 1), encoding="utf-8")
+        source.read_text(encoding="utf-8").replace("Interview 35", "Interview 77", 1), encoding="utf-8"
+    )
     monkeypatch.chdir(catalog_copy.parent)
     result = CliRunner().invoke(main, ["validate", "--catalog", "catalog"])
     assert result.exit_code == 0, result.output
-    assert ("catalog/transcripts/interview-77.txt: warning: no entry in transcripts.yaml covers this transcript; "
-            "add one with its participant pseudonym") in result.output.splitlines()
+    assert (
+        "catalog/transcripts/interview-77.txt: warning: no entry in transcripts.yaml covers this transcript; "
+        "add one with its participant pseudonym"
+    ) in result.output.splitlines()
     strict = CliRunner().invoke(main, ["validate", "--catalog", "catalog", "--strict"])
     assert strict.exit_code == 1
 
@@ -214,11 +243,15 @@ def test_transcript_without_participant_entry_is_a_warning(catalog_copy: Path,
 def test_issue_without_quote_is_a_warning(catalog_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = (catalog_copy / "issues" / "noisy-labels.yaml").read_text(encoding="utf-8")
     (catalog_copy / "issues" / "unquoted-issue.yaml").write_text(
-        source.replace("id: noisy-labels", "id: unquoted-issue")
-        .replace("codes:\n  - Data-noisy-labels\n", "codes: []\n"),
-        encoding="utf-8")
+        source.replace("id: noisy-labels", "id: unquoted-issue").replace(
+            "codes:\n  - Data-noisy-labels\n", "codes: []\n"
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.chdir(catalog_copy.parent)
     result = CliRunner().invoke(main, ["validate", "--catalog", "catalog"])
     assert result.exit_code == 0, result.output
-    assert ("catalog/issues/unquoted-issue.yaml:2:1: warning: issue 'unquoted-issue' has no supporting quote [id]"
-            in result.output.splitlines())
+    assert (
+        "catalog/issues/unquoted-issue.yaml:2:1: warning: issue 'unquoted-issue' has no supporting quote [id]"
+        in result.output.splitlines()
+    )

@@ -31,7 +31,7 @@ def _examples() -> list[tuple[str, str, str | None, str | None]]:
     out = []
     previous_end = 0
     for match in BLOCK.finditer(text):
-        before = text[previous_end:match.start()]
+        before = text[previous_end : match.start()]
         instructions = list(INSTRUCTION.finditer(before))
         last = instructions[-1] if instructions else None
         out.append((match["lang"], match["body"], last["verb"] if last else None, last["path"] if last else None))
@@ -66,9 +66,13 @@ def _apply_examples(catalog: Path) -> list[Path]:
 
 def test_doc_has_examples_for_every_task() -> None:
     paths = {path for _, _, _, path in _examples() if path}
-    assert {"catalog/issues/concept-drift.yaml", "catalog/fixes/shadow-deployment.yaml",
-            "catalog/transcripts/interview-99.txt", "catalog/transcripts.yaml",
-            "catalog/quotes/interview-99.yaml"} <= paths
+    assert {
+        "catalog/issues/concept-drift.yaml",
+        "catalog/fixes/shadow-deployment.yaml",
+        "catalog/transcripts/interview-99.txt",
+        "catalog/transcripts.yaml",
+        "catalog/quotes/interview-99.yaml",
+    } <= paths
     assert "mlq-catalog serve" in DOC.read_text(encoding="utf-8")
 
 
@@ -89,8 +93,14 @@ def test_examples_pass_validation(catalog_copy: Path, monkeypatch: pytest.Monkey
     # Not even a warning about what the examples added: the issue and fix have quotes, the codes are claimed,
     # the transcript has its participant entry.
     shown = {p.relative_to(catalog_copy.parent).as_posix() for p in written}
-    about_examples = [p for p in problems if p["file"] in shown or "interview-99" in p["file"]
-                      or "concept-drift" in p["message"] or "shadow-deployment" in p["message"]]
+    about_examples = [
+        p
+        for p in problems
+        if p["file"] in shown
+        or "interview-99" in p["file"]
+        or "concept-drift" in p["message"]
+        or "shadow-deployment" in p["message"]
+    ]
     assert about_examples == []
 
 

@@ -60,12 +60,22 @@ def test_hostile_quote_title_and_summary_show_literally_in_html(project_copy: Pa
         assert "5337" not in html_text and "1011" not in html_text, path  # {{ 7*191 }}, {{ 3*337 }} never evaluated
 
     # The quote shows every character as written.
-    figure = page[page.index(f'id="{quote_id}"'):]
+    figure = page[page.index(f'id="{quote_id}"') :]
     figure = figure[: figure.index("</figure>")]
-    for literal in ("&lt;script&gt;alert(&quot;mlq-xss-1&quot;)&lt;/script&gt;", "&lt;img src=x onerror=",
-                    "[click me](javascript:alert(&#x27;mlq-xss-3&#x27;))", "{{ 7*191 }}", "{% raw %}",
-                    "**not bold**", "_not em_", "`not code`", "# not a heading", "&lt;!-- not a comment --&gt;",
-                    "&amp;amp;lt;", "| a | b |"):
+    for literal in (
+        "&lt;script&gt;alert(&quot;mlq-xss-1&quot;)&lt;/script&gt;",
+        "&lt;img src=x onerror=",
+        "[click me](javascript:alert(&#x27;mlq-xss-3&#x27;))",
+        "{{ 7*191 }}",
+        "{% raw %}",
+        "**not bold**",
+        "_not em_",
+        "`not code`",
+        "# not a heading",
+        "&lt;!-- not a comment --&gt;",
+        "&amp;amp;lt;",
+        "| a | b |",
+    ):
         assert literal in figure, literal
     assert "<strong>not bold</strong>" not in figure and "<code>not code</code>" not in figure
 
@@ -104,8 +114,9 @@ def test_validate_refuses_unsafe_descriptions(catalog_copy: Path, description: s
         ("summary", 'A "quote"><svg/onload=alert(1)>', "raw HTML is not allowed in the summary"),
     ],
 )
-def test_validate_refuses_markup_in_titles_and_summaries(catalog_copy: Path, field: str, value: str,
-                                                         message: str) -> None:
+def test_validate_refuses_markup_in_titles_and_summaries(
+    catalog_copy: Path, field: str, value: str, message: str
+) -> None:
     _check_refused(catalog_copy, field, value, message)
 
 

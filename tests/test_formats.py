@@ -53,12 +53,15 @@ def test_seed_layouts_are_delve_text(name: str) -> None:
     assert detect_format(path.read_text(encoding="utf-8"), path) == "delve"
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("interview-43-print.txt", "delve-print"),
-    ("teams-u1.vtt", "webvtt"),
-    ("zoom-u1.vtt", "webvtt"),
-    ("zoom-u1.srt", "srt"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("interview-43-print.txt", "delve-print"),
+        ("teams-u1.vtt", "webvtt"),
+        ("zoom-u1.vtt", "webvtt"),
+        ("zoom-u1.srt", "srt"),
+    ],
+)
 def test_fixture_formats_are_detected(name: str, expected: str) -> None:
     path = FIXTURES / name
     assert detect_format(path.read_text(encoding="utf-8"), path) == expected
@@ -108,8 +111,10 @@ def test_print_paragraph_split_by_a_page_break_is_joined_again() -> None:
     printed = parse_transcript(PRINT_FIXTURE.read_text(encoding="utf-8"), PRINT_FIXTURE)
     texts = [_squash(t.text) for t in printed.turns]
     assert "uh, come from, uh, problems in. Perfect." in " | ".join(texts)
-    assert any(t.endswith("And if you don't do this, then you will always train the model with, uh, with dirty data.")
-               for t in texts)
+    assert any(
+        t.endswith("And if you don't do this, then you will always train the model with, uh, with dirty data.")
+        for t in texts
+    )
 
 
 def test_print_code_line_at_the_top_of_a_page_tags_the_turn_before_the_break() -> None:
@@ -169,8 +174,13 @@ def test_teams_voice_tags_merge_consecutive_cues_and_keep_times() -> None:
     parsed = parse_transcript(path.read_text(encoding="utf-8"), path)
     assert parsed.layout == "webvtt-voice"
     assert parsed.speakers == ("Dana Whitfield", "Sam Okafor")
-    assert [t.speaker for t in parsed.turns] == ["Dana Whitfield", "Sam Okafor", "Dana Whitfield", "Sam Okafor",
-                                                 "Dana Whitfield"]
+    assert [t.speaker for t in parsed.turns] == [
+        "Dana Whitfield",
+        "Sam Okafor",
+        "Dana Whitfield",
+        "Sam Okafor",
+        "Dana Whitfield",
+    ]
     answer = parsed.turns[1]
     assert len(answer.paragraphs) == 1  # four cues, one paragraph
     paragraph = answer.paragraphs[0]
@@ -186,8 +196,13 @@ def test_zoom_prefix_names_the_speaker_and_is_not_part_of_the_text() -> None:
     path = FIXTURES / "zoom-u1.vtt"
     parsed = parse_transcript(path.read_text(encoding="utf-8"), path)
     assert parsed.layout == "webvtt-prefix"
-    assert [t.speaker for t in parsed.turns] == ["Dana Whitfield", "Sam Okafor", "Dana Whitfield", "Sam Okafor",
-                                                 "Dana Whitfield"]
+    assert [t.speaker for t in parsed.turns] == [
+        "Dana Whitfield",
+        "Sam Okafor",
+        "Dana Whitfield",
+        "Sam Okafor",
+        "Dana Whitfield",
+    ]
     answer = parsed.turns[3]
     assert answer.text.startswith("I think one of the issues that came up was")
     assert answer.text.endswith("allocate them to different geographical locations or regions.")
@@ -209,9 +224,11 @@ def test_srt_with_crlf_and_a_cue_without_prefix_continues_the_speaker() -> None:
 
 
 def test_a_sentence_with_a_colon_is_not_a_speaker(tmp_path: Path) -> None:
-    text = ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.000\nAlex: Hello there.\n\n"
-            "2\n00:00:03.000 --> 00:00:06.000\nAlex: Note: the data was noisy.\n\n"
-            "3\n00:00:06.000 --> 00:00:09.000\nRemember: labels drift.\n")
+    text = (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.000\nAlex: Hello there.\n\n"
+        "2\n00:00:03.000 --> 00:00:06.000\nAlex: Note: the data was noisy.\n\n"
+        "3\n00:00:06.000 --> 00:00:09.000\nRemember: labels drift.\n"
+    )
     parsed = parse_transcript(text, tmp_path / "x.vtt")
     assert parsed.speakers == ("Alex",)
     assert parsed.turns[0].text == "Hello there. Note: the data was noisy. Remember: labels drift."
@@ -234,12 +251,25 @@ def _caption_catalog(tmp_path: Path) -> Path:
         shutil.copy(FIXTURES / name, root / "transcripts" / name)
     listed = yaml.safe_load((root / "transcripts.yaml").read_text(encoding="utf-8"))
     listed["transcripts"] += [
-        {"id": "teams-u1", "source": "transcripts/teams-u1.vtt", "participant": "PT1",
-         "interviewee_labels": ["Sam Okafor"]},
-        {"id": "zoom-u1", "source": "transcripts/zoom-u1.vtt", "participant": "PZ1",
-         "interviewee_labels": ["Sam Okafor"]},
-        {"id": "srt-u1", "source": "transcripts/zoom-u1.srt", "participant": "PS1",
-         "interviewee_labels": ["Sam Okafor"], "format": "srt"},
+        {
+            "id": "teams-u1",
+            "source": "transcripts/teams-u1.vtt",
+            "participant": "PT1",
+            "interviewee_labels": ["Sam Okafor"],
+        },
+        {
+            "id": "zoom-u1",
+            "source": "transcripts/zoom-u1.vtt",
+            "participant": "PZ1",
+            "interviewee_labels": ["Sam Okafor"],
+        },
+        {
+            "id": "srt-u1",
+            "source": "transcripts/zoom-u1.srt",
+            "participant": "PS1",
+            "interviewee_labels": ["Sam Okafor"],
+            "format": "srt",
+        },
         {"id": "print-43", "source": "transcripts/interview-43-print.txt", "participant": "PP43"},
     ]
     (root / "transcripts.yaml").write_text(yaml.safe_dump(listed, sort_keys=False), encoding="utf-8")
@@ -247,16 +277,20 @@ def _caption_catalog(tmp_path: Path) -> Path:
         "quotes:\n"
         "  - start: the human annotations or the human labeling\n"
         "    end: trained slightly differently.\n"
-        "    entities: [label-drift]\n", encoding="utf-8")
+        "    entities: [label-drift]\n",
+        encoding="utf-8",
+    )
     (root / "quotes" / "zoom-u1.yaml").write_text(
-        "quotes:\n"
-        "  - text: people can themselves specify what location they are.\n"
-        "    codes: [Data-noisy-features]\n", encoding="utf-8")
+        "quotes:\n  - text: people can themselves specify what location they are.\n    codes: [Data-noisy-features]\n",
+        encoding="utf-8",
+    )
     (root / "quotes" / "srt-u1.yaml").write_text(
         "quotes:\n"
         "  - start: monitoring for data drift\n"
         "    end: some measures of medianess or, or average.\n"
-        "    entities: [drift-monitoring]\n", encoding="utf-8")
+        "    entities: [drift-monitoring]\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -271,8 +305,12 @@ def test_every_format_loads_into_one_catalog_with_its_quotes(caption_catalog: Ch
     catalog, evidence = caption_catalog.catalog, caption_catalog.evidence
     assert catalog is not None and evidence is not None
     layouts = {t: catalog.transcripts[t].parsed.layout for t in ("teams-u1", "zoom-u1", "srt-u1", "print-43")}
-    assert layouts == {"teams-u1": "webvtt-voice", "zoom-u1": "webvtt-prefix", "srt-u1": "srt",
-                       "print-43": "delve-print"}
+    assert layouts == {
+        "teams-u1": "webvtt-voice",
+        "zoom-u1": "webvtt-prefix",
+        "srt-u1": "srt",
+        "print-43": "delve-print",
+    }
     teams = next(q for q in evidence.quotes if q.transcript == "teams-u1")
     assert teams.participant == "PT1" and teams.entities == ("label-drift",)
     assert teams.start_time == "00:04:24"
@@ -290,8 +328,12 @@ def test_json_export_lists_every_format_with_its_codes(caption_catalog: CheckedC
     assert transcripts["teams-u1"]["codes"] == {"label-drift": 1}
     assert transcripts["zoom-u1"]["codes"] == {"Data-noisy-features": 1}
     assert transcripts["srt-u1"]["codes"] == {"drift-monitoring": 1}
-    assert set(transcripts["print-43"]["codes"]) >= {"Data-collection-API", "Data-collection-manual",
-                                                     "Data-noisy-labels", "Data-low-quantity"}
+    assert set(transcripts["print-43"]["codes"]) >= {
+        "Data-collection-API",
+        "Data-collection-manual",
+        "Data-noisy-labels",
+        "Data-low-quantity",
+    }
     assert transcripts["interview-u1"]["codes"]["sampling-bias"] >= 1
     assert transcripts["interview-05"]["codes"]["offline-evaluation-gap"] >= 1
     assert {q["transcript"] for q in data["quotes"]} >= {"teams-u1", "zoom-u1", "srt-u1", "print-43"}
@@ -326,10 +368,14 @@ def test_print_furniture_sharing_lines_is_dropped_too() -> None:
 
 
 def test_voice_tags_with_classes_and_two_voices_in_one_cue() -> None:
-    text = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v.loud Dana Whitfield>Any issues?</v>\n"
-            "<v Sam Okafor>Yes, <i>many</i> &amp; often.</v>\n\n"
-            "00:00:04.000 --> 00:00:06.000\n<v Sam Okafor>Labels drift.</v>\n")
+    text = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v.loud Dana Whitfield>Any issues?</v>\n"
+        "<v Sam Okafor>Yes, <i>many</i> &amp; often.</v>\n\n"
+        "00:00:04.000 --> 00:00:06.000\n<v Sam Okafor>Labels drift.</v>\n"
+    )
     parsed = parse_transcript(text, Path("two.vtt"))
     assert [(t.speaker, t.text) for t in parsed.turns] == [
-        ("Dana Whitfield", "Any issues?"), ("Sam Okafor", "Yes, many & often. Labels drift.")]
+        ("Dana Whitfield", "Any issues?"),
+        ("Sam Okafor", "Yes, many & often. Labels drift."),
+    ]
     assert parsed.turns[1].paragraphs[0].start == "00:00:01"

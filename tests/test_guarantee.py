@@ -93,8 +93,16 @@ def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path
 
     # The log says what was replaced, so a researcher can check it; it lives outside the site.
     log_text = log_path.read_text(encoding="utf-8")
-    for original in ("Jordan Whitfield", "JORDAN WHITFIELD", "Whitfield's", "Quellstrom Analytics", "+49 30 1234 5678",
-                     "jordan.whitfield@quellstrom-analytics.de", "@jwhitfield", "84736251"):
+    for original in (
+        "Jordan Whitfield",
+        "JORDAN WHITFIELD",
+        "Whitfield's",
+        "Quellstrom Analytics",
+        "+49 30 1234 5678",
+        "jordan.whitfield@quellstrom-analytics.de",
+        "@jwhitfield",
+        "84736251",
+    ):
         assert original in log_text, original
     assert CODER not in log_text  # the title line is never published, so nothing needed replacing there
     entries = json.loads(log_text)["transcripts"]
@@ -107,8 +115,18 @@ def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path
 def test_without_rules_audit_lists_every_planted_identifier(catalog_copy: Path, tmp_path: Path) -> None:
     plant_identifiers(catalog_copy, with_rules=False)
     log_path = tmp_path / "replacements.json"
-    result = CliRunner().invoke(main, ["audit", "--catalog", str(catalog_copy), "--config-file",
-                                       str(tmp_path / "none.yml"), "--replacement-log", str(log_path)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "audit",
+            "--catalog",
+            str(catalog_copy),
+            "--config-file",
+            str(tmp_path / "none.yml"),
+            "--replacement-log",
+            str(log_path),
+        ],
+    )
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     for needle in NAME_NEEDLES:
@@ -122,10 +140,13 @@ def test_without_rules_audit_lists_every_planted_identifier(catalog_copy: Path, 
 
     # Contact details need no rule: the detectors replaced them even here, and logged them.
     log_text = log_path.read_text(encoding="utf-8")
-    for original, placeholder in (("jordan.whitfield@quellstrom-analytics.de", "[email]"),
-                                  ("+49 30 1234 5678", "[phone]"), ("@jwhitfield", "[handle]"),
-                                  ("https://dash.quellstrom-analytics.de/team?id=7", "[url]"),
-                                  ("84736251", "[number]")):
+    for original, placeholder in (
+        ("jordan.whitfield@quellstrom-analytics.de", "[email]"),
+        ("+49 30 1234 5678", "[phone]"),
+        ("@jwhitfield", "[handle]"),
+        ("https://dash.quellstrom-analytics.de/team?id=7", "[url]"),
+        ("84736251", "[number]"),
+    ):
         assert f'"original": "{original}",\n        "placeholder": "{placeholder}"' in log_text, original
 
 

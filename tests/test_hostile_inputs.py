@@ -84,8 +84,9 @@ def validate(*args: str) -> tuple[int, list[str]]:
 
 
 def build(work: Path, *args: str) -> tuple[int, list[str]]:
-    result = CliRunner().invoke(main, ["build", "--site-dir", str(work / "out" / "site"),
-                                       "--pages-dir", str(work / "out" / "pages"), *args])
+    result = CliRunner().invoke(
+        main, ["build", "--site-dir", str(work / "out" / "site"), "--pages-dir", str(work / "out" / "pages"), *args]
+    )
     _no_traceback(result)
     return result.exit_code, [line.removeprefix("Error: ") for line in result.output.splitlines()]
 
@@ -113,25 +114,37 @@ JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000")
 REFUSED: dict[str, tuple[bytes, str]] = {
     "empty": (b"", f"{SHOWN}:1: transcript is empty"),
     "whitespace-only": (b"  \n\t\r\n \r  \n", f"{SHOWN}:1: transcript is empty"),
-    "nul-bytes": (b"Interview 99\n\nInterviewee\n\nhello\x00world\n",
-                  f"{SHOWN}:5: binary file (NUL bytes), not a text transcript"),
+    "nul-bytes": (
+        b"Interview 99\n\nInterviewee\n\nhello\x00world\n",
+        f"{SHOWN}:5: binary file (NUL bytes), not a text transcript",
+    ),
     "png-renamed": (PNG, f"{SHOWN}:1: binary file (a PNG image), not a text transcript"),
     "jpeg-renamed": (JPEG, f"{SHOWN}:1: binary file (a JPEG image), not a text transcript"),
-    "docx-renamed": (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 20,
-                     f"{SHOWN}:1: binary file (a ZIP archive, such as a .docx file; save it as plain text), "
-                     "not a text transcript"),
-    "windows-1252": (BODY.replace("noisy.", "\u201cnoisy\u201d.").encode("cp1252"),
-                     f"{SHOWN}:9:17: not UTF-8: looks like Windows-1252 (byte 0x93 is '\u201c' there); "
-                     "re-save it as UTF-8"),
-    "latin-1": (BODY.encode("latin-1"),
-                f"{SHOWN}:13:37: not UTF-8: looks like Latin-1 (ISO-8859-1) or Windows-1252 (byte 0xe9 is 'é' "
-                "there); re-save it as UTF-8"),
-    "truncated-utf-8": (BODY.encode("utf-8") + "é".encode()[:1],
-                        f"{SHOWN}:16:1: not UTF-8: the file ends in the middle of a character (was it cut short?)"),
-    "utf-16-without-bom": (BODY.encode("utf-16-le"),
-                           f"{SHOWN}:1: looks like UTF-16 without a byte-order mark; re-save it as UTF-8"),
-    "utf-16-odd-length": (codecs.BOM_UTF16_LE + "Interview 99\n\nhi".encode("utf-16-le") + b"\x41",
-                          f"{SHOWN}:3: invalid UTF-16 text at byte 34 (truncated data); re-save it as UTF-8"),
+    "docx-renamed": (
+        b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 20,
+        f"{SHOWN}:1: binary file (a ZIP archive, such as a .docx file; save it as plain text), not a text transcript",
+    ),
+    "windows-1252": (
+        BODY.replace("noisy.", "\u201cnoisy\u201d.").encode("cp1252"),
+        f"{SHOWN}:9:17: not UTF-8: looks like Windows-1252 (byte 0x93 is '\u201c' there); re-save it as UTF-8",
+    ),
+    "latin-1": (
+        BODY.encode("latin-1"),
+        f"{SHOWN}:13:37: not UTF-8: looks like Latin-1 (ISO-8859-1) or Windows-1252 (byte 0xe9 is 'é' "
+        "there); re-save it as UTF-8",
+    ),
+    "truncated-utf-8": (
+        BODY.encode("utf-8") + "é".encode()[:1],
+        f"{SHOWN}:16:1: not UTF-8: the file ends in the middle of a character (was it cut short?)",
+    ),
+    "utf-16-without-bom": (
+        BODY.encode("utf-16-le"),
+        f"{SHOWN}:1: looks like UTF-16 without a byte-order mark; re-save it as UTF-8",
+    ),
+    "utf-16-odd-length": (
+        codecs.BOM_UTF16_LE + "Interview 99\n\nhi".encode("utf-16-le") + b"\x41",
+        f"{SHOWN}:3: invalid UTF-16 text at byte 34 (truncated data); re-save it as UTF-8",
+    ),
 }
 
 
@@ -161,8 +174,10 @@ def test_size_limit_refuses_a_200_mb_transcript_without_reading_it(work: Path) -
         handle.truncate(200 * 1024 * 1024)
     code, lines = validate()
     assert code == 1
-    assert about(lines) == [f"{SHOWN}: transcript is 209,715,200 bytes, over the {DEFAULT_MAX_BYTES:,}-byte limit "
-                            "(raise it with --max-transcript-bytes)"]
+    assert about(lines) == [
+        f"{SHOWN}: transcript is 209,715,200 bytes, over the {DEFAULT_MAX_BYTES:,}-byte limit "
+        "(raise it with --max-transcript-bytes)"
+    ]
 
 
 def test_size_limit_is_configurable(work: Path) -> None:
@@ -170,8 +185,10 @@ def test_size_limit_is_configurable(work: Path) -> None:
     size = len(BODY.encode("utf-8"))
     code, lines = validate("--max-transcript-bytes", str(size - 1))
     assert code == 1
-    assert f"{SHOWN}: transcript is {size:,} bytes, over the {size - 1:,}-byte limit " \
-           "(raise it with --max-transcript-bytes)" in lines
+    assert (
+        f"{SHOWN}: transcript is {size:,} bytes, over the {size - 1:,}-byte limit "
+        "(raise it with --max-transcript-bytes)" in lines
+    )
     code, lines = validate("--max-transcript-bytes", "100000")
     assert code == 0, lines
     assert about(lines) == []
@@ -196,6 +213,7 @@ def test_a_directory_named_like_a_transcript_is_refused(work: Path) -> None:
 
 # --- handled correctly ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be-bom", "utf-32"])
 def test_byte_order_marks_decode_to_the_same_turns(encoding: str, work: Path) -> None:
     add_transcript(work, BODY)
@@ -215,9 +233,8 @@ def test_mixed_line_endings_keep_line_numbers(work: Path) -> None:
     expected = turns_of(work)
     # Content lines cycle through CR, LF and CRLF; blank lines use CRLF, so a CR is never read with a following LF.
     content_endings = ["\r", "\n", "\r\n"]
-    mixed = "".join(line + (content_endings[i % 3] if line else "\r\n")
-                    for i, line in enumerate(BODY.split("\n")[:-1]))
-    assert {"\r\n", "\r\r", "\n\r"} <= {mixed[i: i + 2] for i in range(len(mixed) - 1)}
+    mixed = "".join(line + (content_endings[i % 3] if line else "\r\n") for i, line in enumerate(BODY.split("\n")[:-1]))
+    assert {"\r\n", "\r\r", "\n\r"} <= {mixed[i : i + 2] for i in range(len(mixed) - 1)}
     (work / "catalog" / "transcripts" / NAME).write_text(mixed, encoding="utf-8", newline="")
     assert turns_of(work) == expected
     assert [turn[3] for turn in expected] == [5, 9]
@@ -248,16 +265,19 @@ def test_a_bare_code_shaped_word_is_read_as_a_code_and_reported(work: Path) -> N
     add_transcript(work, BODY + "\nInterviewee\n\nIt was all so\n\nData-driven\n")
     code, lines = validate()
     assert code == 0
-    assert about(lines) == [f"{SHOWN}:21: warning: code 'Data-driven' is not claimed by any taxonomy entry "
-                            "(1 segment(s))"]
+    assert about(lines) == [
+        f"{SHOWN}:21: warning: code 'Data-driven' is not claimed by any taxonomy entry (1 segment(s))"
+    ]
 
 
 def test_unknown_code_is_a_located_warning(work: Path) -> None:
     add_transcript(work, BODY.replace("Data-missing-values", "Data-missing-valeus"))
     code, lines = validate()
     assert code == 0
-    assert about(lines) == [f"{SHOWN}:15: warning: code 'Data-missing-valeus' is not claimed by any taxonomy entry "
-                            "(1 segment(s)) (did you mean 'Data-missing-values'?)"]
+    assert about(lines) == [
+        f"{SHOWN}:15: warning: code 'Data-missing-valeus' is not claimed by any taxonomy entry "
+        "(1 segment(s)) (did you mean 'Data-missing-values'?)"
+    ]
     assert validate("--strict")[0] == 1
 
 
@@ -265,8 +285,10 @@ def test_malformed_code_is_reported_and_never_quoted(work: Path) -> None:
     add_transcript(work, BODY.replace("Data-missing-values", "Data--missing-values Data_x"))
     code, lines = validate()
     assert code == 0
-    assert about(lines) == [f"{SHOWN}:15: warning: malformed code 'Data--missing-values', 'Data_x' ignored: "
-                            "a code is letters and digits joined by single hyphens, like Data-missing-value"]
+    assert about(lines) == [
+        f"{SHOWN}:15: warning: malformed code 'Data--missing-values', 'Data_x' ignored: "
+        "a code is letters and digits joined by single hyphens, like Data-missing-value"
+    ]
     interviewee = turns_of(work)[1]
     assert "Data--missing" not in interviewee[1]
     assert interviewee[2] == ("Data-noisy-labels",)
@@ -277,20 +299,25 @@ def test_malformed_code_right_under_the_text_is_split_off(work: Path) -> None:
     add_transcript(work, text)
     code, lines = validate()
     assert code == 0
-    assert about(lines) == [f"{SHOWN}:14: warning: malformed code 'Data-x-' ignored: a code is letters and digits "
-                            "joined by single hyphens, like Data-missing-value"]
+    assert about(lines) == [
+        f"{SHOWN}:14: warning: malformed code 'Data-x-' ignored: a code is letters and digits "
+        "joined by single hyphens, like Data-missing-value"
+    ]
     assert turns_of(work)[1][1].endswith("café owners said so.")
 
 
 def test_labels_never_recognised_are_named(work: Path) -> None:
-    text = "Interview 99\n\n" + "".join(f"Alice\n\nQuestion {i}?\n\nBob\n\nAnswer {i}.\n\nData-noisy-labels\n\n"
-                                        for i in range(3))
+    text = "Interview 99\n\n" + "".join(
+        f"Alice\n\nQuestion {i}?\n\nBob\n\nAnswer {i}.\n\nData-noisy-labels\n\n" for i in range(3)
+    )
     add_transcript(work, text)
     code, lines = validate()
     assert code == 0
-    assert about(lines) == [f"{SHOWN}: warning: no speaker labels recognised (lines that recur like labels: "
-                            "'Alice', 'Bob'); no quotes can come from it until its labels are listed in "
-                            "interviewee_labels"]
+    assert about(lines) == [
+        f"{SHOWN}: warning: no speaker labels recognised (lines that recur like labels: "
+        "'Alice', 'Bob'); no quotes can come from it until its labels are listed in "
+        "interviewee_labels"
+    ]
 
 
 def test_inline_labels_that_are_not_the_interviewee_are_named(work: Path) -> None:
@@ -298,11 +325,14 @@ def test_inline_labels_that_are_not_the_interviewee_are_named(work: Path) -> Non
     add_transcript(work, text)
     code, lines = validate()
     assert code == 0
-    assert about(lines) == [f"{SHOWN}: warning: no speaker label matches the interviewee labels ['Interviewee']; "
-                            "labels seen: 'Alice', 'Bob'"]
+    assert about(lines) == [
+        f"{SHOWN}: warning: no speaker label matches the interviewee labels ['Interviewee']; "
+        "labels seen: 'Alice', 'Bob'"
+    ]
 
 
 # --- ids, paths and names ------------------------------------------------------------------------------------------
+
 
 def test_two_files_resolving_to_the_same_id(work: Path) -> None:
     add_transcript(work, BODY, "interview-99.txt", listed=False)
@@ -323,7 +353,8 @@ def test_an_unlisted_file_cannot_take_a_listed_id(work: Path) -> None:
     assert code == 1
     assert about(lines) == [
         "catalog/transcripts/interview-05.md: this file's transcript id 'interview-05' is already used by "
-        "catalog/transcripts.yaml:5; rename the file or give it its own id in transcripts.yaml"]
+        "catalog/transcripts.yaml:5; rename the file or give it its own id in transcripts.yaml"
+    ]
 
 
 def test_one_file_listed_under_two_ids(work: Path) -> None:
@@ -332,7 +363,8 @@ def test_one_file_listed_under_two_ids(work: Path) -> None:
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
         "catalog/transcripts.yaml:37:5: file 'transcripts/interview-05.txt' is already the source of transcript "
-        "'interview-05' [transcripts[5].source]"]
+        "'interview-05' [transcripts[5].source]"
+    ]
 
 
 def test_duplicate_transcript_id(work: Path) -> None:
@@ -341,7 +373,8 @@ def test_duplicate_transcript_id(work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        "catalog/transcripts.yaml:39:5: duplicate transcript id 'interview-99' [transcripts[6].id]"]
+        "catalog/transcripts.yaml:39:5: duplicate transcript id 'interview-99' [transcripts[6].id]"
+    ]
 
 
 @pytest.mark.parametrize("source", ["../outside.txt", "/etc/hostname", "transcripts/../../outside.txt"])
@@ -351,7 +384,8 @@ def test_yaml_path_outside_the_catalog(source: str, work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        f"catalog/transcripts.yaml:37:5: path '{source}' leaves the catalog directory [transcripts[5].source]"]
+        f"catalog/transcripts.yaml:37:5: path '{source}' leaves the catalog directory [transcripts[5].source]"
+    ]
 
 
 def test_symlinked_transcript_outside_the_catalog(work: Path) -> None:
@@ -369,8 +403,8 @@ def test_listed_symlink_outside_the_catalog(work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        f"catalog/transcripts.yaml:37:5: path 'transcripts/{NAME}' leaves the catalog directory "
-        "[transcripts[5].source]"]
+        f"catalog/transcripts.yaml:37:5: path 'transcripts/{NAME}' leaves the catalog directory [transcripts[5].source]"
+    ]
 
 
 def test_symlinked_taxonomy_file_outside_the_catalog(work: Path) -> None:
@@ -412,19 +446,24 @@ def test_symlink_inside_the_catalog_is_fine(work: Path) -> None:
     assert turns_of(work)[1][2] == ("Data-noisy-labels", "Data-missing-values")
 
 
-@pytest.mark.parametrize(("name", "expected_id"), [
-    ("interview 99.txt", "interview-99"),
-    ("Interview Müller.txt", "interview-muller"),
-    ("访谈 7.txt", "transcript-7"),
-    ("访谈.txt", "transcript-"),  # only a hash is left: see below
-    ("99 interview.txt", "transcript-99-interview"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected_id"),
+    [
+        ("interview 99.txt", "interview-99"),
+        ("Interview Müller.txt", "interview-muller"),
+        ("访谈 7.txt", "transcript-7"),
+        ("访谈.txt", "transcript-"),  # only a hash is left: see below
+        ("99 interview.txt", "transcript-99-interview"),
+    ],
+)
 def test_unlisted_file_names_give_safe_ids(name: str, expected_id: str, work: Path) -> None:
     add_transcript(work, BODY, name, listed=False)
     code, lines = validate()
     assert code == 0, lines
-    assert about(lines) == [f"catalog/transcripts/{name}: warning: no entry in transcripts.yaml covers this "
-                            "transcript; add one with its participant pseudonym"]
+    assert about(lines) == [
+        f"catalog/transcripts/{name}: warning: no entry in transcripts.yaml covers this "
+        "transcript; add one with its participant pseudonym"
+    ]
     ids = set(load_catalog(work / "catalog").catalog.transcripts)  # type: ignore[union-attr]
     new = ids - {"interview-05", "interview-34", "interview-35", "interview-43", "interview-u1"}
     assert len(new) == 1
@@ -448,8 +487,10 @@ def test_undecodable_file_name_is_shown_escaped(work: Path) -> None:
         handle.write(BODY.encode("utf-8"))
     code, lines = validate()
     assert code == 0, lines
-    assert about(lines) == ["catalog/transcripts/interview-\\xff.txt: warning: no entry in transcripts.yaml covers "
-                            "this transcript; add one with its participant pseudonym"]
+    assert about(lines) == [
+        "catalog/transcripts/interview-\\xff.txt: warning: no entry in transcripts.yaml covers "
+        "this transcript; add one with its participant pseudonym"
+    ]
 
 
 def test_build_of_a_catalog_with_odd_names_publishes(work: Path) -> None:

@@ -85,7 +85,7 @@ def parse(path: Path) -> ParsedPage:
 def resolve(site: Path, page: str, link: str, site_url: str) -> tuple[str, str] | None:
     """(site-relative file, fragment) of an internal link on ``page``; None for an external one."""
     if site_url and link.startswith(site_url):
-        link = urlsplit(site_url).path + link[len(site_url):]
+        link = urlsplit(site_url).path + link[len(site_url) :]
         base = ""
     else:
         base = posixpath.dirname(page)
@@ -100,7 +100,7 @@ def resolve(site: Path, page: str, link: str, site_url: str) -> tuple[str, str] 
         prefix = urlsplit(site_url).path or "/"
         if not path.startswith(prefix):
             return "<outside site_url>" + path, ""
-        target = posixpath.normpath(path[len(prefix):]) if path != prefix else "."
+        target = posixpath.normpath(path[len(prefix) :]) if path != prefix else "."
     else:
         target = posixpath.normpath(posixpath.join(base, path))
     if path.endswith("/") or (site / target).is_dir():

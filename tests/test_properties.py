@@ -34,16 +34,23 @@ from mlq_catalog.validate import check_catalog
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "catalog" / "transcripts").glob("*.txt"))
 PATH = Path("catalog/transcripts/interview-99.txt")
-SETTINGS = settings(derandomize=True, max_examples=100, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # --- strategies --------------------------------------------------------------------------------------------------
 
 _seed_lines = sorted({line for seed in SEEDS for line in read_text(seed).splitlines() if line.strip()})
 LABELS = ["Interviewer 1", "Interviewer", "Interviewee", "Participant 2", "Moderator", "Dr. Okafor", "P07"]
-CODES = st.tuples(st.sampled_from(["Data", "Model", "Fix", "Context", "X"]),
-                  st.lists(st.sampled_from(["noisy", "labels", "drift", "x1", "missing", "value", "b2b", "q"]),
-                           min_size=1, max_size=3)).map(lambda parts: "-".join([parts[0], *parts[1]]))
+CODES = st.tuples(
+    st.sampled_from(["Data", "Model", "Fix", "Context", "X"]),
+    st.lists(
+        st.sampled_from(["noisy", "labels", "drift", "x1", "missing", "value", "b2b", "q"]), min_size=1, max_size=3
+    ),
+).map(lambda parts: "-".join([parts[0], *parts[1]]))
 
 chunk = st.one_of(
     st.text(max_size=120),  # any Unicode, controls and all
@@ -53,9 +60,24 @@ chunk = st.one_of(
     st.sampled_from(LABELS).map(lambda label: f"**{label}**{label}"),
     st.tuples(st.sampled_from(LABELS), st.text(max_size=60)).map(lambda pair: f"{pair[0]}: {pair[1]}"),
     st.lists(CODES, min_size=1, max_size=4).map(" ".join),
-    st.sampled_from(["Interview 12 - Coder", "# Interview u3", "Created with the Delve Qualitative Analysis Tool",
-                     "Mm-hmm", "Data-driven.", "Data--bad Data-good", "WEBVTT", "00:00:01.000 --> 00:00:02.000",
-                     "1", "\ufeff", "\f", "\u2028", "-" * 40, "#" * 7]),
+    st.sampled_from(
+        [
+            "Interview 12 - Coder",
+            "# Interview u3",
+            "Created with the Delve Qualitative Analysis Tool",
+            "Mm-hmm",
+            "Data-driven.",
+            "Data--bad Data-good",
+            "WEBVTT",
+            "00:00:01.000 --> 00:00:02.000",
+            "1",
+            "\ufeff",
+            "\f",
+            "\u2028",
+            "-" * 40,
+            "#" * 7,
+        ]
+    ),
 )
 separator = st.sampled_from(["\n", "\r\n", "\r", "\n\n", "\r\n\r\n", "\r\r", " \n\t\n"])
 mixed_layouts = st.lists(st.tuples(chunk, separator), max_size=40).map(lambda parts: "".join(a + b for a, b in parts))
@@ -79,6 +101,7 @@ def _check_invariants(parsed: ParsedTranscript, text: str) -> None:
 
 # --- parsing never fails -----------------------------------------------------------------------------------------
 
+
 @SETTINGS
 @given(st.one_of(st.text(max_size=3000), mixed_layouts), st.lists(st.sampled_from(LABELS), max_size=3))
 def test_parse_never_fails(text: str, labels: list[str]) -> None:
@@ -98,9 +121,15 @@ def test_every_format_parser_returns_or_refuses_cleanly(text: str, fmt: str, suf
 
 
 @SETTINGS
-@given(st.one_of(st.binary(max_size=2000), mixed_layouts.map(lambda t: t.encode("utf-8", "surrogatepass")),
-                 st.tuples(st.sampled_from(["utf-8-sig", "utf-16", "utf-32", "cp1252", "latin-1"]), mixed_layouts)
-                 .map(lambda pair: pair[1].encode(pair[0], "replace"))))
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        mixed_layouts.map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.tuples(st.sampled_from(["utf-8-sig", "utf-16", "utf-32", "cp1252", "latin-1"]), mixed_layouts).map(
+            lambda pair: pair[1].encode(pair[0], "replace")
+        ),
+    )
+)
 def test_decode_returns_text_or_a_one_line_user_error(data: bytes) -> None:
     try:
         text = decode(data, "catalog/transcripts/x.txt")
@@ -122,9 +151,11 @@ def small_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
             path.unlink()
     shutil.rmtree(root / "quotes", ignore_errors=True)
     listing = root / "transcripts.yaml"
-    listing.write_text(listing.read_text(encoding="utf-8")
-                       + "  - id: interview-99\n    source: transcripts/interview-99.txt\n    participant: P99\n",
-                       encoding="utf-8")
+    listing.write_text(
+        listing.read_text(encoding="utf-8")
+        + "  - id: interview-99\n    source: transcripts/interview-99.txt\n    participant: P99\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -141,6 +172,7 @@ def test_whole_pipeline_never_fails_on_a_hostile_transcript(small_catalog: Path,
 
 # --- round trip -------------------------------------------------------------------------------------------------
 
+
 def to_delve(parsed: ParsedTranscript) -> str:
     """Turns in the Delve text layout: title, '## Speaker' headings, paragraphs, then the turn's code line."""
     blocks: list[str] = []
@@ -156,17 +188,19 @@ def to_delve(parsed: ParsedTranscript) -> str:
 
 
 def shape(parsed: ParsedTranscript) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-    return [(turn.speaker, tuple(p.text for p in turn.paragraphs), tuple(m.code for m in turn.codes))
-            for turn in parsed.turns]
+    return [
+        (turn.speaker, tuple(p.text for p in turn.paragraphs), tuple(m.code for m in turn.codes))
+        for turn in parsed.turns
+    ]
 
 
 _seed_words = sorted({word for line in _seed_lines for word in line.split() if re.fullmatch(r"[\w',]+", word)})
-_word = st.one_of(st.sampled_from(_seed_words),
-                  st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'éßø,",
-                          min_size=1, max_size=12))
+_word = st.one_of(
+    st.sampled_from(_seed_words),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'éßø,", min_size=1, max_size=12),
+)
 _sentence = st.lists(_word, min_size=1, max_size=12).map(lambda words: " ".join(words) + ".")
-_turn = st.tuples(st.sampled_from(LABELS), st.lists(_sentence, min_size=1, max_size=3),
-                  st.lists(CODES, max_size=3))
+_turn = st.tuples(st.sampled_from(LABELS), st.lists(_sentence, min_size=1, max_size=3), st.lists(CODES, max_size=3))
 
 
 def _write(turns: list[tuple[str, list[str], list[str]]], layout: str, ending: str) -> str:
@@ -184,10 +218,14 @@ def _write(turns: list[tuple[str, list[str], list[str]]], layout: str, ending: s
 
 
 @SETTINGS
-@given(st.lists(_turn, min_size=1, max_size=12), st.sampled_from(["own-line", "heading", "inline"]),
-       st.sampled_from(["\n\n", "\r\n\r\n", "\r\r", "\n\r\n"]))
-def test_round_trip_through_the_delve_layout(turns: list[tuple[str, list[str], list[str]]], layout: str,
-                                             ending: str) -> None:
+@given(
+    st.lists(_turn, min_size=1, max_size=12),
+    st.sampled_from(["own-line", "heading", "inline"]),
+    st.sampled_from(["\n\n", "\r\n\r\n", "\r\r", "\n\r\n"]),
+)
+def test_round_trip_through_the_delve_layout(
+    turns: list[tuple[str, list[str], list[str]]], layout: str, ending: str
+) -> None:
     written = _write(turns, layout, ending)
     first = parse(written, PATH, known_labels=LABELS)
     # The parser recovers exactly what was written...
@@ -208,6 +246,7 @@ def test_seed_transcripts_round_trip(seed: Path) -> None:
 
 
 # --- excerpt matching (stand-off quotes) -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
@@ -254,7 +293,8 @@ def test_any_excerpt_is_found_at_its_true_position(catalog: Catalog, data: st.Da
 
     (catalog.root / "quotes" / f"{transcript_id}.yaml").write_text(
         yaml.safe_dump({"quotes": [{"text": typed, "codes": ["Data-noisy-labels"]}]}, allow_unicode=True),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     try:
         resolved, problems = load_standoff(catalog)
     finally:

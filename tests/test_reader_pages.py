@@ -51,16 +51,19 @@ def test_prevalence_chart_shows_every_issue_and_the_table_has_its_numbers(checke
     counts = [int(r[1]) for r in chart.rows]
     assert counts == sorted(counts, reverse=True) and counts[0] > 0
     # Every bar label in the picture is a number the table also gives.
-    labels = [int(t.text) for t in root.iter(f"{SVG}text") if t.text and t.text.isdigit()
-              and t.get("text-anchor") is None]
+    labels = [
+        int(t.text) for t in root.iter(f"{SVG}text") if t.text and t.text.isdigit() and t.get("text-anchor") is None
+    ]
     assert labels == counts
 
 
 def test_charts_use_theme_colours_and_nothing_external(checked: CheckedCatalog) -> None:
     assert checked.catalog is not None and checked.evidence is not None
-    for chart in (prevalence_chart(checked.catalog, checked.evidence),
-                  cooccurrence_chart(checked.catalog, checked.evidence),
-                  issue_fix_chart(checked.catalog, checked.evidence)):
+    for chart in (
+        prevalence_chart(checked.catalog, checked.evidence),
+        cooccurrence_chart(checked.catalog, checked.evidence),
+        issue_fix_chart(checked.catalog, checked.evidence),
+    ):
         assert "<script" not in chart.svg and "href" not in chart.svg
         assert re.findall(r"https?://[^\"]+", chart.svg) == ["http://www.w3.org/2000/svg"]
         # No hard-coded colour: fills are currentColor, themed through classes in mlq.css.
@@ -82,8 +85,11 @@ def test_cooccurrence_cells_match_the_pairs_table(checked: CheckedCatalog) -> No
     # Off-diagonal cells are the table's pairs, twice (the matrix is symmetric); the rest is the diagonal.
     cells = _numbers_in_cells(chart.svg)
     pair_total = sum(int(r[2]) for r in chart.rows)
-    diagonal = sum(len({t for t, e in evidence.entities_by_transcript.items() if i in e})
-                   for i in catalog.issues if any(i in e for e in evidence.entities_by_transcript.values()))
+    diagonal = sum(
+        len({t for t, e in evidence.entities_by_transcript.items() if i in e})
+        for i in catalog.issues
+        if any(i in e for e in evidence.entities_by_transcript.values())
+    )
     assert sum(cells) == 2 * pair_total + diagonal
 
 
@@ -101,9 +107,17 @@ def test_render_is_deterministic_and_has_the_reader_pages(checked: CheckedCatalo
     first = render_site(checked.catalog, checked.evidence, TEMPLATES)
     second = render_site(checked.catalog, checked.evidence, TEMPLATES)
     assert first.pages == second.pages and first.files == second.files
-    for path in ("overview/prevalence.md", "overview/co-occurrence.md", "overview/issues-and-fixes.md",
-                 "browse/lifecycle.md", "browse/dimension.md", "browse/data-type.md",
-                 "browse/collection-method.md", "downloads/index.md", "changelog.md"):
+    for path in (
+        "overview/prevalence.md",
+        "overview/co-occurrence.md",
+        "overview/issues-and-fixes.md",
+        "browse/lifecycle.md",
+        "browse/dimension.md",
+        "browse/data-type.md",
+        "browse/collection-method.md",
+        "downloads/index.md",
+        "changelog.md",
+    ):
         assert path in first.pages, path
     # Every file the downloads page links to is one the site will contain.
     page = first.pages["downloads/index.md"]
@@ -188,12 +202,17 @@ def test_changelog_lists_versions_and_retired_ids(tmp_path: Path) -> None:
     root = tmp_path / "catalog"
     shutil.copytree(CATALOG, root)
     issue = root / "issues" / "noisy-labels.yaml"
-    issue.write_text(issue.read_text(encoding="utf-8").replace("formerly: []", "formerly:\n  - label-noise"),
-                     encoding="utf-8")
+    issue.write_text(
+        issue.read_text(encoding="utf-8").replace("formerly: []", "formerly:\n  - label-noise"), encoding="utf-8"
+    )
     meta = root / "catalog.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(
-        "versions:\n", "versions:\n  - version: 0.0.9\n    date: 2026-01-02\n    notes: Pilot with two interviews.\n"),
-        encoding="utf-8")
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace(
+            "versions:\n",
+            "versions:\n  - version: 0.0.9\n    date: 2026-01-02\n    notes: Pilot with two interviews.\n",
+        ),
+        encoding="utf-8",
+    )
     result = check_catalog(root)
     assert result.catalog is not None and result.evidence is not None, result.errors
     page = render_site(result.catalog, result.evidence, TEMPLATES).pages["changelog.md"]

@@ -24,8 +24,10 @@ def _rename(catalog: Path, kind: str, old: str, new: str) -> None:
     pattern = re.compile(rf"(?<=[\[ ]){re.escape(old)}(?=[\],]|$)")  # in block and flow lists
     for path in sorted(catalog.rglob("*.yaml")):
         content = path.read_text(encoding="utf-8")
-        changed = "\n".join(pattern.sub(new, line) if not line.lstrip().startswith(("id:", "formerly:")) else line
-                            for line in content.split("\n"))
+        changed = "\n".join(
+            pattern.sub(new, line) if not line.lstrip().startswith(("id:", "formerly:")) else line
+            for line in content.split("\n")
+        )
         if changed != content:
             path.write_text(changed, encoding="utf-8")
 
@@ -69,8 +71,18 @@ def test_old_urls_redirect_in_the_built_site(use_directory_urls: bool, project_c
         config = project_copy / "mkdocs.yml"
         config.write_text(config.read_text(encoding="utf-8") + "use_directory_urls: false\n", encoding="utf-8")
     site = project_copy / "site"
-    result = CliRunner().invoke(main, ["build", "-f", str(project_copy / "mkdocs.yml"), "--site-dir", str(site),
-                                       "--pages-dir", str(project_copy / ".mlq" / "pages")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "-f",
+            str(project_copy / "mkdocs.yml"),
+            "--site-dir",
+            str(site),
+            "--pages-dir",
+            str(project_copy / ".mlq" / "pages"),
+        ],
+    )
     assert result.exit_code == 0, result.output
 
     for kind, old, new in (("issues", "outliers", "extreme-values"), ("fixes", "lighter-models", "compact-models")):
@@ -100,13 +112,17 @@ def test_old_urls_redirect_in_the_built_site(use_directory_urls: bool, project_c
 def test_a_retired_id_cannot_come_back(catalog_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _rename(catalog_copy, "issues", "outliers", "extreme-values")
     (catalog_copy / "issues" / "outliers.yaml").write_text(
-        (catalog_copy / "issues" / "extreme-values.yaml").read_text(encoding="utf-8")
-        .replace("id: extreme-values", "id: outliers").replace("formerly: [outliers]", "formerly: []")
+        (catalog_copy / "issues" / "extreme-values.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: extreme-values", "id: outliers")
+        .replace("formerly: [outliers]", "formerly: []")
         .replace("  - Data-containing-outliers", "  - Data-containing-outliers-again"),
         encoding="utf-8",
     )
     monkeypatch.chdir(catalog_copy.parent)
     result = CliRunner().invoke(main, ["validate", "--catalog", "catalog"])
     assert result.exit_code == 1
-    assert ("catalog/issues/outliers.yaml:2:1: id 'outliers' was retired (it is a former id of 'extreme-values') "
-            "and cannot be reused [id]") in result.output
+    assert (
+        "catalog/issues/outliers.yaml:2:1: id 'outliers' was retired (it is a former id of 'extreme-values') "
+        "and cannot be reused [id]"
+    ) in result.output

@@ -144,8 +144,9 @@ def test_sources_show_pseudonyms_not_speaker_labels_or_code_lines(qdpx: bytes) -
 def test_offsets_are_code_points(catalog_copy: Path) -> None:
     path = catalog_copy / "transcripts" / "interview-u1.txt"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("Okay, this meeting is being recorded.", "Okay \U0001f600\u00e9 this meeting."),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("Okay, this meeting is being recorded.", "Okay \U0001f600\u00e9 this meeting."), encoding="utf-8"
+    )
     checked = check_catalog(catalog_copy)
     assert checked.catalog is not None and checked.evidence is not None
     root, texts = _project(export_qdpx(checked.catalog, checked.evidence))
@@ -158,8 +159,9 @@ def test_offsets_are_code_points(catalog_copy: Path) -> None:
     assert len(content.encode("utf-8")) > len(content)  # byte offsets would differ
 
 
-def test_round_trip_into_an_empty_catalog_keeps_every_quote(shipped: CheckedCatalog, qdpx: bytes,
-                                                           tmp_path: Path) -> None:
+def test_round_trip_into_an_empty_catalog_keeps_every_quote(
+    shipped: CheckedCatalog, qdpx: bytes, tmp_path: Path
+) -> None:
     assert shipped.evidence is not None
     project = tmp_path / "catalog.qdpx"
     project.write_bytes(qdpx)
@@ -281,8 +283,9 @@ Interviewee: We label by hand \u2014 and the labels drift over the years.
 
 
 def test_import_of_a_foreign_project_into_the_shipped_catalog(catalog_copy: Path, tmp_path: Path) -> None:
-    content = ("Interviewer: How do you label?\n\n"
-               "Interviewee: We label by hand \u2014 and the labels drift over the years.\n")
+    content = (
+        "Interviewer: How do you label?\n\nInterviewee: We label by hand \u2014 and the labels drift over the years.\n"
+    )
     start = content.index("the labels drift")
     qde = FOREIGN_QDE.replace("{start}", str(start)).replace("{end}", str(start + len("the labels drift over")))
     project = tmp_path / "foreign.qdpx"
@@ -300,5 +303,6 @@ def test_import_of_a_foreign_project_into_the_shipped_catalog(catalog_copy: Path
     assert not report.unclaimed
     checked = check_catalog(catalog_copy)
     assert checked.evidence is not None
-    assert any(q.transcript == "field-interview-7" and q.text == "the labels drift over"
-               for q in checked.evidence.quotes)
+    assert any(
+        q.transcript == "field-interview-7" and q.text == "the labels drift over" for q in checked.evidence.quotes
+    )

@@ -25,8 +25,11 @@ EPOCH = 1_700_000_000  # 2023-11-14T22:13:20Z
 
 
 def _hashes(root: Path) -> dict[str, str]:
-    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _build_and_export(root: Path) -> Path:
@@ -63,8 +66,14 @@ def test_same_input_gives_byte_identical_sites_and_exports(two_builds: tuple[Pat
     differing = sorted(name for name in first if first[name] != second[name])
     assert differing == []
     # Everything that matters was compared.
-    assert {"site/index.html", "site/sitemap.xml", "site/sitemap.xml.gz", "site/search/search_index.json",
-            "exports/catalog.json", "exports/catalog.csv"} <= set(first)
+    assert {
+        "site/index.html",
+        "site/sitemap.xml",
+        "site/sitemap.xml.gz",
+        "site/search/search_index.json",
+        "exports/catalog.json",
+        "exports/catalog.csv",
+    } <= set(first)
     assert len([name for name in first if name.startswith("pages/")]) > 20
 
 

@@ -51,8 +51,9 @@ def test_skeleton_is_valid_as_written(kind: str, folder: str, catalog_copy: Path
 
 
 def test_skeleton_with_options_and_filled_in_passes_strict(catalog_copy: Path) -> None:
-    code, output = _new(catalog_copy, "fix", "shadow-deployment", "--addresses", "data-drift",
-                        "--addresses", "offline-evaluation-gap")
+    code, output = _new(
+        catalog_copy, "fix", "shadow-deployment", "--addresses", "data-drift", "--addresses", "offline-evaluation-gap"
+    )
     assert code == 0, output
     path = catalog_copy / "fixes" / "shadow-deployment.yaml"
     text = path.read_text(encoding="utf-8")
@@ -78,20 +79,31 @@ def test_refuses_to_overwrite(catalog_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["issue", "Concept_Drift"],
-         "Error: 'Concept_Drift' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'"),
-        (["issue", "../escape"],
-         "Error: '../escape' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'"),
-        (["fix", "noisy-labels"], "Error: id 'noisy-labels' is already used by catalog/issues/noisy-labels.yaml; "
-                                  "choose another id"),
-        (["issue", "x-y", "--category", "data-qualty"],
-         "Error: unknown category 'data-qualty' (did you mean 'data-quality'?)"),
-        (["fix", "x-y", "--addresses", "noisy-label"],
-         "Error: unknown issue 'noisy-label' (did you mean 'noisy-labels'?)"),
+        (
+            ["issue", "Concept_Drift"],
+            "Error: 'Concept_Drift' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'",
+        ),
+        (
+            ["issue", "../escape"],
+            "Error: '../escape' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'",
+        ),
+        (
+            ["fix", "noisy-labels"],
+            "Error: id 'noisy-labels' is already used by catalog/issues/noisy-labels.yaml; choose another id",
+        ),
+        (
+            ["issue", "x-y", "--category", "data-qualty"],
+            "Error: unknown category 'data-qualty' (did you mean 'data-quality'?)",
+        ),
+        (
+            ["fix", "x-y", "--addresses", "noisy-label"],
+            "Error: unknown issue 'noisy-label' (did you mean 'noisy-labels'?)",
+        ),
     ],
 )
-def test_refuses_bad_ids_in_one_line(args: list[str], message: str, catalog_copy: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refuses_bad_ids_in_one_line(
+    args: list[str], message: str, catalog_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(catalog_copy.parent)
     before = sorted(p.relative_to(catalog_copy) for p in catalog_copy.rglob("*"))
     code, output = _new(Path("catalog"), *args)
@@ -102,8 +114,9 @@ def test_refuses_bad_ids_in_one_line(args: list[str], message: str, catalog_copy
 
 def test_refuses_a_retired_id(catalog_copy: Path) -> None:
     path = catalog_copy / "issues" / "outliers.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("formerly: []", "formerly: [odd-values]"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("formerly: []", "formerly: [odd-values]"), encoding="utf-8"
+    )
     code, output = _new(catalog_copy, "issue", "odd-values")
     assert code == 1
     assert output.strip() == "Error: id 'odd-values' was retired (it is a former id of 'outliers'); choose another id"

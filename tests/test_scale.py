@@ -36,8 +36,11 @@ def checked():  # type: ignore[no-untyped-def]
 
 def _page_entities(checked) -> list[str]:  # type: ignore[no-untyped-def]
     catalog = checked.catalog
-    return [e for e in checked.evidence.quotes_by_entity if e in catalog.issues or e in catalog.fixes
-            or e in catalog.contexts]
+    return [
+        e
+        for e in checked.evidence.quotes_by_entity
+        if e in catalog.issues or e in catalog.fixes or e in catalog.contexts
+    ]
 
 
 def test_strongest_goes_through_participants_before_taking_seconds(checked) -> None:  # type: ignore[no-untyped-def]
@@ -80,8 +83,20 @@ def test_every_shown_quote_is_indexed_for_search_exactly_once(checked, monkeypat
 
 
 def _build(tmp_path: Path, catalog: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["build", "--catalog", str(catalog), "--site-dir", str(tmp_path / "site"),
-                                       "--pages-dir", str(tmp_path / "pages"), "-f", str(REPO / "mkdocs.yml")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "--catalog",
+            str(catalog),
+            "--site-dir",
+            str(tmp_path / "site"),
+            "--pages-dir",
+            str(tmp_path / "pages"),
+            "-f",
+            str(REPO / "mkdocs.yml"),
+        ],
+    )
     return result.exit_code, result.output
 
 
@@ -96,7 +111,9 @@ def test_unchanged_rebuild_rewrites_nothing_and_an_edit_rebuilds(tmp_path: Path)
     # A warning, so that we can check that the no-op build still reports it.
     (catalog / "fixes" / "orphan-fix.yaml").write_text(
         "id: orphan-fix\ntitle: Orphan fix\nsummary: Addresses nothing yet.\ndescription: Nothing yet.\n"
-        "addresses: []\n", encoding="utf-8")
+        "addresses: []\n",
+        encoding="utf-8",
+    )
     code, first = _build(tmp_path, catalog)
     assert code == 0, first
     stamp = json.loads((tmp_path / "site" / STAMP_FILE).read_text(encoding="utf-8"))

@@ -38,8 +38,11 @@ def _as_editor_sees_it(value: Any) -> Any:
 
 def test_every_catalog_yaml_file_has_a_schema_kind() -> None:
     """A new kind of catalog file must get a schema (add it to schema.KINDS) before editors can help with it."""
-    without = [p.relative_to(CATALOG).as_posix() for p in sorted(CATALOG.rglob("*.y*ml"))
-               if schema.kind_for(p, CATALOG) is None]
+    without = [
+        p.relative_to(CATALOG).as_posix()
+        for p in sorted(CATALOG.rglob("*.y*ml"))
+        if schema.kind_for(p, CATALOG) is None
+    ]
     assert without == []
 
 
@@ -128,8 +131,10 @@ def test_schema_rejects_what_the_loader_rejects() -> None:
     good = _as_editor_sees_it(yaml.safe_load((CATALOG / "issues" / "noisy-labels.yaml").read_text(encoding="utf-8")))
     typo = {**{k: v for k, v in good.items() if k != "summary"}, "sumary": good["summary"]}
     messages = sorted(e.message for e in validator.iter_errors(typo))
-    assert messages == ["'summary' is a required property",
-                        "Additional properties are not allowed ('sumary' was unexpected)"]
+    assert messages == [
+        "'summary' is a required property",
+        "Additional properties are not allowed ('sumary' was unexpected)",
+    ]
     assert list(validator.iter_errors({**good, "title": ["a list"]}))
     assert list(validator.iter_errors({**good, "id": "Noisy_Labels"}))
 

@@ -64,7 +64,10 @@ def test_parse_dev_addr() -> None:
 
 
 def test_serve_url_uses_the_site_url_path() -> None:
-    assert serve_url("127.0.0.1", 8001, "https://mlq-catalog.github.io/mlq-catalog/") == "http://127.0.0.1:8001/mlq-catalog/"
+    assert (
+        serve_url("127.0.0.1", 8001, "https://mlq-catalog.github.io/mlq-catalog/")
+        == "http://127.0.0.1:8001/mlq-catalog/"
+    )
     assert serve_url("127.0.0.1", 8001, None) == "http://127.0.0.1:8001/"
 
 
@@ -74,9 +77,22 @@ def test_yaml_edit_changes_the_served_page(catalog_copy: Path, tmp_path: Path) -
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MLQ_PAGES_DIR": str(tmp_path / "pages")}
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "mlq_catalog.cli", "serve", "--catalog", str(catalog_copy),
-         "--dev-addr", f"127.0.0.1:{port}", "-f", str(REPO / "mkdocs.yml")],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "mlq_catalog.cli",
+            "serve",
+            "--catalog",
+            str(catalog_copy),
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(REPO / "mkdocs.yml"),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         url = f"http://127.0.0.1:{port}/mlq-catalog/issues/noisy-labels/"
@@ -86,8 +102,9 @@ def test_yaml_edit_changes_the_served_page(catalog_copy: Path, tmp_path: Path) -
         _wait_for(url, lambda page: _summary(page) == original.group(1), STARTUP_TIMEOUT, server)
 
         edited = "Edited while serving, labels disagree between annotators."
-        issue.write_text(issue.read_text(encoding="utf-8").replace(original.group(0), f"summary: {edited}"),
-                         encoding="utf-8")
+        issue.write_text(
+            issue.read_text(encoding="utf-8").replace(original.group(0), f"summary: {edited}"), encoding="utf-8"
+        )
         seconds = _wait_for(url, lambda page: _summary(page) == edited, CHANGE_TIMEOUT, server)
         print(f"serve: YAML edit visible after {seconds:.1f}s")  # reported, never asserted
 
@@ -96,8 +113,9 @@ def test_yaml_edit_changes_the_served_page(catalog_copy: Path, tmp_path: Path) -
         time.sleep(3)
         assert server.poll() is None
         assert _summary(_fetch(url)) == edited
-        issue.write_text(issue.read_text(encoding="utf-8").replace("\nsumary: Edited", "\nsummary: Fixed"),
-                         encoding="utf-8")
+        issue.write_text(
+            issue.read_text(encoding="utf-8").replace("\nsumary: Edited", "\nsummary: Fixed"), encoding="utf-8"
+        )
         _wait_for(url, lambda page: (_summary(page) or "").startswith("Fixed while serving"), CHANGE_TIMEOUT, server)
     finally:
         server.terminate()

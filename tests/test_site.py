@@ -29,7 +29,12 @@ def test_every_entry_gets_a_page() -> None:
     assert checked.catalog is not None and checked.evidence is not None
     pages = render_site(checked.catalog, checked.evidence, TEMPLATES).pages
     catalog = checked.catalog
-    for kind, folder in (("issues", "issues"), ("fixes", "fixes"), ("contexts", "contexts"), ("categories", "categories")):
+    for kind, folder in (
+        ("issues", "issues"),
+        ("fixes", "fixes"),
+        ("contexts", "contexts"),
+        ("categories", "categories"),
+    ):
         for entity_id in getattr(catalog, kind):
             assert f"{folder}/{entity_id}.md" in pages
 
@@ -136,7 +141,11 @@ def test_export_json_cli(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["unmapped_codes"] == {}
     assert {t["id"] for t in data["transcripts"]} == {
-        "interview-05", "interview-34", "interview-35", "interview-43", "interview-u1"
+        "interview-05",
+        "interview-34",
+        "interview-35",
+        "interview-43",
+        "interview-u1",
     }
 
 
@@ -154,9 +163,7 @@ def test_generation_is_deterministic_and_writes_only_changes(project_copy: Path)
 def test_every_quote_is_findable_by_search(built_site: Path) -> None:
     index = json.loads((built_site / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     indexed = " ".join(" ".join(doc["text"].split()) for doc in index["docs"])
-    data = json.loads(
-        CliRunner().invoke(main, ["export", "--catalog", str(built_site / "catalog")]).output
-    )
+    data = json.loads(CliRunner().invoke(main, ["export", "--catalog", str(built_site / "catalog")]).output)
     shown_kinds = {e["id"] for kind in ("issues", "fixes", "contexts") for e in data[kind]}
     missing = []
     # Quotes coded only with meta codes (e.g. feedback-loop) have no page, so they cannot be searched.

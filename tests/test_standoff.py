@@ -95,14 +95,18 @@ def test_stand_off_quotes_count_like_inline_ones(shipped: CheckedCatalog) -> Non
 
 
 def test_matching_ignores_line_breaks_spacing_and_curly_quotes(catalog_copy: Path) -> None:
-    _write(catalog_copy, "interview-u1.yaml", (
-        "transcript: interview-u1\n"
-        "quotes:\n"
-        "  - text: |-\n"
-        "      Um, people\u2019s responses   are gonna be affected\n"
-        "      by those incidents\n"
-        "    codes: [Topic-drift]\n"
-    ))
+    _write(
+        catalog_copy,
+        "interview-u1.yaml",
+        (
+            "transcript: interview-u1\n"
+            "quotes:\n"
+            "  - text: |-\n"
+            "      Um, people\u2019s responses   are gonna be affected\n"
+            "      by those incidents\n"
+            "    codes: [Topic-drift]\n"
+        ),
+    )
     checked = check_catalog(catalog_copy)
     assert checked.evidence is not None
     quote = next(q for q in checked.evidence.quotes if q.codes == ("Topic-drift",))
@@ -112,12 +116,16 @@ def test_matching_ignores_line_breaks_spacing_and_curly_quotes(catalog_copy: Pat
 
 
 def test_start_and_end_phrases_select_the_passage_between_them(catalog_copy: Path) -> None:
-    _write(catalog_copy, "interview-u1.yaml", (
-        "quotes:\n"
-        "  - start: So usually the people who do respond\n"
-        "    end: A lot of the time it's negative.\n"
-        "    entities: [sampling-bias]\n"
-    ))
+    _write(
+        catalog_copy,
+        "interview-u1.yaml",
+        (
+            "quotes:\n"
+            "  - start: So usually the people who do respond\n"
+            "    end: A lot of the time it's negative.\n"
+            "    entities: [sampling-bias]\n"
+        ),
+    )
     checked = check_catalog(catalog_copy)
     assert checked.evidence is not None
     quote = next(q for q in checked.evidence.quotes if q.transcript == "interview-u1")
@@ -126,27 +134,32 @@ def test_start_and_end_phrases_select_the_passage_between_them(catalog_copy: Pat
 
 
 def test_an_excerpt_over_two_paragraphs_of_one_turn_keeps_the_paragraph_break(catalog_copy: Path) -> None:
-    _write(catalog_copy, "interview-05.yaml", (
-        "quotes:\n"
-        "  - start: Would someone actually click on it\n"
-        "    end: set up the, the user, the UI and all of.\n"
-        "    entities: [offline-evaluation-gap]\n"
-    ))
+    _write(
+        catalog_copy,
+        "interview-05.yaml",
+        (
+            "quotes:\n"
+            "  - start: Would someone actually click on it\n"
+            "    end: set up the, the user, the UI and all of.\n"
+            "    entities: [offline-evaluation-gap]\n"
+        ),
+    )
     checked = check_catalog(catalog_copy)
     assert not checked.errors, [p.format_text() for p in checked.errors]
     assert checked.evidence is not None
-    quote = next(q for q in checked.evidence.quotes
-                 if q.transcript == "interview-05" and q.text.startswith("Would someone"))
+    quote = next(
+        q for q in checked.evidence.quotes if q.transcript == "interview-05" and q.text.startswith("Would someone")
+    )
     assert "\n\n" in quote.text and (quote.line, quote.end_line) == (357, 359)
 
 
 def test_a_stand_off_code_on_an_inline_coded_turn_joins_its_segment(catalog_copy: Path) -> None:
     before = check_catalog(catalog_copy)
-    _write(catalog_copy, "interview-43.yaml", (
-        "quotes:\n"
-        "  - text: the labels might be dirty.\n"
-        "    codes: [Data-noisy-labels]\n"
-    ))
+    _write(
+        catalog_copy,
+        "interview-43.yaml",
+        ("quotes:\n  - text: the labels might be dirty.\n    codes: [Data-noisy-labels]\n"),
+    )
     after = check_catalog(catalog_copy)
     assert before.evidence is not None and after.evidence is not None
     assert after.evidence.code_counts["interview-43"] == before.evidence.code_counts["interview-43"]
@@ -199,19 +212,28 @@ def test_missing_excerpt_reports_the_closest_passage_with_its_line(bad: list[str
 
 
 def test_interviewer_words_are_refused(bad: list[str]) -> None:
-    assert ("catalog/quotes/interview-u1.yaml:4:5: the excerpt at catalog/transcripts/interview-u1.txt:3 was said "
-            "by a speaker who is not an interviewee; quotes are interviewee words only (see interviewee_labels) "
-            "[quotes[1].text]") in bad
+    assert (
+        "catalog/quotes/interview-u1.yaml:4:5: the excerpt at catalog/transcripts/interview-u1.txt:3 was said "
+        "by a speaker who is not an interviewee; quotes are interviewee words only (see interviewee_labels) "
+        "[quotes[1].text]"
+    ) in bad
 
 
 def test_excerpt_over_two_turns_is_refused(bad: list[str]) -> None:
-    assert any(m.startswith("catalog/quotes/interview-u1.yaml:6:5: the excerpt runs over more than one turn "
-                            "(catalog/transcripts/interview-u1.txt:39-41)") for m in bad)
+    assert any(
+        m.startswith(
+            "catalog/quotes/interview-u1.yaml:6:5: the excerpt runs over more than one turn "
+            "(catalog/transcripts/interview-u1.txt:39-41)"
+        )
+        for m in bad
+    )
 
 
 def test_unknown_entity_suggests_the_closest_id(bad: list[str]) -> None:
-    assert ("catalog/quotes/interview-u1.yaml:9:16: unknown taxonomy id 'noisy-labelz' "
-            "(did you mean 'noisy-labels'?) [quotes[3].entities[0]]") in bad
+    assert (
+        "catalog/quotes/interview-u1.yaml:9:16: unknown taxonomy id 'noisy-labelz' "
+        "(did you mean 'noisy-labels'?) [quotes[3].entities[0]]"
+    ) in bad
 
 
 def test_missing_end_phrase_points_at_end(bad: list[str]) -> None:
@@ -219,38 +241,55 @@ def test_missing_end_phrase_points_at_end(bad: list[str]) -> None:
 
 
 def test_category_is_not_quotable(bad: list[str]) -> None:
-    assert any("a category cannot support a quote" in m and m.startswith("catalog/quotes/interview-u1.yaml:14:")
-               for m in bad)
+    assert any(
+        "a category cannot support a quote" in m and m.startswith("catalog/quotes/interview-u1.yaml:14:") for m in bad
+    )
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ("quotes:\n  - text: abc\n    start: abc\n    end: d\n    codes: [X-y]\n",
-     "catalog/quotes/interview-u1.yaml:2:5: give either 'text' or 'start' and 'end', not both [quotes[0]]"),
-    ("quotes:\n  - start: abc\n    codes: [X-y]\n",
-     "catalog/quotes/interview-u1.yaml:2:5: give the excerpt as 'text', or as both 'start' and 'end' [quotes[0]]"),
-    ("quotes:\n  - text: abc\n",
-     "catalog/quotes/interview-u1.yaml:2:5: give 'codes' or 'entities' (or both) [quotes[0]]"),
-    ("quotes:\n  - text: abc\n    code: [X-y]\n",
-     "catalog/quotes/interview-u1.yaml:3:5: unknown key 'code' (did you mean 'codes'?) [quotes[0].code]"),
-    ("transcript: interview-u2\nquotes:\n  - text: abc\n    codes: [X-y]\n",
-     "catalog/quotes/interview-u1.yaml:1:1: unknown transcript 'interview-u2' (did you mean 'interview-u1'?) "
-     "[transcript]"),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "quotes:\n  - text: abc\n    start: abc\n    end: d\n    codes: [X-y]\n",
+            "catalog/quotes/interview-u1.yaml:2:5: give either 'text' or 'start' and 'end', not both [quotes[0]]",
+        ),
+        (
+            "quotes:\n  - start: abc\n    codes: [X-y]\n",
+            "catalog/quotes/interview-u1.yaml:2:5: give the excerpt as 'text', or as both 'start' and 'end'"
+            " [quotes[0]]",
+        ),
+        (
+            "quotes:\n  - text: abc\n",
+            "catalog/quotes/interview-u1.yaml:2:5: give 'codes' or 'entities' (or both) [quotes[0]]",
+        ),
+        (
+            "quotes:\n  - text: abc\n    code: [X-y]\n",
+            "catalog/quotes/interview-u1.yaml:3:5: unknown key 'code' (did you mean 'codes'?) [quotes[0].code]",
+        ),
+        (
+            "transcript: interview-u2\nquotes:\n  - text: abc\n    codes: [X-y]\n",
+            "catalog/quotes/interview-u1.yaml:1:1: unknown transcript 'interview-u2' (did you mean 'interview-u1'?) "
+            "[transcript]",
+        ),
+    ],
+)
 def test_malformed_entries_give_one_located_line(catalog_copy: Path, body: str, expected: str) -> None:
     _write(catalog_copy, "interview-u1.yaml", body)
     assert expected in _messages(check_catalog(catalog_copy), "interview-u1.yaml")
 
 
 def test_unclaimed_stand_off_code_is_a_warning_at_the_yaml_entry(catalog_copy: Path) -> None:
-    _write(catalog_copy, "interview-u1.yaml", (
-        "quotes:\n"
-        "  - text: monitoring for data drift\n"
-        "    codes: [MM-monitoring]\n"
-    ))
+    _write(
+        catalog_copy,
+        "interview-u1.yaml",
+        ("quotes:\n  - text: monitoring for data drift\n    codes: [MM-monitoring]\n"),
+    )
     checked = check_catalog(catalog_copy)
     assert not checked.errors
-    assert ("catalog/quotes/interview-u1.yaml:2: warning: code 'MM-monitoring' is not claimed by any taxonomy "
-            "entry (1 segment(s))") in [p.format_text() for p in checked.warnings]
+    assert (
+        "catalog/quotes/interview-u1.yaml:2: warning: code 'MM-monitoring' is not claimed by any taxonomy "
+        "entry (1 segment(s))"
+    ) in [p.format_text() for p in checked.warnings]
 
 
 def test_validate_cli_fails_on_a_bad_excerpt(catalog_copy: Path) -> None:

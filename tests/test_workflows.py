@@ -24,8 +24,12 @@ def _run_lines(workflow: dict[str, Any]) -> list[str]:
 
 
 def _uses(workflow: dict[str, Any]) -> list[str]:
-    return [step["uses"].split("@")[0] for job in workflow["jobs"].values() for step in job.get("steps", [])
-            if "uses" in step]
+    return [
+        step["uses"].split("@")[0]
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+        if "uses" in step
+    ]
 
 
 def test_pull_request_workflow_runs_the_checks() -> None:

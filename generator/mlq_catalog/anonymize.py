@@ -46,9 +46,7 @@ _APOSTROPHE = "['\u2019]"
 # Possessive or plural after a term: Amin's, Amin’s, Amins', Amin', Amins, Amines.
 _SUFFIX = rf"(?P<suffix>{_APOSTROPHE}s|s{_APOSTROPHE}|{_APOSTROPHE}|e?s)?"
 _KEEP_SUFFIX = re.compile(rf"^(?:{_APOSTROPHE}s|s{_APOSTROPHE}|{_APOSTROPHE})$")
-_URL_TLDS = (
-    "com|org|net|io|ai|edu|gov|co|uk|de|fr|nl|ca|au|in|info|biz|dev|app|me|ly|us|eu|ch|se|no|dk|fi|es|it|be|at"
-)
+_URL_TLDS = "com|org|net|io|ai|edu|gov|co|uk|de|fr|nl|ca|au|in|info|biz|dev|app|me|ly|us|eu|ch|se|no|dk|fi|es|it|be|at"
 
 
 @dataclass(frozen=True)
@@ -186,8 +184,15 @@ class Redactor:
                 pattern = rule.pattern
             else:
                 continue
-            self.rules.append(CompiledRule(f"rule {index + 1}", rule.placeholder, re.compile(pattern, re.IGNORECASE),
-                                           frozenset(rule.transcripts), literal=bool(rule.terms)))
+            self.rules.append(
+                CompiledRule(
+                    f"rule {index + 1}",
+                    rule.placeholder,
+                    re.compile(pattern, re.IGNORECASE),
+                    frozenset(rule.transcripts),
+                    literal=bool(rule.terms),
+                )
+            )
         self.detectors = DETECTORS if detectors else ()
         self.log = ReplacementLog()
 
@@ -214,9 +219,21 @@ class Redactor:
                     if not value or (detector.name == "phone" and not _phone_ok(value)):
                         continue
                     end = start + len(value)
-                    found.append((start, -(end - start), priority,
-                                  Match(start, end, value, detector.placeholder, detector.placeholder,
-                                        f"detector {detector.name}")))
+                    found.append(
+                        (
+                            start,
+                            -(end - start),
+                            priority,
+                            Match(
+                                start,
+                                end,
+                                value,
+                                detector.placeholder,
+                                detector.placeholder,
+                                f"detector {detector.name}",
+                            ),
+                        )
+                    )
         chosen: list[Match] = []
         position = 0
         for start, _, _, match in sorted(found, key=lambda f: f[:3]):
@@ -225,8 +242,15 @@ class Redactor:
                 position = match.end
         return chosen
 
-    def redact(self, text: str, transcript: str | None = None, *, detectors: bool = True,
-               line: int | None = None, record: bool = True) -> str:
+    def redact(
+        self,
+        text: str,
+        transcript: str | None = None,
+        *,
+        detectors: bool = True,
+        line: int | None = None,
+        record: bool = True,
+    ) -> str:
         """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide)."""
         matches = self.matches(text, transcript, detectors=detectors)
         if not matches:
@@ -234,7 +258,7 @@ class Redactor:
         out: list[str] = []
         position = 0
         for match in matches:
-            out.append(text[position:match.start])
+            out.append(text[position : match.start])
             out.append(match.replacement)
             position = match.end
             if record:
@@ -268,8 +292,12 @@ def load_redactions(
                     problems.append(doc.problem(("rules", index, "pattern"), "pattern matches empty text"))
         for t_index, transcript in enumerate(rule.transcripts):
             if known and transcript not in known:
-                problems.append(doc.problem(("rules", index, "transcripts", t_index),
-                                            f"unknown transcript '{transcript}'{suggestion(transcript, known)}"))
+                problems.append(
+                    doc.problem(
+                        ("rules", index, "transcripts", t_index),
+                        f"unknown transcript '{transcript}'{suggestion(transcript, known)}",
+                    )
+                )
     return loaded, problems
 
 
@@ -318,8 +346,9 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
             }
             if any(updates[k] != getattr(entity, k) for k in updates):
                 entities[entity_id] = entity.model_copy(update=updates)
-    meta_updates = {name: redactor.redact(getattr(catalog.meta, name), None, detectors=False)
-                    for name in ("title", "description")}
+    meta_updates = {
+        name: redactor.redact(getattr(catalog.meta, name), None, detectors=False) for name in ("title", "description")
+    }
     if any(meta_updates[k] != getattr(catalog.meta, k) for k in meta_updates):
         catalog.meta = catalog.meta.model_copy(update=meta_updates)
     return redactor.log, problems
@@ -343,8 +372,9 @@ def redact_quote(redactor: Redactor, quote: Quote, paragraph_lines: Sequence[int
             continue
         paragraphs = value.split("\n\n")
         updates[f.name] = "\n\n".join(
-            redactor.redact(paragraph, quote.transcript,
-                            line=paragraph_lines[i] if i < len(paragraph_lines) else quote.line)
+            redactor.redact(
+                paragraph, quote.transcript, line=paragraph_lines[i] if i < len(paragraph_lines) else quote.line
+            )
             for i, paragraph in enumerate(paragraphs)
         )
     return dataclasses.replace(quote, **updates) if updates else quote
@@ -366,8 +396,10 @@ def check_log_location(log_path: Path, forbidden: Iterable[tuple[Path, str]]) ->
     for directory, what in forbidden:
         directory = directory.resolve()
         if target == directory or directory in target.parents:
-            raise OutputError(f"{display_path(log_path)}: refusing to write the replacement log inside {what}; "
-                              "it identifies participants and must never be published")
+            raise OutputError(
+                f"{display_path(log_path)}: refusing to write the replacement log inside {what}; "
+                "it identifies participants and must never be published"
+            )
 
 
 def write_log(replacements: ReplacementLog, log_path: Path) -> None:

@@ -35,22 +35,57 @@ from .validate import CheckedCatalog
 from .yamlio import load_model_file
 
 ALLOWLIST_FILE = "audit-allowlist.yaml"
-ORG_SUFFIXES = ("Inc", "Ltd", "GmbH", "LLC", "LLP", "PLC", "Corp", "Corporation", "AG", "SA", "SARL", "BV", "NV",
-                "Pty", "Limited", "Oy", "AB", "KG", "SpA", "Srl")
+ORG_SUFFIXES = (
+    "Inc",
+    "Ltd",
+    "GmbH",
+    "LLC",
+    "LLP",
+    "PLC",
+    "Corp",
+    "Corporation",
+    "AG",
+    "SA",
+    "SARL",
+    "BV",
+    "NV",
+    "Pty",
+    "Limited",
+    "Oy",
+    "AB",
+    "KG",
+    "SpA",
+    "Srl",
+)
 # Months and weekdays are proper nouns in web2 but identify no one.
 CALENDAR_WORDS = frozenset(
     [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
     ]
 )
 # Spoken fillers that transcription tools capitalise mid-sentence ("as I told you, Uh, we").
 FILLERS = frozenset(["uh", "um", "mm", "hmm", "mhm", "okay", "ok", "uhhuh", "yeah", "yep"])
 PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\]")
 WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
-ORG = re.compile(
-    rf"(?:[A-Z][\w&'\u2019.-]*\s+){{1,4}}(?:{'|'.join(ORG_SUFFIXES)})\b\.?"
-)
+ORG = re.compile(rf"(?:[A-Z][\w&'\u2019.-]*\s+){{1,4}}(?:{'|'.join(ORG_SUFFIXES)})\b\.?")
 _TLDS = r"com|org|net|io|ai|edu|gov|co|uk|de|fr|nl|ca"
 EMAIL_LIKE = re.compile(
     rf"[\w.+-]+\s*(?:@|\(at\)|\[at\]|\s+at\s+)\s*[\w-]+\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*(?:{_TLDS})\b"
@@ -58,7 +93,7 @@ EMAIL_LIKE = re.compile(
     re.IGNORECASE,
 )
 URL_LIKE = re.compile(rf"\b\w+://\S+|\bwww\s*\.\s*\w+|\b[\w-]+\s*(?:\.|\s+dot\s+)\s*(?:{_TLDS})\b", re.IGNORECASE)
-SENTENCE_END = ".!?…:;\"“”"
+SENTENCE_END = '.!?…:;"“”'
 
 
 @dataclass(frozen=True, order=True)
@@ -117,8 +152,18 @@ def is_english(word: str) -> bool:
     if word.isupper():
         return False  # an acronym is not an inflected word: AWS is not "aw" + s
     stems = []
-    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                                ("ing", "e"), ("ly", ""), ("er", ""), ("est", "")):
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ly", ""),
+        ("er", ""),
+        ("est", ""),
+    ):
         if lower.endswith(suffix) and len(lower) >= len(suffix) + 2:
             stems.append(lower[: -len(suffix)] + replacement)
     return any(stem in words for stem in stems)
@@ -130,7 +175,7 @@ def _is_sentence_start(text: str, index: int) -> bool:
 
 
 def _context(text: str, start: int, end: int) -> str:
-    snippet = text[max(0, start - 30): end + 30]
+    snippet = text[max(0, start - 30) : end + 30]
     return " ".join(snippet.split())
 
 
@@ -149,7 +194,7 @@ def find_candidates(text: str, *, transcript_text: bool = True, prose: bool = Tr
             skip += 1
         start = m.start() + m.group(0).index(words[skip]) if skip else m.start()
         taken.append((start, m.end()))
-        yield start, masked[start:m.end()].strip(), "organisation"
+        yield start, masked[start : m.end()].strip(), "organisation"
     if transcript_text:
         for pattern, kind in ((EMAIL_LIKE, "email-like"), (URL_LIKE, "URL-like")):
             for m in pattern.finditer(masked):
@@ -197,20 +242,35 @@ def _texts(checked: CheckedCatalog) -> Iterator[tuple[str, int, str | None, str,
                 title = lines[parsed.title_line - 1].strip()
             except (OSError, IndexError, ValueError):
                 title = ""
-            yield (shown, parsed.title_line, transcript_id, "the title line",
-                   redactor.redact(title, transcript_id, record=False), True, False)
+            yield (
+                shown,
+                parsed.title_line,
+                transcript_id,
+                "the title line",
+                redactor.redact(title, transcript_id, record=False),
+                True,
+                False,
+            )
         first_line: dict[str, int] = {}
         for turn in parsed.turns:
             first_line.setdefault(turn.speaker, max(turn.line - 1, 1))
         for speaker in parsed.speakers:
             if speaker and not GENERIC_LABEL.fullmatch(speaker.strip()):
-                yield (shown, first_line.get(speaker, 1), transcript_id, "a speaker label",
-                       redactor.redact(speaker, transcript_id, record=False), True, False)
+                yield (
+                    shown,
+                    first_line.get(speaker, 1),
+                    transcript_id,
+                    "a speaker label",
+                    redactor.redact(speaker, transcript_id, record=False),
+                    True,
+                    False,
+                )
         entry = loaded.entry
         listing = catalog.docs.get(f"{catalog.root.name}/transcripts.yaml") if catalog.root.name else None
         listed = listing.data.get("transcripts", []) if listing is not None and isinstance(listing.data, dict) else []
-        index = next((i for i, item in enumerate(listed)
-                      if isinstance(item, dict) and item.get("id") == entry.id), None)
+        index = next(
+            (i for i, item in enumerate(listed) if isinstance(item, dict) and item.get("id") == entry.id), None
+        )
         for name in ("role", "experience", "domain"):
             value = getattr(entry, name)
             if value and listing is not None and index is not None:
@@ -284,8 +344,13 @@ def _allowed(allowed: Iterable[object], found: str, transcript: str | None) -> i
     return None
 
 
-def run_audit(catalog_dir: Path, *, config_file: Path | None = None, replacement_log: Path | None = None,
-              max_transcript_bytes: int | None = None) -> AuditReport:
+def run_audit(
+    catalog_dir: Path,
+    *,
+    config_file: Path | None = None,
+    replacement_log: Path | None = None,
+    max_transcript_bytes: int | None = None,
+) -> AuditReport:
     """Check the catalog, optionally write the replacement log (never inside anything published), audit it."""
     from .anonymize import check_log_location, published_dirs, write_log
     from .build import Project

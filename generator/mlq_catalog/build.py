@@ -57,8 +57,10 @@ class Project:
         pages_dir: Path | None = None,
     ) -> Project:
         if not config_file.is_file():
-            raise OutputError(f"{display_path(config_file)}: MkDocs configuration not found (run from the repository root "
-                              "or pass --config-file)")
+            raise OutputError(
+                f"{display_path(config_file)}: MkDocs configuration not found (run from the repository root "
+                "or pass --config-file)"
+            )
         root = config_file.resolve().parent
         plugin_options = _plugin_options(config_file)
         return cls(
@@ -80,7 +82,7 @@ def _plugin_options(config_file: Path) -> dict[str, str]:
             pass
 
         Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=Loader) or {}  # noqa: S506
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=Loader) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise OutputError(f"{display_path(config_file)}: cannot read MkDocs configuration: {exc}") from exc
     for plugin in data.get("plugins", []) or []:
@@ -122,8 +124,10 @@ def check_output_location(project: Project) -> None:
         raise OutputError(f"{display_path(project.site_dir)}: the site and generated-pages directories must differ")
     # Nested, one would wipe the other: the page sync deletes unknown files, the swap replaces the whole site.
     if _is_relative_to(project.site_dir, project.pages_dir) or _is_relative_to(project.pages_dir, project.site_dir):
-        raise OutputError(f"{display_path(project.site_dir)}: the site and generated-pages directories "
-                          f"({display_path(project.pages_dir)}) must not be inside one another")
+        raise OutputError(
+            f"{display_path(project.site_dir)}: the site and generated-pages directories "
+            f"({display_path(project.pages_dir)}) must not be inside one another"
+        )
     marker = project.site_dir / SITE_MARKER
     if project.site_dir.is_dir() and not marker.exists() and any(project.site_dir.iterdir()):
         raise OutputError(
@@ -143,8 +147,13 @@ def _is_relative_to(path: Path, parent: Path) -> bool:
 
 
 @holding_output_locks(check_output_location)
-def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: int | None = None,
-               replacement_log: Path | None = None) -> BuildReport:
+def build_site(
+    project: Project,
+    *,
+    strict: bool = False,
+    max_transcript_bytes: int | None = None,
+    replacement_log: Path | None = None,
+) -> BuildReport:
     """Validate, generate and build; the previous site survives any failure.
 
     ``replacement_log``: where to write what redaction replaced; refused inside anything published.
@@ -184,8 +193,9 @@ def build_site(project: Project, *, strict: bool = False, max_transcript_bytes: 
         _swap_in(staging, project.site_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"{display_path(project.site_dir)}: cannot write the site: {exc.strerror}; "
-                          "the previous site is unchanged") from exc
+        raise OutputError(
+            f"{display_path(project.site_dir)}: cannot write the site: {exc.strerror}; the previous site is unchanged"
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -274,8 +284,9 @@ def _clean_up_after_killed_builds(project: Project) -> None:
     try:
         _remove_leftovers(parent, project.site_dir.name)
     except OSError as exc:
-        raise OutputError(f"{display_path(parent)}: cannot clean up after an interrupted build: "
-                          f"{exc.strerror}") from exc
+        raise OutputError(
+            f"{display_path(parent)}: cannot clean up after an interrupted build: {exc.strerror}"
+        ) from exc
 
 
 def _remove_leftovers(parent: Path, name: str) -> None:
@@ -283,7 +294,7 @@ def _remove_leftovers(parent: Path, name: str) -> None:
     restore_retired(parent, name, f"{RETIRED_PREFIX}", SITE_MARKER)
     for prefix in (f"{STAGING_PREFIX}{name}-", f"{RETIRED_PREFIX}{name}-"):
         for path in parent.glob(f"{prefix}*"):
-            if path.is_dir() and (path / SITE_MARKER).exists() or path.name.startswith(STAGING_PREFIX):
+            if (path.is_dir() and (path / SITE_MARKER).exists()) or path.name.startswith(STAGING_PREFIX):
                 shutil.rmtree(path, ignore_errors=True)
 
 

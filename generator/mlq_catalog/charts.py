@@ -67,8 +67,9 @@ def _open_svg(width: int, height: int, title: str, desc: str, chart_id: str, kin
 
 def _finish(parts: list[str], width: int, height: int) -> None:
     """Size a matrix picture once its labels are laid out (it was opened at 0 x 0)."""
-    parts[0] = parts[0].replace('viewBox="0 0 0 0" width="0" height="0"',
-                                f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"')
+    parts[0] = parts[0].replace(
+        'viewBox="0 0 0 0" width="0" height="0"', f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+    )
     parts.append("</svg>")
 
 
@@ -93,7 +94,9 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     height = ROW * max(len(order), 1) + 30
     width = LABEL_WIDTH + BAR_WIDTH + 60
     parts = _open_svg(
-        width, height, "Issues by number of participants who raised them",
+        width,
+        height,
+        "Issues by number of participants who raised them",
         f"Horizontal bar chart of {len(order)} issues; each bar is the number of the {total} interviewed "
         "participants who raised the issue. The same numbers are in the table below the chart.",
         "mlq-prevalence",
@@ -108,16 +111,22 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
         title = catalog.issues[issue_id].title
         parts.append(f'<g class="mlq-row"><title>{_esc(title)}: {n} of {total} participants</title>')
         parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{_esc(_short(title))}</text>')
-        parts.append(f'<rect class="mlq-track" x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="{ROW - 8}"'
-                     ' fill="currentColor" fill-opacity="0.08"/>')
+        parts.append(
+            f'<rect class="mlq-track" x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="{ROW - 8}"'
+            ' fill="currentColor" fill-opacity="0.08"/>'
+        )
         if bar:
-            parts.append(f'<rect class="mlq-bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{bar}" height="{ROW - 8}"'
-                         ' fill="currentColor"/>')
+            parts.append(
+                f'<rect class="mlq-bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{bar}" height="{ROW - 8}"'
+                ' fill="currentColor"/>'
+            )
         parts.append(f'<text x="{LABEL_WIDTH + bar + 6}" y="{y + 15}">{n}</text>')
         parts.append("</g>")
     axis_y = ROW * max(len(order), 1) + 4
-    parts.append(f'<line class="mlq-axis" x1="{LABEL_WIDTH}" y1="{axis_y}" x2="{LABEL_WIDTH + BAR_WIDTH}" '
-                 f'y2="{axis_y}" stroke="currentColor" stroke-opacity="0.4"/>')
+    parts.append(
+        f'<line class="mlq-axis" x1="{LABEL_WIDTH}" y1="{axis_y}" x2="{LABEL_WIDTH + BAR_WIDTH}" '
+        f'y2="{axis_y}" stroke="currentColor" stroke-opacity="0.4"/>'
+    )
     for tick in sorted({0, total, *range(0, total + 1, max(1, total // 5))}):
         x = LABEL_WIDTH + round(tick * scale)
         parts.append(f'<text x="{x}" y="{axis_y + 16}" text-anchor="middle" fill-opacity="0.7">{tick}</text>')
@@ -153,16 +162,20 @@ def _matrix(
     for r, label in enumerate(row_labels):
         y = top + r * CELL
         parts.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{_esc(_short(label))}</text>')
-        parts.append(f'<rect class="mlq-track" x="{left}" y="{y + 1}" width="{CELL * len(col_labels)}" '
-                     f'height="{CELL - 2}" fill="currentColor" fill-opacity="0.04"/>')
+        parts.append(
+            f'<rect class="mlq-track" x="{left}" y="{y + 1}" width="{CELL * len(col_labels)}" '
+            f'height="{CELL - 2}" fill="currentColor" fill-opacity="0.04"/>'
+        )
     # Cells are the bulk of a big matrix, so they stay lean: no per-cell tooltip (the table has every number),
     # colour and alignment inherited from the group.
     parts.append('<g class="mlq-cells" text-anchor="middle">')
     for (r, c), value in sorted(cells.items()):
         x, y = left + c * CELL, top + r * CELL
         opacity = 0.2 + 0.8 * value / max(peak, 1)
-        parts.append(f'<rect class="mlq-cell" x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" '
-                     f'fill-opacity="{opacity:.2f}"/>')
+        parts.append(
+            f'<rect class="mlq-cell" x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" '
+            f'fill-opacity="{opacity:.2f}"/>'
+        )
         ink = "mlq-ink-inverse" if opacity > 0.6 else "mlq-ink"
         parts.append(f'<text class="{ink}" x="{x + CELL // 2}" y="{y + 16}">{value}</text>')
     parts.append("</g>")
@@ -182,7 +195,7 @@ def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
             cells[(position[a], position[b])] = n
             cells[(position[b], position[a])] = n
     for i, a in enumerate(shown):
-        for b in shown[i + 1:]:
+        for b in shown[i + 1 :]:
             n = counts.get((min(a, b), max(a, b)), 0)
             if n:
                 rows.append((a, b, str(n)))
@@ -190,15 +203,23 @@ def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     titles = [catalog.issues[i].title for i in shown]
     peak = max(cells.values(), default=1)
     parts = _open_svg(
-        0, 0, "Co-occurrence of issues in interviews",
+        0,
+        0,
+        "Co-occurrence of issues in interviews",
         f"Heat map of {len(shown)} issues. Each cell counts the interviews in which both issues were coded; "
         "the diagonal counts the interviews that coded the issue at all. Darker cells mean more interviews. "
         "The pairs and their counts are in the table below the chart.",
-        "mlq-cooccurrence", "matrix",
+        "mlq-cooccurrence",
+        "matrix",
     )
     _finish(parts, *_matrix(parts, titles, titles, cells, peak))
-    return Chart("\n".join(parts), rows, truncated=len(present) - len(shown), order=shown,
-                 diagonal={i: counts[(i, i)] for i in shown})
+    return Chart(
+        "\n".join(parts),
+        rows,
+        truncated=len(present) - len(shown),
+        order=shown,
+        diagonal={i: counts[(i, i)] for i in shown},
+    )
 
 
 def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
@@ -218,7 +239,8 @@ def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     for fix in fixes:
         for issue_id in sorted(set(fix.addresses) & addressed):
             both = sum(
-                1 for entities in evidence.entities_by_transcript.values()
+                1
+                for entities in evidence.entities_by_transcript.values()
                 if issue_id in entities and fix.id in entities
             )
             rows.append((issue_id, fix.id, str(both)))
@@ -228,13 +250,18 @@ def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     rows.sort(key=lambda r: (order[r[0]], catalog.fixes[r[1]].title.casefold(), r[1]))
     peak = max(cells.values(), default=1) or 1
     parts = _open_svg(
-        0, 0, "Fixes for each issue",
+        0,
+        0,
+        "Fixes for each issue",
         f"Matrix of {len(shown_issues)} issues (rows) by {len(shown_fixes)} fixes (columns). A cell marks a fix "
         "that addresses the issue; its number counts the interviews in which both the issue and the fix were "
         "coded. The same pairs and numbers are in the table below the chart.",
-        "mlq-issue-fix", "matrix",
+        "mlq-issue-fix",
+        "matrix",
     )
-    _finish(parts, *_matrix(parts, [catalog.issues[i].title for i in shown_issues],
-                            [f.title for f in shown_fixes], cells, peak))
+    _finish(
+        parts,
+        *_matrix(parts, [catalog.issues[i].title for i in shown_issues], [f.title for f in shown_fixes], cells, peak),
+    )
     truncated = len(issues) - len(shown_issues) + len(fixes) - len(shown_fixes)
     return Chart("\n".join(parts), rows, truncated=truncated)

@@ -17,20 +17,32 @@ from .transcripts import DEFAULT_MAX_BYTES
 from .validate import check_catalog
 
 CATALOG_OPTION = click.option(
-    "--catalog", "catalog_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
     help="Catalog directory (default: the plugin's catalog_dir in mkdocs.yml, usually ./catalog).",
 )
 CONFIG_OPTION = click.option(
-    "--config-file", "-f", type=click.Path(path_type=Path, dir_okay=False), default=Path("mkdocs.yml"),
-    show_default=True, help="MkDocs configuration of the site.",
+    "--config-file",
+    "-f",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="MkDocs configuration of the site.",
 )
 MAX_BYTES_OPTION = click.option(
-    "--max-transcript-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+    "--max-transcript-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
     help="Refuse transcripts larger than this many bytes.",
 )
 
 REPLACEMENT_LOG_OPTION = click.option(
-    "--replacement-log", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    "--replacement-log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
     help="Also write what redaction replaced (original -> placeholder, per transcript) to this JSON file. "
     "It identifies participants: keep it private; it is refused inside the site, docs or catalog.",
 )
@@ -54,26 +66,49 @@ def main() -> None:
 @main.command()
 @CATALOG_OPTION
 @CONFIG_OPTION
-@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where to write the site (default: ./site).")
-@click.option("--pages-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where to write the generated Markdown (default: .mlq/pages).")
+@click.option(
+    "--site-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the site (default: ./site).",
+)
+@click.option(
+    "--pages-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the generated Markdown (default: .mlq/pages).",
+)
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
 @MAX_BYTES_OPTION
 @REPLACEMENT_LOG_OPTION
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=DEFAULT_LOCK_TIMEOUT,
-              show_default=True, help="Seconds to wait for another build in this checkout to finish (0: fail at once).")
-def build(catalog_dir: Path | None, config_file: Path, site_dir: Path | None, pages_dir: Path | None,
-          strict: bool, max_transcript_bytes: int, replacement_log: Path | None, lock_timeout: float) -> None:
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for another build in this checkout to finish (0: fail at once).",
+)
+def build(
+    catalog_dir: Path | None,
+    config_file: Path,
+    site_dir: Path | None,
+    pages_dir: Path | None,
+    strict: bool,
+    max_transcript_bytes: int,
+    replacement_log: Path | None,
+    lock_timeout: float,
+) -> None:
     """Validate the catalog, generate its pages and build the site.
 
     Example: mlq-catalog build --site-dir public
     """
-    project = build_module.Project.from_config(config_file, catalog_dir=catalog_dir, site_dir=site_dir,
-                                               pages_dir=pages_dir)
+    project = build_module.Project.from_config(
+        config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir
+    )
     project.lock_timeout = lock_timeout
-    report = build_module.build_site(project, strict=strict, max_transcript_bytes=max_transcript_bytes,
-                                     replacement_log=replacement_log)
+    report = build_module.build_site(
+        project, strict=strict, max_transcript_bytes=max_transcript_bytes, replacement_log=replacement_log
+    )
     for problem in report.generated.checked.warnings:
         click.echo(problem.format_text(), err=True)
     pages = report.generated.report
@@ -89,11 +124,18 @@ def build(catalog_dir: Path | None, config_file: Path, site_dir: Path | None, pa
 @CATALOG_OPTION
 @CONFIG_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text",
-              show_default=True, help="text for people, github for workflow annotations, json for tools.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, github for workflow annotations, json for tools.",
+)
 @MAX_BYTES_OPTION
-def validate(catalog_dir: Path | None, config_file: Path, strict: bool, output_format: str,
-             max_transcript_bytes: int) -> None:
+def validate(
+    catalog_dir: Path | None, config_file: Path, strict: bool, output_format: str, max_transcript_bytes: int
+) -> None:
     """Check every catalog file and report every problem with its file and line.
 
     Example: mlq-catalog validate --strict --format github
@@ -119,8 +161,9 @@ def validate(catalog_dir: Path | None, config_file: Path, strict: bool, output_f
 @CONFIG_OPTION
 @REPLACEMENT_LOG_OPTION
 @MAX_BYTES_OPTION
-def audit_command(catalog_dir: Path | None, config_file: Path, replacement_log: Path | None,
-                  max_transcript_bytes: int) -> None:
+def audit_command(
+    catalog_dir: Path | None, config_file: Path, replacement_log: Path | None, max_transcript_bytes: int
+) -> None:
     """List possible names and contact details left in what would be published, one per line.
 
     Reviewed candidates go into catalog/audit-allowlist.yaml with a reason. Exits 1 while any
@@ -128,8 +171,12 @@ def audit_command(catalog_dir: Path | None, config_file: Path, replacement_log: 
 
     Example: mlq-catalog audit --replacement-log ../private/replacements.json
     """
-    report = audit_module.run_audit(_catalog_dir(catalog_dir, config_file), config_file=config_file,
-                                    replacement_log=replacement_log, max_transcript_bytes=max_transcript_bytes)
+    report = audit_module.run_audit(
+        _catalog_dir(catalog_dir, config_file),
+        config_file=config_file,
+        replacement_log=replacement_log,
+        max_transcript_bytes=max_transcript_bytes,
+    )
     for candidate in report.candidates:
         click.echo(candidate.format_text())
     for term in report.unused_allowed:
@@ -148,14 +195,26 @@ def _as_error(problem: Problem) -> Problem:
 @main.command()
 @CATALOG_OPTION
 @CONFIG_OPTION
-@click.option("--format", "output_format", type=click.Choice(["json", "csv", "qdpx", "qdc"]), default="json",
-              show_default=True, help="json: the whole catalog; csv: one row per quote; qdpx: a REFI-QDA project "
-              "(transcripts, codebook, quotes as codings); qdc: the taxonomy as a REFI-QDA codebook.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "csv", "qdpx", "qdc"]),
+    default="json",
+    show_default=True,
+    help="json: the whole catalog; csv: one row per quote; qdpx: a REFI-QDA project "
+    "(transcripts, codebook, quotes as codings); qdc: the taxonomy as a REFI-QDA codebook.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @MAX_BYTES_OPTION
-def export(catalog_dir: Path | None, config_file: Path, output_format: str, output: Path | None,
-           max_transcript_bytes: int) -> None:
+def export(
+    catalog_dir: Path | None, config_file: Path, output_format: str, output: Path | None, max_transcript_bytes: int
+) -> None:
     """Export the catalog with its quotes and code counts.
 
     Example: mlq-catalog export --format json -o catalog.json
@@ -187,8 +246,12 @@ def export(catalog_dir: Path | None, config_file: Path, output_format: str, outp
 @CATALOG_OPTION
 @CONFIG_OPTION
 @click.option("--check", is_flag=True, help="Do not write; exit 1 if the committed schemas are stale.")
-@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where the schemas live (default: the package's schemas/ directory).")
+@click.option(
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the schemas live (default: the package's schemas/ directory).",
+)
 def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir: Path | None) -> None:
     """Regenerate the JSON Schemas that editors use for catalog YAML files.
 
@@ -213,21 +276,33 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
 @main.command()
 @CATALOG_OPTION
 @CONFIG_OPTION
-@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
-              help="Address to serve the preview on.")
-@click.option("--pages-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where to write the generated Markdown (default: .mlq/pages).")
+@click.option(
+    "--dev-addr",
+    "-a",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Address to serve the preview on.",
+)
+@click.option(
+    "--pages-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the generated Markdown (default: .mlq/pages).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
-def serve(catalog_dir: Path | None, config_file: Path, dev_addr: str, pages_dir: Path | None,
-          open_browser: bool) -> None:
+def serve(
+    catalog_dir: Path | None, config_file: Path, dev_addr: str, pages_dir: Path | None, open_browser: bool
+) -> None:
     """Preview the site; saving a YAML file, transcript or template rebuilds it and reloads the browser.
 
     Example: mlq-catalog serve --dev-addr 127.0.0.1:8001
     """
     from .serve import serve as serve_site
 
-    serve_site(config_file, catalog_dir=catalog_dir, pages_dir=pages_dir, dev_addr=dev_addr,
-               open_in_browser=open_browser)
+    serve_site(
+        config_file, catalog_dir=catalog_dir, pages_dir=pages_dir, dev_addr=dev_addr, open_in_browser=open_browser
+    )
 
 
 @main.command(name="new")
@@ -237,16 +312,21 @@ def serve(catalog_dir: Path | None, config_file: Path, dev_addr: str, pages_dir:
 @click.argument("entity_id", metavar="ID")
 @click.option("--category", default=None, help="Category of a new issue (default: the first category).")
 @click.option("--addresses", multiple=True, metavar="ISSUE", help="Issue a new fix addresses (repeatable).")
-def new(catalog_dir: Path | None, config_file: Path, kind: str, entity_id: str, category: str | None,
-        addresses: tuple[str, ...]) -> None:
+def new(
+    catalog_dir: Path | None,
+    config_file: Path,
+    kind: str,
+    entity_id: str,
+    category: str | None,
+    addresses: tuple[str, ...],
+) -> None:
     """Write a commented skeleton for a new issue or fix; never overwrites a file.
 
     Example: mlq-catalog new issue concept-drift
     """
     from .scaffold import new_entry
 
-    path = new_entry(kind, entity_id, _catalog_dir(catalog_dir, config_file), category=category,
-                     addresses=addresses)
+    path = new_entry(kind, entity_id, _catalog_dir(catalog_dir, config_file), category=category, addresses=addresses)
     click.echo(f"Created {display_path(path)}; fill in each TODO, then run: mlq-catalog validate --strict", err=True)
 
 
@@ -270,8 +350,11 @@ def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_fil
     report = import_qdpx(project_file, target)
     for problem in report.problems:
         click.echo(problem.format_text(), err=True)
-    click.echo(f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {target}; "
-               f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry", err=True)
+    click.echo(
+        f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {target}; "
+        f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry",
+        err=True,
+    )
     if any(p.severity == "error" for p in report.problems):
         sys.exit(1)
 

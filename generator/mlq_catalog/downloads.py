@@ -113,49 +113,69 @@ def build_downloads(catalog: Catalog, evidence: Evidence, *, schemas_dir: Path =
     v = version_slug(catalog.meta.version)
     out = [
         Download(
-            f"{DOWNLOADS_DIR}/catalog-{v}.json", "Catalog (JSON)",
+            f"{DOWNLOADS_DIR}/catalog-{v}.json",
+            "Catalog (JSON)",
             "Every issue, fix, context and category with its evidence counts, and every quote. "
             "The layout is described in the data export format page.",
-            "application/json", export_json(catalog, evidence).encode("utf-8"),
+            "application/json",
+            export_json(catalog, evidence).encode("utf-8"),
         ),
         Download(
-            f"{DOWNLOADS_DIR}/quotes-{v}.csv", "Quotes (CSV)",
+            f"{DOWNLOADS_DIR}/quotes-{v}.csv",
+            "Quotes (CSV)",
             "One row per quote: its issues and fixes, participant pseudonym, transcript and line. "
             "Opens in a spreadsheet.",
-            "text/csv", export_csv(catalog, evidence).encode("utf-8"),
+            "text/csv",
+            export_csv(catalog, evidence).encode("utf-8"),
         ),
     ]
     qdc = _refi("qdc")
     if qdc is not None:
-        out.append(Download(
-            f"{DOWNLOADS_DIR}/codebook-{v}.qdc", "Codebook (REFI-QDA .qdc)",
-            "The codes and their meaning, for import into qualitative analysis tools (ATLAS.ti, MAXQDA, NVivo).",
-            "application/xml", qdc(catalog, evidence),
-        ))
+        out.append(
+            Download(
+                f"{DOWNLOADS_DIR}/codebook-{v}.qdc",
+                "Codebook (REFI-QDA .qdc)",
+                "The codes and their meaning, for import into qualitative analysis tools (ATLAS.ti, MAXQDA, NVivo).",
+                "application/xml",
+                qdc(catalog, evidence),
+            )
+        )
     qdpx = _refi("qdpx")
     if qdpx is not None:
-        out.append(Download(
-            f"{DOWNLOADS_DIR}/catalog-{v}.qdpx", "Coded project (REFI-QDA .qdpx)",
-            "The anonymized transcripts with their coded segments, for qualitative analysis tools.",
-            "application/zip", qdpx(catalog, evidence),
-        ))
+        out.append(
+            Download(
+                f"{DOWNLOADS_DIR}/catalog-{v}.qdpx",
+                "Coded project (REFI-QDA .qdpx)",
+                "The anonymized transcripts with their coded segments, for qualitative analysis tools.",
+                "application/zip",
+                qdpx(catalog, evidence),
+            )
+        )
     if schemas_dir.is_dir():
         for schema in sorted(schemas_dir.glob("*.json")):
             stem = schema.name.removesuffix(".json").removesuffix(".schema")
             if stem in PRIVATE_SCHEMAS:
                 continue
-            out.append(Download(
-                f"{DOWNLOADS_DIR}/schemas/{stem}-{v}.schema.json", f"JSON Schema: {stem}",
-                f"Validates {_schema_target(stem)}; editors use it for completion and checking.",
-                "application/schema+json", schema.read_bytes(),
-            ))
+            out.append(
+                Download(
+                    f"{DOWNLOADS_DIR}/schemas/{stem}-{v}.schema.json",
+                    f"JSON Schema: {stem}",
+                    f"Validates {_schema_target(stem)}; editors use it for completion and checking.",
+                    "application/schema+json",
+                    schema.read_bytes(),
+                )
+            )
     else:
         log.warning("no JSON Schemas found in %s; the downloads page will not offer them", schemas_dir)
-    out.append(Download(
-        f"{DOWNLOADS_DIR}/CITATION-{v}.cff", "Citation (CITATION.cff)",
-        "How to cite this version of the catalog, in the Citation File Format.",
-        "text/plain", citation_cff(catalog).encode("utf-8"),
-    ))
+    out.append(
+        Download(
+            f"{DOWNLOADS_DIR}/CITATION-{v}.cff",
+            "Citation (CITATION.cff)",
+            "How to cite this version of the catalog, in the Citation File Format.",
+            "text/plain",
+            citation_cff(catalog).encode("utf-8"),
+        )
+    )
     return out
 
 

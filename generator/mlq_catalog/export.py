@@ -106,13 +106,15 @@ def export_csv(catalog: Catalog, evidence: Evidence) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["quote_id", "issues", "fixes", "participant", "transcript", "line", "text"])
     for q in evidence.quotes:
-        writer.writerow([
-            q.id,
-            " ".join(e for e in q.entities if e in catalog.issues),
-            " ".join(e for e in q.entities if e in catalog.fixes),
-            q.participant,
-            q.transcript,
-            q.line,
-            q.text,
-        ])
+        writer.writerow(
+            [
+                q.id,
+                " ".join(e for e in q.entities if e in catalog.issues),
+                " ".join(e for e in q.entities if e in catalog.fixes),
+                q.participant,
+                q.transcript,
+                q.line,
+                q.text,
+            ]
+        )
     return buffer.getvalue()

@@ -161,10 +161,17 @@ def parse_delve_print(text: str, path: Path, *, known_labels: Iterable[str] = ()
         title_line = mapping[title_line - 1]
     turns = tuple(_remap_turn(turn, mapping) for turn in parsed.turns)
     # Warnings (malformed code lines) must point at lines of the original file too.
-    warnings = tuple(replace(w, line=mapping[w.line - 1]) if w.line and w.line <= len(mapping) else w
-                     for w in parsed.warnings)
-    return replace(parsed, layout="delve-print", turns=turns, interview_number=interview_number,
-                   title_line=title_line, warnings=warnings)
+    warnings = tuple(
+        replace(w, line=mapping[w.line - 1]) if w.line and w.line <= len(mapping) else w for w in parsed.warnings
+    )
+    return replace(
+        parsed,
+        layout="delve-print",
+        turns=turns,
+        interview_number=interview_number,
+        title_line=title_line,
+        warnings=warnings,
+    )
 
 
 def _furniture_title(lines: list[_Line]) -> str | None:
@@ -177,7 +184,7 @@ def _furniture_title(lines: list[_Line]) -> str | None:
         if match["rest"]:
             seen[match["rest"].strip()] += 1
             continue
-        for following in lines[index + 1: index + 4]:
+        for following in lines[index + 1 : index + 4]:
             if following.text.strip():
                 if not _DELVE_URL.fullmatch(following.text.strip()):
                     seen[following.text.strip()] += 1
@@ -306,11 +313,17 @@ def _cues(text: str, *, skip_header: bool) -> list[Cue]:
             continue
         timing = _TIMING.fullmatch(block[timing_at][1])
         assert timing is not None
-        text_lines = block[timing_at + 1:]
+        text_lines = block[timing_at + 1 :]
         if not text_lines:
             continue
-        cues.append(Cue(text_lines[0][0], _clock(timing["start"]), _clock(timing["end"]),
-                        "\n".join(line for _, line in text_lines)))
+        cues.append(
+            Cue(
+                text_lines[0][0],
+                _clock(timing["start"]),
+                _clock(timing["end"]),
+                "\n".join(line for _, line in text_lines),
+            )
+        )
     return cues
 
 
@@ -343,7 +356,7 @@ def _voice_utterances(cues: list[Cue]) -> list[_Utterance]:
         pieces: list[tuple[str, str]] = []
         position = 0
         for match in _VOICE.finditer(cue.text):
-            pieces.append((speaker, cue.text[position:match.start()]))
+            pieces.append((speaker, cue.text[position : match.start()]))
             speaker = " ".join((match["name"] or "").split())
             position = match.end()
         pieces.append((speaker, cue.text[position:]))

@@ -106,9 +106,11 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
     base = root.parent if root.name else root
     if not root.is_dir():
         return LoadResult(None, [Problem(display_path(root), None, None, "catalog directory not found")])
-    escaped = [Problem(display_path(root / name, base), None, None, "symlink points outside the catalog directory")
-               for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml")
-               if (root / name).is_symlink() and not _inside(root / name, root)]
+    escaped = [
+        Problem(display_path(root / name, base), None, None, "symlink points outside the catalog directory")
+        for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml")
+        if (root / name).is_symlink() and not _inside(root / name, root)
+    ]
     if escaped:
         return LoadResult(None, escaped)
 
@@ -137,8 +139,9 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
                 continue
             if not _inside(path, root):
                 # A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's.
-                problems.append(Problem(display_path(path, base), None, None,
-                                        "symlink points outside the catalog directory"))
+                problems.append(
+                    Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
+                )
                 continue
             problems += _load_entity(catalog, path, directory, cls, base)
 
@@ -151,7 +154,9 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
             if codes_file is not None:
                 for index, entry in enumerate(codes_file.meta_codes):
                     line, _ = doc.locate(("meta_codes", index))
-                    problems += _register(catalog, "meta_codes", entry.id, entry, Source(meta_codes_path, doc.shown, line))
+                    problems += _register(
+                        catalog, "meta_codes", entry.id, entry, Source(meta_codes_path, doc.shown, line)
+                    )
 
     problems += _load_transcripts(catalog, base, max_transcript_bytes)
     return LoadResult(catalog, problems)
@@ -161,7 +166,9 @@ def _register(catalog: Catalog, kind: str, entity_id: str, entity: object, sourc
     if entity_id in catalog.sources:
         first = catalog.sources[entity_id]
         where = f"{first.shown}:{first.line}" if first.line else first.shown
-        return [Problem(source.shown, source.line, None, f"duplicate id '{entity_id}' (already defined in {where})", "id")]
+        return [
+            Problem(source.shown, source.line, None, f"duplicate id '{entity_id}' (already defined in {where})", "id")
+        ]
     getattr(catalog, kind)[entity_id] = entity
     catalog.sources[entity_id] = source
     return []
@@ -227,8 +234,11 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 source = Source(listed_path, doc.shown, line)
                 target = root / entry.source
                 if not _inside(target, root):
-                    problems.append(doc.problem(("transcripts", index, "source"),
-                                                f"path '{entry.source}' leaves the catalog directory"))
+                    problems.append(
+                        doc.problem(
+                            ("transcripts", index, "source"), f"path '{entry.source}' leaves the catalog directory"
+                        )
+                    )
                     continue
                 if entry.id in entries:
                     problems.append(doc.problem(("transcripts", index, "id"), f"duplicate transcript id '{entry.id}'"))
@@ -236,9 +246,12 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 resolved = _resolved(target)
                 if resolved in owner_of:  # a dict, not a scan of the entries: linear in transcripts
                     # Loading one interview twice would double every count it contributes to.
-                    problems.append(doc.problem(("transcripts", index, "source"),
-                                                f"file '{entry.source}' is already the source of transcript "
-                                                f"'{owner_of[resolved]}'"))
+                    problems.append(
+                        doc.problem(
+                            ("transcripts", index, "source"),
+                            f"file '{entry.source}' is already the source of transcript '{owner_of[resolved]}'",
+                        )
+                    )
                     continue
                 entries[entry.id] = (entry, source)
                 owner_of[resolved] = entry.id
@@ -247,24 +260,40 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
     discovered: list[Path] = []
     folder = root / "transcripts"
     if folder.is_dir():
-        discovered = sorted(p for p in folder.iterdir() if p.suffix in TRANSCRIPT_SUFFIXES and not p.name.startswith("."))
+        discovered = sorted(
+            p for p in folder.iterdir() if p.suffix in TRANSCRIPT_SUFFIXES and not p.name.startswith(".")
+        )
     for path in discovered:
         if _resolved(path) not in by_path:
             if not _inside(path, root):
-                problems.append(Problem(display_path(path, base), None, None, "symlink points outside the catalog directory"))
+                problems.append(
+                    Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
+                )
                 continue
             # The id comes from the file name, which may hold spaces or non-ASCII letters.
             stem_id = _safe_id(path.stem)
             if stem_id in entries:
                 other = entries[stem_id][1]
                 used_by = other.shown if entries[stem_id][0] is None else f"{other.shown}:{other.line}"
-                problems.append(Problem(display_path(path, base), None, None,
-                                        f"this file's transcript id '{stem_id}' is already used by {used_by}; "
-                                        "rename the file or give it its own id in transcripts.yaml"))
+                problems.append(
+                    Problem(
+                        display_path(path, base),
+                        None,
+                        None,
+                        f"this file's transcript id '{stem_id}' is already used by {used_by}; "
+                        "rename the file or give it its own id in transcripts.yaml",
+                    )
+                )
                 continue
-            problems.append(Problem(display_path(path, base), None, None,
-                                    "no entry in transcripts.yaml covers this transcript; add one with its participant pseudonym",
-                                    severity="warning"))
+            problems.append(
+                Problem(
+                    display_path(path, base),
+                    None,
+                    None,
+                    "no entry in transcripts.yaml covers this transcript; add one with its participant pseudonym",
+                    severity="warning",
+                )
+            )
             by_path[_resolved(path)] = stem_id
             entries.setdefault(stem_id, (None, Source(path, display_path(path, base))))  # type: ignore[arg-type]
 
@@ -280,7 +309,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
         if not text.strip():
             problems.append(Problem(shown, 1, None, "transcript is empty"))
             continue
-        labels = (entry.interviewee_labels if entry is not None and entry.interviewee_labels else default_labels)
+        labels = entry.interviewee_labels if entry is not None and entry.interviewee_labels else default_labels
         try:
             parsed = parse_transcript(text, path, known_labels=labels, fmt=entry.format if entry is not None else None)
         except FormatError as exc:
@@ -288,29 +317,59 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             continue
         if entry is None:
             if parsed.interview_number is None:
-                problems.append(Problem(shown, 1, None, "transcript has no 'Interview N' title line and no entry "
-                                        "in transcripts.yaml, so it has no participant pseudonym"))
+                problems.append(
+                    Problem(
+                        shown,
+                        1,
+                        None,
+                        "transcript has no 'Interview N' title line and no entry "
+                        "in transcripts.yaml, so it has no participant pseudonym",
+                    )
+                )
                 continue
             try:
-                entry = model.TranscriptEntry(id=_safe_id(entry_id), source=path.relative_to(root).as_posix(),
-                                              participant=f"P{parsed.interview_number.upper()}")
+                entry = model.TranscriptEntry(
+                    id=_safe_id(entry_id),
+                    source=path.relative_to(root).as_posix(),
+                    participant=f"P{parsed.interview_number.upper()}",
+                )
             except ValidationError:
-                problems.append(Problem(shown, parsed.title_line, None,
-                                        "cannot derive a participant pseudonym from "
-                                        f"'Interview {parsed.interview_number}'; add an entry to transcripts.yaml"))
+                problems.append(
+                    Problem(
+                        shown,
+                        parsed.title_line,
+                        None,
+                        "cannot derive a participant pseudonym from "
+                        f"'Interview {parsed.interview_number}'; add an entry to transcripts.yaml",
+                    )
+                )
                 continue
         problems += [replace(warning, file=shown) for warning in parsed.warnings]
         label_set = frozenset(normalize_label(label) for label in labels)
         if parsed.speakers and not any(normalize_label(s) in label_set for s in parsed.speakers):
             seen = ", ".join(repr(s) for s in parsed.speakers[:8])
-            problems.append(Problem(shown, None, None,
-                                    f"no speaker label matches the interviewee labels {labels}; labels seen: {seen}",
-                                    severity="warning"))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    f"no speaker label matches the interviewee labels {labels}; labels seen: {seen}",
+                    severity="warning",
+                )
+            )
         elif not parsed.speakers:
             candidates = label_candidates(parsed)
             seen = f" (lines that recur like labels: {', '.join(repr(c) for c in candidates)})" if candidates else ""
-            problems.append(Problem(shown, None, None, f"no speaker labels recognised{seen}; no quotes can come from "
-                                    "it until its labels are listed in interviewee_labels", severity="warning"))
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    f"no speaker labels recognised{seen}; no quotes can come from "
+                    "it until its labels are listed in interviewee_labels",
+                    severity="warning",
+                )
+            )
         catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set)
     return problems
 

@@ -58,8 +58,7 @@ class Entity(StrictModel):
     )
     formerly: list[EntityId] = Field(
         default_factory=list,
-        description="Old ids of this entry (renamed or merged). Their URLs redirect here; "
-        "they can never be reused.",
+        description="Old ids of this entry (renamed or merged). Their URLs redirect here; they can never be reused.",
     )
 
 
@@ -89,9 +88,7 @@ class Fix(Entity):
 
     summary: NonEmptyText = Field(description="One sentence that says what the fix does.")
     description: NonEmptyText = Field(description="Markdown: how it works and when it helps. No raw HTML.")
-    addresses: list[EntityId] = Field(
-        default_factory=list, description="Ids of the issues this fix addresses."
-    )
+    addresses: list[EntityId] = Field(default_factory=list, description="Ids of the issues this fix addresses.")
 
 
 class Context(Entity):

@@ -49,14 +49,30 @@ class Facet:
 
 
 FACETS = (
-    Facet("lifecycle", "Lifecycle stage", "Stage",
-          "The stages of the ML lifecycle where practitioners met each issue. An issue can show up in several."),
-    Facet("dimension", "Quality dimension", "Dimension",
-          "The quality dimensions an issue harms, such as accuracy, completeness or robustness."),
-    Facet("data-type", "Data type", "Data type",
-          "The kinds of data the issue was raised about, as coded in the interviews."),
-    Facet("collection-method", "Collection method", "Collection",
-          "How the data was collected when the issue was raised, as coded in the interviews."),
+    Facet(
+        "lifecycle",
+        "Lifecycle stage",
+        "Stage",
+        "The stages of the ML lifecycle where practitioners met each issue. An issue can show up in several.",
+    ),
+    Facet(
+        "dimension",
+        "Quality dimension",
+        "Dimension",
+        "The quality dimensions an issue harms, such as accuracy, completeness or robustness.",
+    ),
+    Facet(
+        "data-type",
+        "Data type",
+        "Data type",
+        "The kinds of data the issue was raised about, as coded in the interviews.",
+    ),
+    Facet(
+        "collection-method",
+        "Collection method",
+        "Collection",
+        "How the data was collected when the issue was raised, as coded in the interviews.",
+    ),
 )
 
 
@@ -98,9 +114,9 @@ def tag_anchor(tag: str) -> str:
 
 def sorted_tags(catalog: Catalog, facet: str, tags: Any) -> list[str]:
     """Tags of one facet in reading order: lifecycle stages in category order, the others alphabetically."""
-    order = {
-        _tag("Stage", c.title): (c.order, c.id) for c in catalog.categories.values()
-    } if facet == "lifecycle" else {}
+    order = (
+        {_tag("Stage", c.title): (c.order, c.id) for c in catalog.categories.values()} if facet == "lifecycle" else {}
+    )
     return sorted(tags, key=lambda t: (order.get(t, (10**9, "")), t.casefold()))
 
 
@@ -161,8 +177,9 @@ def catalog_citation(catalog: Catalog) -> str:
     return "@misc{mlq-catalog,\n" + ",\n".join(f"  {k:<12} = {v}" for k, v in fields) + "\n}"
 
 
-def render_reader_pages(renderer: Renderer, catalog: Catalog, evidence: Evidence,
-                        downloads: list[Download]) -> tuple[dict[str, str], dict[str, list[Any]]]:
+def render_reader_pages(
+    renderer: Renderer, catalog: Catalog, evidence: Evidence, downloads: list[Download]
+) -> tuple[dict[str, str], dict[str, list[Any]]]:
     """The overview, browse, downloads and changelog pages, and their navigation sections."""
     pages: dict[str, str] = {}
     total = len(evidence.participants)
@@ -170,8 +187,7 @@ def render_reader_pages(renderer: Renderer, catalog: Catalog, evidence: Evidence
     cooccurrence = cooccurrence_chart(catalog, evidence)
     issue_fix = issue_fix_chart(catalog, evidence)
     pages["overview/index.md"] = renderer.render("overview-index.md.j2", total=total)
-    pages["overview/prevalence.md"] = renderer.render(
-        "overview-prevalence.md.j2", chart=prevalence, total=total)
+    pages["overview/prevalence.md"] = renderer.render("overview-prevalence.md.j2", chart=prevalence, total=total)
     pages["overview/co-occurrence.md"] = renderer.render("overview-cooccurrence.md.j2", chart=cooccurrence)
     pages["overview/issues-and-fixes.md"] = renderer.render("overview-issue-fix.md.j2", chart=issue_fix)
 
@@ -180,12 +196,17 @@ def render_reader_pages(renderer: Renderer, catalog: Catalog, evidence: Evidence
     for facet in FACETS:
         tags = sorted_tags(catalog, facet.slug, counts[facet.slug])
         pages[f"browse/{facet.slug}.md"] = renderer.render(
-            "browse-facet.md.j2", facet=facet, tags=tags, counts=counts[facet.slug], anchor=tag_anchor,
+            "browse-facet.md.j2",
+            facet=facet,
+            tags=tags,
+            counts=counts[facet.slug],
+            anchor=tag_anchor,
             listing="{ include: " + _flow_list(tags) + " }",
         )
 
     pages["downloads/index.md"] = renderer.render(
-        "downloads.md.j2", downloads=downloads, bibtex=catalog_citation(catalog))
+        "downloads.md.j2", downloads=downloads, bibtex=catalog_citation(catalog)
+    )
     retired = sorted(
         [(old, "issues", e) for e in catalog.issues.values() for old in e.formerly]
         + [(old, "fixes", e) for e in catalog.fixes.values() for old in e.formerly],
@@ -222,8 +243,7 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
     total = len(evidence.participants)
     if name == "stats":
         coded = sum(1 for t in catalog.transcripts if evidence.code_counts.get(t))
-        released = next((v.date.isoformat() for v in catalog.meta.versions
-                         if v.version == catalog.meta.version), None)
+        released = next((v.date.isoformat() for v in catalog.meta.versions if v.version == catalog.meta.version), None)
         version = f"Version {_esc(catalog.meta.version)}" + (f", released {released}" if released else "")
         return (
             f"The catalog draws on **{len(catalog.transcripts)} interviews** with {total} practitioners "
@@ -237,8 +257,9 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         rows = ["| Category | Issues | What it covers |", "| --- | ---: | --- |"]
         for category in categories:
             n = sum(1 for i in catalog.issues.values() if i.category == category.id)
-            rows.append(f"| [{_esc(category.title)}]({base}categories/{category.id}.md) | {n} | "
-                        f"{_esc(category.summary)} |")
+            rows.append(
+                f"| [{_esc(category.title)}]({base}categories/{category.id}.md) | {n} | {_esc(category.summary)} |"
+            )
         return "\n".join(rows)
     if name == "top-issues":
         rows = [f"| Issue | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
@@ -257,24 +278,34 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         lines = []
         for facet in FACETS[:2]:
             tags = sorted_tags(catalog, facet.slug, counts[facet.slug])
-            links = " · ".join(
-                f"[{_esc(t.split(': ', 1)[1])}]({base}browse/{facet.slug}.md#{tag_anchor(t)}) ({counts[facet.slug][t]})"
-                for t in tags
-            ) or "none tagged yet"
+            page = f"{base}browse/{facet.slug}.md"
+            links = (
+                " · ".join(
+                    f"[{_esc(t.split(': ', 1)[1])}]({page}#{tag_anchor(t)}) ({counts[facet.slug][t]})" for t in tags
+                )
+                or "none tagged yet"
+            )
             lines.append(f"- **By {facet.title.lower()}:** {links}")
-        lines.append(f"- **By context:** [data type]({base}browse/data-type.md) or "
-                     f"[collection method]({base}browse/collection-method.md).")
-        lines.append("- **By search:** type a symptom, in your own words, into the search box at the top of every "
-                     "page (shortcut: press <kbd>/</kbd>). Every quote is searchable.")
-        lines.append(f"- **By picture:** [prevalence]({base}overview/prevalence.md), "
-                     f"[issues that come together]({base}overview/co-occurrence.md), "
-                     f"[issues and their fixes]({base}overview/issues-and-fixes.md).")
+        lines.append(
+            f"- **By context:** [data type]({base}browse/data-type.md) or "
+            f"[collection method]({base}browse/collection-method.md)."
+        )
+        lines.append(
+            "- **By search:** type a symptom, in your own words, into the search box at the top of every "
+            "page (shortcut: press <kbd>/</kbd>). Every quote is searchable."
+        )
+        lines.append(
+            f"- **By picture:** [prevalence]({base}overview/prevalence.md), "
+            f"[issues that come together]({base}overview/co-occurrence.md), "
+            f"[issues and their fixes]({base}overview/issues-and-fixes.md)."
+        )
         return "\n".join(lines)
     return None
 
 
 def expand_placeholders(markdown: str, catalog: Catalog, evidence: Evidence, base: str = "") -> str:
     """Replace every known ``<!-- mlq:NAME -->``; unknown names stay as they are (an HTML comment)."""
+
     def replace(match: re.Match[str]) -> str:
         block = placeholder_markdown(match.group(1), catalog, evidence, base)
         return match.group(0) if block is None else block

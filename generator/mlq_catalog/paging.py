@@ -91,8 +91,10 @@ class Listing:
         return f"{self.folder}/{self.entity_id}/quotes-{number}.md"
 
     def chunks(self) -> list[tuple[int, tuple[Quote, ...]]]:
-        return [(n + 1, self.quotes[n * QUOTES_PER_LIST_PAGE:(n + 1) * QUOTES_PER_LIST_PAGE])
-                for n in range(self.page_count)]
+        return [
+            (n + 1, self.quotes[n * QUOTES_PER_LIST_PAGE : (n + 1) * QUOTES_PER_LIST_PAGE])
+            for n in range(self.page_count)
+        ]
 
 
 @dataclass
@@ -112,8 +114,12 @@ class QuotePlan:
         listing = self.listings.get(entity_id)
         if listing is None or not listing.paginated:
             return None
-        return {"total": len(listing.quotes), "shown": len(listing.shown), "pages": listing.page_count,
-                "link": f"{listing.entity_id}/quotes-1.md"}
+        return {
+            "total": len(listing.quotes),
+            "shown": len(listing.shown),
+            "pages": listing.page_count,
+            "link": f"{listing.entity_id}/quotes-1.md",
+        }
 
     def indexed(self, quote: Quote, page: str | None) -> bool:
         """Whether the copy of ``quote`` on ``page`` goes into the search index."""
@@ -129,16 +135,20 @@ def plan_quotes(catalog: Catalog, evidence: Evidence, limit: int | None = None) 
             quotes = tuple(evidence.quotes_by_entity.get(entity_id, ()))
             listing = Listing(entity_id, folder, quotes, tuple(strongest(list(quotes), limit)))
             plan.listings[entity_id] = listing
-            pages = ([(listing.list_page(n), chunk) for n, chunk in listing.chunks()] if listing.paginated
-                     else [(listing.entry_page, quotes)])
+            pages = (
+                [(listing.list_page(n), chunk) for n, chunk in listing.chunks()]
+                if listing.paginated
+                else [(listing.entry_page, quotes)]
+            )
             for page, chunk in pages:
                 for quote in chunk:
                     plan.home.setdefault(quote.id, page)
     return plan
 
 
-def render_quote_pages(renderer: Any, catalog: Catalog, plan: QuotePlan,
-                       source_of: Any) -> tuple[dict[str, str], dict[str, str]]:
+def render_quote_pages(
+    renderer: Any, catalog: Catalog, plan: QuotePlan, source_of: Any
+) -> tuple[dict[str, str], dict[str, str]]:
     """The "all quotes" pages of every entry with more quotes than its page shows, and their sources."""
     pages: dict[str, str] = {}
     sources: dict[str, str] = {}
@@ -150,8 +160,14 @@ def render_quote_pages(renderer: Any, catalog: Catalog, plan: QuotePlan,
             path = listing.list_page(number)
             renderer.page = path
             pages[path] = renderer.render(
-                "quotes.md.j2", entity=entity, kind=listing.folder, number=number, count=listing.page_count,
-                quotes=chunk, total=len(listing.quotes), first=(number - 1) * QUOTES_PER_LIST_PAGE + 1,
+                "quotes.md.j2",
+                entity=entity,
+                kind=listing.folder,
+                number=number,
+                count=listing.page_count,
+                quotes=chunk,
+                total=len(listing.quotes),
+                first=(number - 1) * QUOTES_PER_LIST_PAGE + 1,
             )
             sources[path] = source_of(entity_id)
     renderer.page = None

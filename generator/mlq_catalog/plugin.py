@@ -75,7 +75,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         out: list[Any] = []
         for item in items:
             if isinstance(item, dict):
-                (title, value), = item.items()
+                ((title, value),) = item.items()
                 if isinstance(value, str) and value in NAV_PLACEHOLDERS:
                     out.append({title: self.generated.site.nav[value[1:]]})
                 elif isinstance(value, list):
@@ -97,8 +97,9 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
                     f"docs/{relative}: a hand-written page is in the way of the generated page {relative}; "
                     "rename or move the hand-written page"
                 )
-            generated = File(relative, src_dir=str(pages_dir), dest_dir=config.site_dir,
-                             use_directory_urls=config.use_directory_urls)
+            generated = File(
+                relative, src_dir=str(pages_dir), dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls
+            )
             source = self.generated.site.sources.get(relative)
             if source is not None:
                 yaml_path = self.paths["catalog"] / source
@@ -131,8 +132,12 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         from .redirects import write_redirects
 
         if self.generated is not None and self.generated.checked.catalog is not None:
-            write_redirects(self.generated.checked.catalog, Path(config.site_dir),
-                            use_directory_urls=config.use_directory_urls, site_url=config.site_url)
+            write_redirects(
+                self.generated.checked.catalog,
+                Path(config.site_dir),
+                use_directory_urls=config.use_directory_urls,
+                site_url=config.site_url,
+            )
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for key in ("catalog", "templates"):

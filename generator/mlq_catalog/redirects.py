@@ -97,8 +97,9 @@ def write_redirects(
         relative = redirect.source_path(use_directory_urls)
         path = site_dir / relative
         if path.exists() and not _is_redirect(path):
-            log.warning("%s: not writing a redirect for former id '%s': a page already exists there",
-                        relative, redirect.old_id)
+            log.warning(
+                "%s: not writing a redirect for former id '%s': a page already exists there", relative, redirect.old_id
+            )
             continue
         target = redirect.relative_target(use_directory_urls)
         absolute = redirect.target_url(use_directory_urls)

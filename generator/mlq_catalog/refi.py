@@ -131,8 +131,9 @@ def build_codebook(catalog: Catalog) -> Codebook:
 
 
 def _code_element(parent: ET.Element, code: Code) -> None:
-    element = ET.SubElement(parent, "Code", {
-        "guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"})
+    element = ET.SubElement(
+        parent, "Code", {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"}
+    )
     if code.description:
         ET.SubElement(element, "Description").text = code.description
     for child in code.children:
@@ -243,30 +244,52 @@ def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
         source = source_text(transcript, redactor)
         source_guid = guid("transcript", transcript_id)
         files[f"sources/{source_guid}.txt"] = source.text.encode("utf-8")
-        element = ET.SubElement(sources, "TextSource", {
-            "guid": source_guid, "name": transcript_id, "plainTextPath": f"internal://{source_guid}.txt",
-            "creatingUser": user})
+        element = ET.SubElement(
+            sources,
+            "TextSource",
+            {
+                "guid": source_guid,
+                "name": transcript_id,
+                "plainTextPath": f"internal://{source_guid}.txt",
+                "creatingUser": user,
+            },
+        )
         ET.SubElement(element, "Description").text = _source_description(transcript)
         for quote in quotes_by_transcript.get(transcript_id, []):
             span = _locate(source, quote)
             if span is None:
                 log.warning("quote %s not found in the exported text of %s; left out", quote.id, transcript_id)
                 continue
-            selection = ET.SubElement(element, "PlainTextSelection", {
-                "guid": guid("quote", quote.id), "name": quote.id,
-                "startPosition": str(span[0]), "endPosition": str(span[1]), "creatingUser": user})
+            selection = ET.SubElement(
+                element,
+                "PlainTextSelection",
+                {
+                    "guid": guid("quote", quote.id),
+                    "name": quote.id,
+                    "startPosition": str(span[0]),
+                    "endPosition": str(span[1]),
+                    "creatingUser": user,
+                },
+            )
             for code in quote.codes:
-                coding = ET.SubElement(selection, "Coding", {
-                    "guid": guid("coding", quote.id, code), "creatingUser": user})
+                coding = ET.SubElement(
+                    selection, "Coding", {"guid": guid("coding", quote.id, code), "creatingUser": user}
+                )
                 ET.SubElement(coding, "CodeRef", {"targetGUID": codebook.guid_for(code, unclaimed)})
 
     book = ET.SubElement(root, "CodeBook")
     codes = ET.SubElement(book, "Codes")
     all_codes = list(codebook.codes)
     if unclaimed:
-        all_codes.append(Code(guid("group", "unclaimed"), "Unclaimed codes", False,
-                              "Transcript codes that no taxonomy entry claims yet",
-                              [Code(g, name, True) for name, g in sorted(unclaimed.items())]))
+        all_codes.append(
+            Code(
+                guid("group", "unclaimed"),
+                "Unclaimed codes",
+                False,
+                "Transcript codes that no taxonomy entry claims yet",
+                [Code(g, name, True) for name, g in sorted(unclaimed.items())],
+            )
+        )
     for node in all_codes:
         _code_element(codes, node)
 
@@ -276,8 +299,7 @@ def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
     if participants:
         cases = ET.SubElement(root, "Cases")
         for participant in sorted(participants):
-            case = ET.SubElement(cases, "Case", {"guid": guid("participant", participant),
-                                                         "name": participant})
+            case = ET.SubElement(cases, "Case", {"guid": guid("participant", participant), "name": participant})
             for transcript_id in participants[participant]:
                 ET.SubElement(case, "SourceRef", {"targetGUID": guid("transcript", transcript_id)})
     if len(sources):
@@ -384,9 +406,15 @@ def read_qdpx(path: Path, taken_participants: Iterable[str] = ()) -> list[Import
             for selection in _children(element, "PlainTextSelection"):
                 start, end = int(selection.get("startPosition", "0")), int(selection.get("endPosition", "0"))
                 if not 0 <= start < end <= len(text):
-                    raise InputError(Problem(f"{shown}:{qde}", None, None,
-                                             f"selection {selection.get('guid')} in '{name}' is outside its text "
-                                             f"({start}-{end} of {len(text)} characters)"))
+                    raise InputError(
+                        Problem(
+                            f"{shown}:{qde}",
+                            None,
+                            None,
+                            f"selection {selection.get('guid')} in '{name}' is outside its text "
+                            f"({start}-{end} of {len(text)} characters)",
+                        )
+                    )
                 names = []
                 for coding in _children(selection, "Coding"):
                     for ref in _children(coding, "CodeRef"):
@@ -402,20 +430,27 @@ def read_qdpx(path: Path, taken_participants: Iterable[str] = ()) -> list[Import
     return out
 
 
-def _source_content(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], element: ET.Element,
-                    shown: str, name: str) -> str:
+def _source_content(
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], element: ET.Element, shown: str, name: str
+) -> str:
     content = _children(element, "PlainTextContent")
     if content and content[0].text is not None:
         return content[0].text
     target = element.get("plainTextPath") or ""
     if target.startswith("internal://"):
-        member = "sources/" + target[len("internal://"):]
+        member = "sources/" + target[len("internal://") :]
         if member in members:
             return archive.read(member).decode("utf-8-sig")
         raise InputError(Problem(shown, None, None, f"text of source '{name}' is missing ({member})"))
-    raise InputError(Problem(shown, None, None,
-                             f"source '{name}' keeps its text outside the project ({target or 'no path'}); "
-                             "re-export the project with its sources embedded"))
+    raise InputError(
+        Problem(
+            shown,
+            None,
+            None,
+            f"source '{name}' keeps its text outside the project ({target or 'no path'}); "
+            "re-export the project with its sources embedded",
+        )
+    )
 
 
 def _safe_id(name: str) -> str:
@@ -463,16 +498,21 @@ def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
     for source in sources:
         transcript_id = source.id
         if transcript_id in existing:
-            raise OutputError(f"{catalog_dir / 'transcripts.yaml'}: transcript '{transcript_id}' already exists; "
-                              "rename the source in the project or remove the old transcript first")
+            raise OutputError(
+                f"{catalog_dir / 'transcripts.yaml'}: transcript '{transcript_id}' already exists; "
+                "rename the source in the project or remove the old transcript first"
+            )
         text_path = catalog_dir / "transcripts" / f"{transcript_id}.txt"
         quotes_path = catalog_dir / "quotes" / f"{transcript_id}.yaml"
         for target in (text_path, quotes_path):
             if target.exists():
                 raise OutputError(f"{target}: already exists; not overwriting it")
         plans.append((text_path, source.text if source.text.endswith("\n") else source.text + "\n"))
-        entry: dict[str, object] = {"id": transcript_id, "source": f"transcripts/{transcript_id}.txt",
-                                    "participant": source.participant}
+        entry: dict[str, object] = {
+            "id": transcript_id,
+            "source": f"transcripts/{transcript_id}.txt",
+            "participant": source.participant,
+        }
         if re.search(rf"(?m)^{re.escape(source.participant)}:", source.text):
             entry["interviewee_labels"] = [source.participant]
         entries.append(entry)
@@ -483,10 +523,19 @@ def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
         report.transcripts.append(text_path)
 
     if not (catalog_dir / "catalog.yaml").exists():
-        plans.append((catalog_dir / "catalog.yaml", _dump({
-            "title": _project_name(path), "version": "0.1.0",
-            "description": f"Imported from the REFI-QDA project {path.name}.",
-            "authors": ["mlq-catalog import"]})))
+        plans.append(
+            (
+                catalog_dir / "catalog.yaml",
+                _dump(
+                    {
+                        "title": _project_name(path),
+                        "version": "0.1.0",
+                        "description": f"Imported from the REFI-QDA project {path.name}.",
+                        "authors": ["mlq-catalog import"],
+                    }
+                ),
+            )
+        )
     plans.append((catalog_dir / "transcripts.yaml", _transcripts_yaml(catalog_dir, entries)))
     try:
         for target, content in plans:

@@ -119,7 +119,7 @@ class Renderer:
         details = [d for d in (entry.role, entry.experience, entry.domain) if d]
         who = f"<strong>{html_text(quote.participant)}</strong>"
         if details:
-            who += f" <span class=\"mlq-who\">({html_text(', '.join(details))})</span>"
+            who += f' <span class="mlq-who">({html_text(", ".join(details))})</span>'
         codes = " ".join(f"<code>{html_text(c)}</code>" for c in quote.codes)
         lines = f"line {quote.line}" if quote.line == quote.end_line else f"lines {quote.line}–{quote.end_line}"
         if quote.start_time:  # caption transcripts: where in the recording it was said
@@ -176,8 +176,10 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
             category=catalog.categories.get(issue.category),
             fixes=fixes_for[issue.id],
             related=[catalog.issues[r] for r in issue.related if r in catalog.issues],
-            contexts=[(catalog.contexts[c], n) for c, n in sorted(
-                evidence.contexts_by_issue.get(issue.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))],
+            contexts=[
+                (catalog.contexts[c], n)
+                for c, n in sorted(evidence.contexts_by_issue.get(issue.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
             cooccurring=[(catalog.issues[o], n) for o, n in evidence.cooccurring(catalog, issue.id)],
             quotes=quotes,
             more=plan.more(issue.id),
@@ -202,13 +204,20 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
     for context in catalog.contexts.values():
         path = renderer.page = f"contexts/{context.id}.md"
         raised = sorted(
-            ((catalog.issues[i], counts[context.id]) for i, counts in evidence.contexts_by_issue.items()
-             if context.id in counts and i in catalog.issues),
+            (
+                (catalog.issues[i], counts[context.id])
+                for i, counts in evidence.contexts_by_issue.items()
+                if context.id in counts and i in catalog.issues
+            ),
             key=lambda kv: (-kv[1], kv[0].title.casefold()),
         )
         pages[path] = renderer.render(
-            "context.md.j2", context=context, issues=raised,
-            quotes=plan.shown(context.id), more=plan.more(context.id), stats=stats(context.id),
+            "context.md.j2",
+            context=context,
+            issues=raised,
+            quotes=plan.shown(context.id),
+            more=plan.more(context.id),
+            stats=stats(context.id),
         )
         sources[path] = source_of(context.id)
     renderer.page = None
@@ -241,8 +250,10 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         **reader_nav,
         "issues": [{"All issues": "issues/index.md"}]
         + [
-            {category.title: [f"categories/{category.id}.md"]
-             + [{i.title: f"issues/{i.id}.md"} for i in issues_in.get(category.id, [])]}
+            {
+                category.title: [f"categories/{category.id}.md"]
+                + [{i.title: f"issues/{i.id}.md"} for i in issues_in.get(category.id, [])]
+            }
             for category in categories
         ],
         "fixes": fixes_nav(catalog, categories),

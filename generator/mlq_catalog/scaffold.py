@@ -115,8 +115,9 @@ def new_entry(
     for owner_kind in ("issues", "fixes"):
         for owner_id, owner in getattr(catalog, owner_kind).items():
             if entity_id in owner.formerly:
-                raise CatalogError(f"id '{entity_id}' was retired (it is a former id of '{owner_id}'); "
-                                   "choose another id")
+                raise CatalogError(
+                    f"id '{entity_id}' was retired (it is a former id of '{owner_id}'); choose another id"
+                )
 
     if kind == "issue":
         categories = [c.id for c in sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))]

@@ -56,11 +56,20 @@ KINDS: dict[str, type[BaseModel]] = {
 }
 """Schema kind -> model. The kind is the schema's file name: ``<kind>.schema.json``."""
 
-ENTITY_KIND_DIRS: dict[str, str] = {"category": "categories", "issue": "issues", "fix": "fixes", "context": "contexts",
-                                    "quotes": "quotes"}
-TOP_LEVEL_FILES: dict[str, str] = {"catalog": "catalog.yaml", "transcripts": "transcripts.yaml",
-                                   "meta-codes": "meta-codes.yaml", "redactions": "redactions.yaml",
-                                   "audit-allowlist": "audit-allowlist.yaml"}
+ENTITY_KIND_DIRS: dict[str, str] = {
+    "category": "categories",
+    "issue": "issues",
+    "fix": "fixes",
+    "context": "contexts",
+    "quotes": "quotes",
+}
+TOP_LEVEL_FILES: dict[str, str] = {
+    "catalog": "catalog.yaml",
+    "transcripts": "transcripts.yaml",
+    "meta-codes": "meta-codes.yaml",
+    "redactions": "redactions.yaml",
+    "audit-allowlist": "audit-allowlist.yaml",
+}
 
 
 @dataclass(frozen=True)
@@ -83,8 +92,9 @@ class IdVocabulary:
             issues=tuple(sorted(catalog.issues)),
             entities=tuple(sorted({*catalog.issues, *catalog.fixes, *catalog.contexts})),
             transcripts=tuple(sorted(catalog.transcripts)),
-            transcript_sources=tuple(sorted(t.source.path.relative_to(catalog.root).as_posix()
-                                            for t in catalog.transcripts.values())),
+            transcript_sources=tuple(
+                sorted(t.source.path.relative_to(catalog.root).as_posix() for t in catalog.transcripts.values())
+            ),
         )
 
 

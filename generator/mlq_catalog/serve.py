@@ -82,8 +82,10 @@ def serve(
     from mkdocs.livereload import LiveReloadServer
 
     if not config_file.is_file():
-        raise OutputError(f"{display_path(config_file)}: MkDocs configuration not found (run from the repository root "
-                          "or pass --config-file)")
+        raise OutputError(
+            f"{display_path(config_file)}: MkDocs configuration not found (run from the repository root "
+            "or pass --config-file)"
+        )
     host, port = parse_dev_addr(dev_addr)
     check_port(host, port)
     if catalog_dir is not None:

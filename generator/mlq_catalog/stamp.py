@@ -76,8 +76,10 @@ def compute(project: Project, **options: object) -> str:
         "options": {key: str(value) for key, value in sorted(options.items())},
         # Relative to the checkout: the stamp is published in the site, and two checkouts of the same
         # input must give byte-identical sites (SOURCE_DATE_EPOCH builds, issue 8).
-        "paths": {key: os.path.relpath(getattr(project, key), project.config_file.parent) for key in
-                  ("config_file", "catalog_dir", "templates_dir", "pages_dir", "docs_dir", "site_dir")},
+        "paths": {
+            key: os.path.relpath(getattr(project, key), project.config_file.parent)
+            for key in ("config_file", "catalog_dir", "templates_dir", "pages_dir", "docs_dir", "site_dir")
+        },
         "env": {key: value for key, value in sorted(os.environ.items()) if key.startswith("MLQ_")},
     }
     digest.update(json.dumps(header, sort_keys=True).encode())

@@ -97,8 +97,8 @@ class TranscriptIndex:
         """The excerpt's text (paragraphs joined by a blank line), first and last line."""
         pieces: list[str] = []
         first, last = self._index_at(start), self._index_at(max(start, end - 1))
-        for span in self.spans[first: last + 1]:
-            piece = self.display[max(start, span.start): min(end, span.end)].strip()
+        for span in self.spans[first : last + 1]:
+            piece = self.display[max(start, span.start) : min(end, span.end)].strip()
             if piece:
                 pieces.append(piece)
         return "\n\n".join(pieces), self.spans[first].line, self.spans[last].line
@@ -113,18 +113,18 @@ class TranscriptIndex:
         words = {w.casefold() for w in _WORD.findall(needle)}
         scored = []
         for index, span in enumerate(self.spans):
-            para = self.text[span.start: span.end]
+            para = self.text[span.start : span.end]
             folded = para.casefold()
             scored.append((sum(1 for w in words if w in folded), -index))
         best: tuple[float, int, str] | None = None
         for _, negative in sorted(scored, reverse=True)[:8]:
             span = self.spans[-negative]
-            para = self.text[span.start: span.end]
+            para = self.text[span.start : span.end]
             matcher = difflib.SequenceMatcher(None, para, needle, autojunk=False)
             match = matcher.find_longest_match(0, len(para), 0, len(needle))
             begin = max(0, match.a - match.b)
             stop = para.find(" ", begin + len(needle))
-            window = para[begin: stop if stop >= 0 else len(para)].strip()
+            window = para[begin : stop if stop >= 0 else len(para)].strip()
             ratio = difflib.SequenceMatcher(None, window, needle, autojunk=False).ratio()
             if best is None or ratio > best[0]:
                 best = (ratio, span.line, window)
@@ -153,8 +153,14 @@ class ResolvedQuote:
 def _message(problem: Problem) -> Problem:
     # Pydantic prefixes our own validator messages; users need only the sentence.
     if problem.message.startswith("Value error, "):
-        return Problem(problem.file, problem.line, problem.column, problem.message[len("Value error, "):],
-                       problem.key, problem.severity)
+        return Problem(
+            problem.file,
+            problem.line,
+            problem.column,
+            problem.message[len("Value error, ") :],
+            problem.key,
+            problem.severity,
+        )
     return problem
 
 
@@ -188,21 +194,34 @@ def load_standoff(catalog: Catalog) -> tuple[list[ResolvedQuote], list[Problem]]
     return resolved, problems
 
 
-def _resolve(catalog: Catalog, doc: YamlDoc, index: int, entry: model.StandoffQuote, transcript_id: str,
-             indexes: dict[str, TranscriptIndex]) -> tuple[ResolvedQuote | None, list[Problem]]:
+def _resolve(
+    catalog: Catalog,
+    doc: YamlDoc,
+    index: int,
+    entry: model.StandoffQuote,
+    transcript_id: str,
+    indexes: dict[str, TranscriptIndex],
+) -> tuple[ResolvedQuote | None, list[Problem]]:
     key: tuple[str | int, ...] = ("quotes", index)
     problems: list[Problem] = []
     for e_index, entity in enumerate(entry.entities):
         if catalog.kind_of(entity) in (None, "categories"):
             quotable = [i for kind in QUOTABLE_KINDS for i in getattr(catalog, kind)]
-            what = "a category cannot support a quote; name an issue, fix or context" \
-                if entity in catalog.categories else f"unknown taxonomy id '{entity}'{suggestion(entity, quotable)}"
+            what = (
+                "a category cannot support a quote; name an issue, fix or context"
+                if entity in catalog.categories
+                else f"unknown taxonomy id '{entity}'{suggestion(entity, quotable)}"
+            )
             problems.append(doc.problem((*key, "entities", e_index), what))
     loaded = catalog.transcripts.get(transcript_id)
     if loaded is None:
         hint = suggestion(transcript_id, catalog.transcripts)
-        problems.append(doc.problem((*key, "transcript") if entry.transcript else ("transcript",),
-                                    f"unknown transcript '{transcript_id}'{hint}"))
+        problems.append(
+            doc.problem(
+                (*key, "transcript") if entry.transcript else ("transcript",),
+                f"unknown transcript '{transcript_id}'{hint}",
+            )
+        )
         return None, problems
     index_ = indexes.get(transcript_id)
     if index_ is None:
@@ -223,7 +242,7 @@ def _resolve(catalog: Catalog, doc: YamlDoc, index: int, entry: model.StandoffQu
     text, line, end_line = index_.excerpt(start, end)
     first = index_.span_at(start)
     turn = loaded.parsed.turns[first.turn]
-    paragraphs = turn.paragraphs[first.paragraph: index_.span_at(max(start, end - 1)).paragraph + 1]
+    paragraphs = turn.paragraphs[first.paragraph : index_.span_at(max(start, end - 1)).paragraph + 1]
     source_line, _ = doc.locate(key)
     return ResolvedQuote(
         transcript=transcript_id,
@@ -252,11 +271,15 @@ def _occurrences(haystack: str, needle: str, begin: int = 0) -> list[int]:
 def _check_span(index: TranscriptIndex, start: int, end: int, shown: str) -> str | None:
     first, last = index.span_at(start), index.span_at(max(start, end - 1))
     if first.turn != last.turn:
-        return (f"the excerpt runs over more than one turn ({shown}:{first.line}-{last.line}); "
-                "a quote is what the interviewee said in one turn")
+        return (
+            f"the excerpt runs over more than one turn ({shown}:{first.line}-{last.line}); "
+            "a quote is what the interviewee said in one turn"
+        )
     if not index.is_interviewee(first.turn):
-        return (f"the excerpt at {shown}:{first.line} was said by a speaker who is not an interviewee; "
-                "quotes are interviewee words only (see interviewee_labels)")
+        return (
+            f"the excerpt at {shown}:{first.line} was said by a speaker who is not an interviewee; "
+            "quotes are interviewee words only (see interviewee_labels)"
+        )
     return None
 
 
@@ -266,7 +289,7 @@ def _not_found(index: TranscriptIndex, needle: str, what: str, shown: str) -> st
     if near is not None:
         line, text, ratio = near
         preview = text if len(text) <= 90 else text[:87] + "..."
-        message += f"; closest passage at {shown}:{line} ({ratio:.0%} similar): \"{preview}\""
+        message += f'; closest passage at {shown}:{line} ({ratio:.0%} similar): "{preview}"'
     return message
 
 
@@ -283,8 +306,7 @@ def _find_text(index: TranscriptIndex, needle: str, shown: str) -> tuple[tuple[i
     return None, first_reason
 
 
-def _find_range(index: TranscriptIndex, start: str, end: str, shown: str
-                ) -> tuple[tuple[int, int] | None, str, str]:
+def _find_range(index: TranscriptIndex, start: str, end: str, shown: str) -> tuple[tuple[int, int] | None, str, str]:
     """The excerpt from ``start`` to ``end``, or why there is none and which of the two to fix."""
     starts = _occurrences(index.text, start)
     if not starts:
@@ -302,12 +324,13 @@ def _find_range(index: TranscriptIndex, start: str, end: str, shown: str
         if index.span_at(stop).turn != turn and not first_reason:
             field = "end"
             # Report the end phrase as missing from this turn rather than as spanning turns.
-            turn_text = " ".join(index.text[s.start: s.end] for s in index.spans if s.turn == turn)
-            first_reason = (f"end phrase not found after the start phrase in the same turn "
-                            f"({shown}:{index.span_at(position).line})")
+            turn_text = " ".join(index.text[s.start : s.end] for s in index.spans if s.turn == turn)
+            first_reason = (
+                f"end phrase not found after the start phrase in the same turn ({shown}:{index.span_at(position).line})"
+            )
             near = difflib.get_close_matches(end, _windows(turn_text, len(end.split())), n=1, cutoff=0.5)
             if near:
-                first_reason += f"; closest: \"{near[0]}\""
+                first_reason += f'; closest: "{near[0]}"'
         first_reason = first_reason or reason
     if not first_reason:
         return None, _not_found(index, end, "end phrase", shown), "end"
@@ -317,7 +340,7 @@ def _find_range(index: TranscriptIndex, start: str, end: str, shown: str
 def _windows(text: str, width: int) -> list[str]:
     """Every run of ``width`` consecutive words of ``text``."""
     words = text.split()
-    return [" ".join(words[i: i + width]) for i in range(0, max(1, len(words) - width + 1))]
+    return [" ".join(words[i : i + width]) for i in range(0, max(1, len(words) - width + 1))]
 
 
 def attach_standoff_quotes(catalog: Catalog, evidence: Evidence) -> list[Problem]:
@@ -344,9 +367,17 @@ def add_quotes(catalog: Catalog, evidence: Evidence, resolved: list[ResolvedQuot
         taken.add(quote_id)
         segments = tuple(_segment(evidence, transcript, item, code, code in item.entities) for code in codes)
         quote = Quote(
-            id=quote_id, transcript=item.transcript, participant=transcript.participant, text=item.text,
-            line=item.line, end_line=item.end_line, codes=codes, entities=entities, segments=segments,
-            start_time=item.start, end_time=item.end,
+            id=quote_id,
+            transcript=item.transcript,
+            participant=transcript.participant,
+            text=item.text,
+            line=item.line,
+            end_line=item.end_line,
+            codes=codes,
+            entities=entities,
+            segments=segments,
+            start_time=item.start,
+            end_time=item.end,
         )
         added.append(quote)
         evidence.participants.add(transcript.participant)

@@ -204,8 +204,9 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, base: Path | No
 
 def _too_big(size: int, max_bytes: int, *, at_least: bool = False) -> str:
     more = "at least " if at_least else ""
-    return (f"transcript is {more}{size:,} bytes, over the {max_bytes:,}-byte limit "
-            "(raise it with --max-transcript-bytes)")
+    return (
+        f"transcript is {more}{size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-transcript-bytes)"
+    )
 
 
 # Files that are often renamed to .txt by mistake, so the error can say what the file really is.
@@ -250,8 +251,11 @@ def decode(data: bytes, shown: str) -> str:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
                 prefix = data[: exc.start].decode(encoding, errors="replace")
-                return _refuse(shown, prefix.count("\n") + 1,
-                               f"invalid {name} text at byte {exc.start} ({exc.reason}); re-save it as UTF-8")
+                return _refuse(
+                    shown,
+                    prefix.count("\n") + 1,
+                    f"invalid {name} text at byte {exc.start} ({exc.reason}); re-save it as UTF-8",
+                )
             if "\x00" in text:
                 line = text.count("\n", 0, text.index("\x00")) + 1
                 return _refuse(shown, line, "binary file (NUL character), not a text transcript")
@@ -266,7 +270,7 @@ def decode(data: bytes, shown: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         # Everything before exc.start is valid UTF-8, so this counts characters as an editor does.
-        column = len(data[data.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8")) + 1
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
         raise InputError(Problem(shown, line, column, _not_utf8(data, exc))) from exc
 
 
@@ -289,8 +293,9 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
         return "not UTF-8: the file ends in the middle of a character (was it cut short?)"
     high = {b for b in data if b >= 0x80}
     if high & _CP1252_UNDEFINED:
-        return (f"not UTF-8: byte 0x{byte:02x} is not valid UTF-8 and the encoding is not recognised; "
-                "re-save it as UTF-8")
+        return (
+            f"not UTF-8: byte 0x{byte:02x} is not valid UTF-8 and the encoding is not recognised; re-save it as UTF-8"
+        )
     name = "Windows-1252" if any(0x80 <= b <= 0x9F for b in high) else "Latin-1 (ISO-8859-1) or Windows-1252"
     letter = bytes([byte]).decode("cp1252", errors="replace")
     return f"not UTF-8: looks like {name} (byte 0x{byte:02x} is {letter!r} there); re-save it as UTF-8"
@@ -335,9 +340,7 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
         if match:
             inline_counts[match["label"]] = inline_counts.get(match["label"], 0) + 1
     # An inline label must recur (or be known), so that "Note: ..." in prose is not a speaker.
-    inline_labels = {
-        label for label, n in inline_counts.items() if n >= 2 or normalize_label(label) in known
-    }
+    inline_labels = {label for label, n in inline_counts.items() if n >= 2 or normalize_label(label) in known}
 
     turns: list[Turn] = []
     speakers: dict[str, None] = {}
@@ -383,9 +386,16 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
         if bad_codes:
             codes.extend(CodeMark(token, para.line) for token in text.split() if token not in bad_codes)
             shown = ", ".join(repr(token) for token in bad_codes)
-            warnings.append(Problem(path.as_posix(), para.line, None,
-                                    f"malformed code {shown} ignored: a code is letters and digits joined by "
-                                    "single hyphens, like Data-missing-value", severity="warning"))
+            warnings.append(
+                Problem(
+                    path.as_posix(),
+                    para.line,
+                    None,
+                    f"malformed code {shown} ignored: a code is letters and digits joined by "
+                    "single hyphens, like Data-missing-value",
+                    severity="warning",
+                )
+            )
             continue
         heading = HEADING.fullmatch(text)
         if heading:
@@ -407,8 +417,7 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
     close()
 
     layout = max(layouts, key=lambda k: layouts[k]) if layouts else "none"
-    return ParsedTranscript(path, layout, interview_number, title_line, tuple(turns), tuple(speakers),
-                            tuple(warnings))
+    return ParsedTranscript(path, layout, interview_number, title_line, tuple(turns), tuple(speakers), tuple(warnings))
 
 
 def _split_code_tail(para: Paragraph, lines: list[str]) -> list[Paragraph]:

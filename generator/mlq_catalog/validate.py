@@ -88,27 +88,53 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         for entity_id, entity in getattr(catalog, kind).items():
             for index, old in enumerate(entity.formerly):
                 if old in catalog.sources:
-                    problems.append(_at(catalog, old, ("id",),
-                                        f"id '{old}' was retired (it is a former id of '{entity_id}') and cannot be reused"))
+                    problems.append(
+                        _at(
+                            catalog,
+                            old,
+                            ("id",),
+                            f"id '{old}' was retired (it is a former id of '{entity_id}') and cannot be reused",
+                        )
+                    )
                 elif old in retired:
-                    problems.append(_at(catalog, entity_id, ("formerly", index),
-                                        f"former id '{old}' is already claimed by '{retired[old]}'"))
+                    problems.append(
+                        _at(
+                            catalog,
+                            entity_id,
+                            ("formerly", index),
+                            f"former id '{old}' is already claimed by '{retired[old]}'",
+                        )
+                    )
                 retired[old] = entity_id
 
     for issue_id, issue in issues.items():
         if issue.category not in categories and issue.category not in broken_categories:
-            problems.append(_at(catalog, issue_id, ("category",),
-                                f"unknown category '{issue.category}'{suggestion(issue.category, categories)}"))
+            problems.append(
+                _at(
+                    catalog,
+                    issue_id,
+                    ("category",),
+                    f"unknown category '{issue.category}'{suggestion(issue.category, categories)}",
+                )
+            )
         for index, related in enumerate(issue.related):
             if related == issue_id:
                 problems.append(_at(catalog, issue_id, ("related", index), "an issue cannot be related to itself"))
             elif related not in issues and related not in broken_issues:
-                hint = f" (it was renamed to '{retired[related]}')" if related in retired else suggestion(related, issues)
+                hint = (
+                    f" (it was renamed to '{retired[related]}')" if related in retired else suggestion(related, issues)
+                )
                 problems.append(_at(catalog, issue_id, ("related", index), f"unknown issue '{related}'{hint}"))
         for index, stage in enumerate(issue.tags.lifecycle):
             if stage not in categories and stage not in broken_categories:
-                problems.append(_at(catalog, issue_id, ("tags", "lifecycle", index),
-                                    f"unknown category '{stage}'{suggestion(stage, categories)}"))
+                problems.append(
+                    _at(
+                        catalog,
+                        issue_id,
+                        ("tags", "lifecycle", index),
+                        f"unknown category '{stage}'{suggestion(stage, categories)}",
+                    )
+                )
         problems += _check_markdown(catalog, issue_id, issue.description)
 
     for fix_id, fix in fixes.items():
@@ -126,19 +152,37 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
             for index, code in enumerate(entity.codes):
                 folded = code.casefold()
                 if folded in claimed and claimed[folded] != entity_id:
-                    problems.append(_at(catalog, entity_id, ("codes", index),
-                                        f"code '{code}' is already claimed by '{claimed[folded]}'"))
+                    problems.append(
+                        _at(
+                            catalog,
+                            entity_id,
+                            ("codes", index),
+                            f"code '{code}' is already claimed by '{claimed[folded]}'",
+                        )
+                    )
                 claimed.setdefault(folded, entity_id)
 
     for code, count in sorted(evidence.unmapped.items()):
         if code.casefold() in catalog.broken_codes:
             continue
         shown, line = evidence.unmapped_first[code]
-        known = sorted({c for kind in ("issues", "fixes", "contexts", "meta_codes")
-                        for e in getattr(catalog, kind).values() for c in e.codes})
-        problems.append(Problem(shown, line, None,
-                                f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){suggestion(code, known)}",
-                                severity="warning"))
+        known = sorted(
+            {
+                c
+                for kind in ("issues", "fixes", "contexts", "meta_codes")
+                for e in getattr(catalog, kind).values()
+                for c in e.codes
+            }
+        )
+        problems.append(
+            Problem(
+                shown,
+                line,
+                None,
+                f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){suggestion(code, known)}",
+                severity="warning",
+            )
+        )
 
     for issue_id in issues:
         if not evidence.quotes_by_entity.get(issue_id):
@@ -149,9 +193,15 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         for entity_id, entity in getattr(catalog, kind).items():
             for name in ("title", "summary", "description"):
                 if PLACEHOLDER.search(getattr(entity, name)):
-                    problems.append(_at(catalog, entity_id, (name,),
-                                        f"placeholder 'TODO' left in {name}; write the text before publishing",
-                                        "warning"))
+                    problems.append(
+                        _at(
+                            catalog,
+                            entity_id,
+                            (name,),
+                            f"placeholder 'TODO' left in {name}; write the text before publishing",
+                            "warning",
+                        )
+                    )
     problems += _check_plain_text(catalog)
     return problems
 
@@ -171,10 +221,13 @@ def _check_plain_text(catalog: Catalog) -> list[Problem]:
 def _check_markdown(catalog: Catalog, entity_id: str, text: str) -> list[Problem]:
     problems = []
     if RAW_HTML.search(text):
-        problems.append(_at(catalog, entity_id, ("description",),
-                            "raw HTML is not allowed in descriptions; use Markdown"))
+        problems.append(
+            _at(catalog, entity_id, ("description",), "raw HTML is not allowed in descriptions; use Markdown")
+        )
     if UNSAFE_LINK.search(text) or _hidden_unsafe_link(text):
-        problems.append(_at(catalog, entity_id, ("description",), "javascript:, vbscript: and data: links are not allowed"))
+        problems.append(
+            _at(catalog, entity_id, ("description",), "javascript:, vbscript: and data: links are not allowed")
+        )
     return problems
 
 

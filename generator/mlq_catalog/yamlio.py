@@ -70,15 +70,23 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return None, [Problem(shown, line, None, f"not UTF-8 (invalid byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8")]
+        return None, [
+            Problem(shown, line, None, f"not UTF-8 (invalid byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8")
+        ]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Problem(shown, 1, None, "file is empty")]
     try:
         for event in yaml.parse(text, Loader=SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 alias = event.start_mark
-                return None, [Problem(shown, alias.line + 1 if alias else None, alias.column + 1 if alias else None,
-                                      "YAML aliases (*name) are not allowed in catalog files")]
+                return None, [
+                    Problem(
+                        shown,
+                        alias.line + 1 if alias else None,
+                        alias.column + 1 if alias else None,
+                        "YAML aliases (*name) are not allowed in catalog files",
+                    )
+                ]
         node = yaml.compose(text, Loader=SafeLoader)
         if node is None:  # e.g. a lone "---"
             return None, [Problem(shown, 1, None, "file is empty")]
@@ -112,23 +120,32 @@ def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
 _scalar_constructor = SafeLoader(b"")
 
 
-def _construct(node: yaml.Node, key: Key, positions: dict[Key, tuple[int, int]], problems: list[Problem], shown: str) -> Any:
+def _construct(
+    node: yaml.Node, key: Key, positions: dict[Key, tuple[int, int]], problems: list[Problem], shown: str
+) -> Any:
     positions.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            name = _construct(key_node, key + ("<key>",), {}, problems, shown)
+            name = _construct(key_node, (*key, "<key>"), {}, problems, shown)
             if not isinstance(name, (str, int)):
                 name = str(name)
             if name in out:
-                problems.append(Problem(shown, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                                        f"duplicate key '{name}'", format_key(key + (name,))))
-            child = key + (name,)
+                problems.append(
+                    Problem(
+                        shown,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        f"duplicate key '{name}'",
+                        format_key((*key, name)),
+                    )
+                )
+            child = (*key, name)
             positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[name] = _construct(value_node, child, positions, problems, shown)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, key + (i,), positions, problems, shown) for i, item in enumerate(node.value)]
+        return [_construct(item, (*key, i), positions, problems, shown) for i, item in enumerate(node.value)]
     return _scalar_constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
 
 
@@ -142,7 +159,9 @@ def suggestion(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{match}'?)" if match else ""
 
 
-def load_model_file(path: Path, model: type[M], base: Path | None = None) -> tuple[YamlDoc | None, M | None, list[Problem]]:
+def load_model_file(
+    path: Path, model: type[M], base: Path | None = None
+) -> tuple[YamlDoc | None, M | None, list[Problem]]:
     """Read one YAML file and validate it as ``model``: the document (for locations), the model, every problem."""
     doc, problems = load_yaml(path, base)
     if doc is None:
@@ -168,9 +187,11 @@ def _drop_missing_explained_by_typo(problems: list[Problem]) -> list[Problem]:
             parent = p.key.rpartition(".")[0] if "." in p.key else ""
             name = p.message.split("(did you mean '", 1)[1].split("'", 1)[0]
             suggested.add((parent, name))
-    return [p for p in problems
-            if not (p.message.startswith("missing required field '")
-                    and (p.key, p.message.split("'")[1]) in suggested)]
+    return [
+        p
+        for p in problems
+        if not (p.message.startswith("missing required field '") and (p.key, p.message.split("'")[1]) in suggested)
+    ]
 
 
 def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Problem:
@@ -186,8 +207,14 @@ def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Probl
     elif (kind == "string_pattern_mismatch" and field_name in ("id",)) or (loc and _is_id_list(loc)):
         message = f"'{error.get('input')}' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'"
     elif kind in ("string_type", "list_type", "dict_type", "model_type", "int_type", "int_parsing"):
-        expected = {"string_type": "a string", "list_type": "a list", "dict_type": "a mapping",
-                    "model_type": "a mapping", "int_type": "a whole number", "int_parsing": "a whole number"}[kind]
+        expected = {
+            "string_type": "a string",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
+            "int_type": "a whole number",
+            "int_parsing": "a whole number",
+        }[kind]
         message = f"expected {expected}, got {_describe(error.get('input'))}"
         if kind == "list_type" and error.get("input") is None:
             message += "; write [] for an empty list"
