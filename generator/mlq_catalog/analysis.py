@@ -63,6 +63,16 @@ class Evidence:
     _transcripts_of: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
     _indexed_size: int = field(default=0, repr=False, compare=False)
 
+    def add_quote(self, quote: Quote, catalog: Catalog) -> None:
+        """Index a quote under every entity it supports, and count the contexts it ties to its issues."""
+        self.quotes.append(quote)
+        for entity in quote.entities:
+            self.quotes_by_entity[entity].append(quote)
+        contexts = [e for e in quote.entities if e in catalog.contexts]
+        for issue_id in (e for e in quote.entities if e in catalog.issues):
+            for context_id in contexts:
+                self.contexts_by_issue[issue_id][context_id] += 1
+
     def cooccurring(self, catalog: Catalog, issue_id: str) -> list[tuple[str, int]]:
         """Other issues coded in the same interviews, most shared interviews first."""
         # Visit only the interviews that raised this issue: scanning every interview for every
@@ -148,11 +158,4 @@ def _analyse_transcript(catalog: Catalog, transcript: LoadedTranscript, evidence
             entities=entities,
             segments=tuple(dict.fromkeys(segment_of[(index, c)] for c in raw)),
         )
-        evidence.quotes.append(quote)
-        for entity in entities:
-            evidence.quotes_by_entity[entity].append(quote)
-        issue_ids = [e for e in entities if e in catalog.issues]
-        context_ids = [e for e in entities if e in catalog.contexts]
-        for issue_id in issue_ids:
-            for context_id in context_ids:
-                evidence.contexts_by_issue[issue_id][context_id] += 1
+        evidence.add_quote(quote, catalog)

@@ -31,6 +31,12 @@ CONFIG_OPTION = click.option(
     show_default=True,
     help="MkDocs configuration of the site.",
 )
+PAGES_DIR_OPTION = click.option(
+    "--pages-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the generated Markdown (default: .mlq/pages).",
+)
 MAX_BYTES_OPTION = click.option(
     "--max-transcript-bytes",
     type=click.IntRange(min=1),
@@ -72,12 +78,7 @@ def main() -> None:
     default=None,
     help="Where to write the site (default: ./site).",
 )
-@click.option(
-    "--pages-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where to write the generated Markdown (default: .mlq/pages).",
-)
+@PAGES_DIR_OPTION
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
 @MAX_BYTES_OPTION
 @REPLACEMENT_LOG_OPTION
@@ -284,12 +285,7 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
     metavar="HOST:PORT",
     help="Address to serve the preview on.",
 )
-@click.option(
-    "--pages-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where to write the generated Markdown (default: .mlq/pages).",
-)
+@PAGES_DIR_OPTION
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
 def serve(
     catalog_dir: Path | None, config_file: Path, dev_addr: str, pages_dir: Path | None, open_browser: bool

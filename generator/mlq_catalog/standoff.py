@@ -384,18 +384,12 @@ def add_quotes(catalog: Catalog, evidence: Evidence, resolved: list[ResolvedQuot
         for entity in entities:
             evidence.participants_by_entity[entity].add(transcript.participant)
             evidence.entities_by_transcript[item.transcript].add(entity)
-        issue_ids = [e for e in entities if e in catalog.issues]
-        context_ids = [e for e in entities if e in catalog.contexts]
-        for issue_id in issue_ids:
-            for context_id in context_ids:
-                evidence.contexts_by_issue[issue_id][context_id] += 1
     if not added:
         return
-    evidence.quotes.extend(added)
-    evidence.quotes.sort(key=lambda q: (q.transcript, q.line))
     for quote in added:
-        for entity in quote.entities:
-            evidence.quotes_by_entity[entity].append(quote)
+        evidence.add_quote(quote, catalog)
+    # Stand-off quotes join the inline ones in transcript order, wherever a page lists them.
+    evidence.quotes.sort(key=lambda q: (q.transcript, q.line))
     for entity in {e for q in added for e in q.entities}:
         evidence.quotes_by_entity[entity].sort(key=lambda q: (q.transcript, q.line))
 
