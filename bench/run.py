@@ -214,7 +214,8 @@ def scenario(size: int, runs: int, work: Path, full: bool) -> dict[str, Any]:
         # Minus the untimed generation, so that process start and imports count on both sides.
         mk["cpu"].append(run.cpu - out["generation_cpu_seconds"])
         mk["wall"].append(run.wall - out["generation_seconds"])
-        mk["rss"].append(run.rss_mb)
+        # The MkDocs process alone: wait4's peak would include the generation child's.
+        mk["rss"].append(out.get("process_rss_mb", run.rss_mb))
     record(result, "mkdocs", mk)
     log(f"n={size}: mkdocs alone {result['mkdocs']['median']:.2f} CPU s")
 

@@ -6,8 +6,8 @@ from its last line of standard output. Modes:
 * ``generate CONFIG PAGES``: ``mlq_catalog.generate.generate`` (load, validate,
   render, write) into an empty ``PAGES``.
 * ``mkdocs CONFIG PAGES SITE``: the MkDocs build alone, timed after an untimed
-  generation that finds ``PAGES`` current; the plugin is handed the generated
-  pages (``plugin.prepared``), as ``mlq-catalog build`` does.
+  generation in a forked child that finds ``PAGES`` current; the plugin is handed
+  the child's summary (``plugin.prepared``), as ``mlq-catalog build`` does.
 * ``parse CONFIG REPS``: reading and parsing every transcript, next to the
   parse-limit loop (the same bytes, decoded, split into lines, one compiled regex per line).
 """
@@ -52,17 +52,25 @@ def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
 
 
 def mkdocs_mode(config: Path, pages: Path, site_dir: Path) -> dict[str, Any]:
-    """Time the MkDocs build alone; generation runs first, untimed, on pages already written (no writes)."""
+    """Time the MkDocs build alone, as ``mlq-catalog build`` runs it.
+
+    Generation runs first, untimed, in a forked child (``build.run_isolated``), on pages already
+    written (no writes); this process then runs MkDocs with the plugin handed the child's summary.
+    ``process_rss_mb`` is this process alone: the MkDocs process, without the generation's peak.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from mlq_catalog.generate import generate
+    from mlq_catalog.build import generate_for_mkdocs, run_isolated
 
     project = _project(config)
-    gen_started, gen_cpu = time.perf_counter(), time.process_time()
-    generated = generate(project.catalog_dir, project.templates_dir, pages)
-    generation_seconds, generation_cpu = time.perf_counter() - gen_started, time.process_time() - gen_cpu
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    project.pages_dir = pages
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    gen_started = time.perf_counter()
+    generated = run_isolated(generate_for_mkdocs, project, False, None)
+    generation_seconds = time.perf_counter() - gen_started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    generation_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     started = time.perf_counter()
     mk_config = load_config(config_file=str(config), site_dir=str(site_dir))
     plugin = mk_config.plugins["mlq-catalog"]
@@ -73,7 +81,7 @@ def mkdocs_mode(config: Path, pages: Path, site_dir: Path) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         "generation_seconds": generation_seconds,
         "generation_cpu_seconds": generation_cpu,
-        "rss_before_mkdocs_mb": rss_before,
+        "process_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "pages_written": len(generated.report.written),
     }
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.redirects import Redirect, redirect_html, write_redirects
+from mlq_catalog.redirects import Redirect, redirect_html, titled_redirects, write_redirects
 from mlq_catalog.validate import check_catalog
 
 
@@ -57,7 +57,7 @@ def test_never_replaces_a_real_page(catalog_copy: Path, tmp_path: Path) -> None:
     real = tmp_path / "site" / "issues" / "outliers" / "index.html"
     real.parent.mkdir(parents=True)
     real.write_text("<p>a real page</p>", encoding="utf-8")
-    assert write_redirects(checked.catalog, tmp_path / "site") == []
+    assert write_redirects(titled_redirects(checked.catalog), tmp_path / "site") == []
     assert real.read_text(encoding="utf-8") == "<p>a real page</p>"
 
 

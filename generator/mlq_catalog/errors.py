@@ -112,6 +112,10 @@ class InputError(CatalogError):
         super().__init__(problem.format_text())
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[Problem]]:
+        # Generation may run in a child process (build.py); the error must cross back intact.
+        return (type(self), (self.problem,))
+
 
 class ValidationFailed(CatalogError):
     """The catalog has one or more errors; every problem was already collected."""
@@ -122,6 +126,9 @@ class ValidationFailed(CatalogError):
         lines = [p.format_text() for p in self.problems]
         summary = f"catalog has {len(errors)} error(s)"
         super().__init__("\n".join([*lines, summary]) if lines else summary)
+
+    def __reduce__(self) -> tuple[type[ValidationFailed], tuple[list[Problem]]]:
+        return (type(self), (self.problems,))
 
 
 class OutputError(CatalogError):

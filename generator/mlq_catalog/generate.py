@@ -1,11 +1,21 @@
-"""Generation: check the catalog, render its pages and write them (load -> model -> render -> write)."""
+"""Generation: check the catalog, render its pages and write them (load -> model -> render -> write).
+
+``generate`` returns everything MkDocs needs beyond the pages on disk: the navigation, the
+downloads, the blocks that fill ``<!-- mlq:NAME -->`` placeholders in hand-written pages and the
+redirects for renamed entries. ``Generated.for_mkdocs`` drops the catalog, the evidence and the
+page texts, so that ``mlq-catalog build`` can generate in a child process and hand the MkDocs
+process only this small summary (issue 7: the MkDocs process must not carry the generation's
+memory).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ValidationFailed
+from .redirects import Redirect, titled_redirects
 from .render import RenderedSite, render_site
 from .validate import CheckedCatalog, check_catalog
 from .writer import WriteReport, sync_pages
@@ -16,6 +26,16 @@ class Generated:
     checked: CheckedCatalog
     site: RenderedSite
     report: WriteReport
+    placeholders: dict[tuple[str, str], str] = field(default_factory=dict)
+    """``(name, base)`` -> Markdown for each ``<!-- mlq:name -->`` in a hand-written page ``base`` deep."""
+    redirects: list[tuple[Redirect, str]] = field(default_factory=list)
+    """Old URL -> new page, with the new page's title."""
+
+    def for_mkdocs(self) -> Generated:
+        """This generation without the catalog, the evidence and the page texts (they are on disk)."""
+        checked = CheckedCatalog(None, None, self.checked.problems, self.checked.replacements)
+        site = dataclasses.replace(self.site, pages=dict.fromkeys(self.site.pages, ""))
+        return Generated(checked, site, self.report, self.placeholders, self.redirects)
 
 
 def generate(
@@ -26,12 +46,35 @@ def generate(
     strict: bool = False,
     checked: CheckedCatalog | None = None,
     max_transcript_bytes: int | None = None,
+    docs_dir: Path | None = None,
 ) -> Generated:
-    """Regenerate every page; raise ValidationFailed (with every problem) before writing anything."""
+    """Regenerate every page; raise ValidationFailed (with every problem) before writing anything.
+
+    ``docs_dir``: the hand-written pages, scanned for ``<!-- mlq:NAME -->`` placeholders.
+    """
     if checked is None:
         checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
     if checked.failed(strict) or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
     site = render_site(checked.catalog, checked.evidence, templates_dir)
     report = sync_pages(pages_dir, site.pages)
-    return Generated(checked, site, report)
+    placeholders = _placeholder_blocks(checked, docs_dir) if docs_dir is not None else {}
+    return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))
+
+
+def _placeholder_blocks(checked: CheckedCatalog, docs_dir: Path) -> dict[tuple[str, str], str]:
+    from .overview import PLACEHOLDER_RE, placeholder_markdown
+
+    assert checked.catalog is not None and checked.evidence is not None
+    blocks: dict[tuple[str, str], str] = {}
+    for path in sorted(docs_dir.rglob("*.md")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # MkDocs reports an unreadable page itself
+        base = "../" * path.relative_to(docs_dir).as_posix().count("/")
+        for name in sorted(set(PLACEHOLDER_RE.findall(text))):
+            block = placeholder_markdown(name, checked.catalog, checked.evidence, base)
+            if block is not None:
+                blocks[(name, base)] = block
+    return blocks

@@ -62,8 +62,12 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         else:
             try:
                 self.generated = generate(
-                    self.paths["catalog"], self.paths["templates"], self.paths["pages"], strict=self.config.strict
-                )
+                    self.paths["catalog"],
+                    self.paths["templates"],
+                    self.paths["pages"],
+                    strict=self.config.strict,
+                    docs_dir=self.paths["docs"],
+                ).for_mkdocs()
             except CatalogError as exc:
                 raise PluginError(exc.format_message()) from exc
         if config.nav is not None:
@@ -116,12 +120,13 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Fill ``<!-- mlq:NAME -->`` placeholders with live numbers, and permalinks with the site URL."""
-        from .overview import PERMALINK_TOKEN, SITE_URL_TOKEN, expand_placeholders
+        from .overview import PERMALINK_TOKEN, PLACEHOLDER_RE, SITE_URL_TOKEN
 
-        checked = self.generated.checked if self.generated is not None else None
-        if checked is not None and checked.catalog is not None and checked.evidence is not None:
+        if self.generated is not None and self.generated.placeholders:
+            blocks = self.generated.placeholders
             base = "../" * page.file.src_uri.count("/")
-            markdown = expand_placeholders(markdown, checked.catalog, checked.evidence, base)
+            # Unknown names stay as they are: an HTML comment.
+            markdown = PLACEHOLDER_RE.sub(lambda m: blocks.get((m.group(1), base), m.group(0)), markdown)
         site_url = config.site_url or ""
         if site_url and not site_url.endswith("/"):
             site_url += "/"
@@ -131,9 +136,9 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         # Old URLs of renamed or merged entries (``formerly:``) must keep working.
         from .redirects import write_redirects
 
-        if self.generated is not None and self.generated.checked.catalog is not None:
+        if self.generated is not None:
             write_redirects(
-                self.generated.checked.catalog,
+                self.generated.redirects,
                 Path(config.site_dir),
                 use_directory_urls=config.use_directory_urls,
                 site_url=config.site_url,

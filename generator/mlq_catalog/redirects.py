@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import logging
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,8 +85,17 @@ def redirect_html(target: str, canonical: str, title: str) -> str:
     )
 
 
+def titled_redirects(catalog: Catalog) -> list[tuple[Redirect, str]]:
+    """Every redirect with the title of the page it leads to: all ``write_redirects`` needs from the catalog."""
+    return [(redirect, getattr(catalog, redirect.kind)[redirect.new_id].title) for redirect in redirects_for(catalog)]
+
+
 def write_redirects(
-    catalog: Catalog, site_dir: Path, *, use_directory_urls: bool = True, site_url: str | None = None
+    redirects: Sequence[tuple[Redirect, str]],
+    site_dir: Path,
+    *,
+    use_directory_urls: bool = True,
+    site_url: str | None = None,
 ) -> list[str]:
     """Write a redirect page for every former id; return the written paths (relative to ``site_dir``).
 
@@ -93,7 +103,7 @@ def write_redirects(
     page, and validation should have refused the catalog before we got here.
     """
     written: list[str] = []
-    for redirect in redirects_for(catalog):
+    for redirect, title in redirects:
         relative = redirect.source_path(use_directory_urls)
         path = site_dir / relative
         if path.exists() and not _is_redirect(path):
@@ -104,8 +114,7 @@ def write_redirects(
         target = redirect.relative_target(use_directory_urls)
         absolute = redirect.target_url(use_directory_urls)
         canonical = (site_url.rstrip("/") + "/" + absolute) if site_url else target
-        entity = getattr(catalog, redirect.kind)[redirect.new_id]
-        write_if_changed(path, redirect_html(target, canonical, entity.title))
+        write_if_changed(path, redirect_html(target, canonical, title))
         written.append(relative)
     return written
 
