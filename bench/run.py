@@ -48,6 +48,7 @@ RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH))
 
 import synth  # noqa: E402
+from mlq_catalog.quotehtml import page_of, read_expanded  # noqa: E402
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 
@@ -147,7 +148,8 @@ def write_floor(project: Path, pages_dir: Path, floor: Path) -> int:
         nav.append({relative: relative})
     for path in sorted(pages_dir.rglob("*.md")):
         relative = path.relative_to(pages_dir).as_posix()
-        text = html.unescape(TAG.sub("", path.read_text(encoding="utf-8")))
+        # The page with its quote blocks in place (quotehtml.py): the floor has the same text, quotes included.
+        text = html.unescape(TAG.sub("", read_expanded(pages_dir, relative)))
         text = re.sub(r"\n{3,}", "\n\n", text)
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -259,8 +261,9 @@ def scenario(size: int, runs: int, work: Path, full: bool) -> dict[str, Any]:
     edited = edit_one_quote(project / "catalog")
     run = run_child(build_cmd, cwd=project)
     after = mtimes(build_pages)
-    changed = sorted(k for k, v in after.items() if before.get(k) != v and k != ".mlq-catalog-pages")
-    showing = sorted(k for k in after if k.endswith(".md") and "(edited)" in (build_pages / k).read_text("utf-8"))
+    # A page counts as rewritten when its Markdown or its quote side file (quotehtml.py) was.
+    changed = sorted({page_of(k) for k, v in after.items() if before.get(k) != v and k != ".mlq-catalog-pages"})
+    showing = sorted(k for k in after if k.endswith(".md") and "(edited)" in read_expanded(build_pages, k))
     result["one_quote_edit"] = {
         "transcript": edited,
         "seconds": run.cpu,

@@ -9,6 +9,7 @@ import logging
 import re
 import shutil
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,9 @@ def test_downloads_are_versioned_and_parse(checked: CheckedCatalog) -> None:
     data = json.loads(files[f"catalog-{v}.json"].data)
     assert data["catalog"]["version"] == catalog.meta.version
     assert len(data["quotes"]) == len(evidence.quotes)
-    rows = list(csv.reader(io.StringIO(files[f"quotes-{v}.csv"].data.decode("utf-8"))))
+    with zipfile.ZipFile(io.BytesIO(files[f"quotes-{v}.csv.zip"].data)) as archive:  # zipped: a quarter the size
+        assert archive.namelist() == [f"quotes-{v}.csv"]
+        rows = list(csv.reader(io.StringIO(archive.read(f"quotes-{v}.csv").decode("utf-8"))))
     assert rows[0][0] == "quote_id" and len(rows) == len(evidence.quotes) + 1
     for name in files:
         assert v in name, f"{name} is not versioned"

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from mlq_catalog import paging
 from mlq_catalog.cli import main
+from mlq_catalog.quotehtml import expand
 from mlq_catalog.render import render_site
 from mlq_catalog.stamp import STAMP_FILE
 from mlq_catalog.validate import check_catalog
@@ -73,10 +74,10 @@ def test_every_shown_quote_is_indexed_for_search_exactly_once(checked, monkeypat
     entity = max(_page_entities(checked), key=lambda e: len(checked.evidence.quotes_by_entity[e]))
     kind = checked.catalog.kind_of(entity)
     total = len(checked.evidence.quotes_by_entity[entity])
-    entry = site.pages[f"{kind}/{entity}.md"]
+    entry = expand(site.pages, f"{kind}/{entity}.md")  # with its quote blocks in place (quotehtml.py)
     assert len(FIGURE.findall(entry)) == 2
     assert f"[All {total} quotes" in entry and f"({entity}/quotes-1.md)" in entry
-    listed = [site.pages[f"{kind}/{entity}/quotes-{n}.md"] for n in range(1, -(-total // 3) + 1)]
+    listed = [expand(site.pages, f"{kind}/{entity}/quotes-{n}.md") for n in range(1, -(-total // 3) + 1)]
     assert sum(len(FIGURE.findall(page)) for page in listed) == total
     assert f"{kind}/{entity}/quotes-{-(-total // 3) + 1}.md" not in site.pages
     assert site.sources[f"{kind}/{entity}/quotes-1.md"] == site.sources[f"{kind}/{entity}.md"]

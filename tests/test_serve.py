@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.serve import parse_dev_addr, serve_url
+from mlq_catalog.serve import Preview, parse_dev_addr, serve_url
 
 from .conftest import REPO
 
@@ -107,6 +107,8 @@ def test_yaml_edit_changes_the_served_page(catalog_copy: Path, tmp_path: Path) -
         )
         seconds = _wait_for(url, lambda page: _summary(page) == edited, CHANGE_TIMEOUT, server)
         print(f"serve: YAML edit visible after {seconds:.1f}s")  # reported, never asserted
+        # The rebuild was dirty, yet the page's tags still link to their listings (serve.py's on_env hook).
+        assert 'href="../../browse/' in (_fetch(url) or "")
 
         # A broken save keeps the last good page and the server alive; fixing it shows the fix.
         issue.write_text(issue.read_text(encoding="utf-8").replace("\nsummary:", "\nsumary:"), encoding="utf-8")
@@ -128,3 +130,65 @@ def test_yaml_edit_changes_the_served_page(catalog_copy: Path, tmp_path: Path) -
     output = (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
     assert "catalog/issues/noisy-labels.yaml:" in output and "unknown key 'sumary'" in output
     assert "Traceback" not in output
+
+
+SERVE_URL = "http://127.0.0.1:8000/mlq-catalog/"
+SEARCH_ONLY = {"search/search_index.json", "tags.json"}
+"""What a dirty build may leave different from a full one: the search index and the tags export."""
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path}: {old!r} not found"
+    path.chmod(0o644)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_dirty_preview_builds_match_a_full_build_except_search(
+    catalog_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("MLQ_CATALOG_DIR", str(catalog_copy))
+    monkeypatch.setenv("MLQ_PAGES_DIR", str(tmp_path / "pages"))
+
+    def build(preview: Preview, site: Path) -> bool:
+        config = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(site))
+        config.site_url = SERVE_URL
+        return preview.build(config, SERVE_URL)
+
+    preview, site = Preview(), tmp_path / "preview"
+    assert build(preview, site) is False, "the first build is a full one"
+    untouched = site / "about" / "index.html"
+    before = untouched.stat().st_mtime_ns
+
+    issue = catalog_copy / "issues" / "noisy-labels.yaml"
+    original = re.search(r"^summary: (.*)$", issue.read_text(encoding="utf-8"), re.MULTILINE)
+    assert original is not None
+    _edit(issue, original.group(0), "summary: Edited for a dirty rebuild.")
+    assert build(preview, site) is True
+    assert untouched.stat().st_mtime_ns == before, "a dirty build leaves unchanged pages alone"
+    page = (site / "issues" / "noisy-labels" / "index.html").read_text(encoding="utf-8")
+    assert _summary(page) == "Edited for a dirty rebuild."
+
+    # A quote edit changes pages whose Markdown may stay the same (quotes live in side files).
+    _edit(catalog_copy / "transcripts" / "interview-43.txt", "the labels might be dirty", "the labels might be filthy")
+    assert build(preview, site) is True
+
+    reference = tmp_path / "full"
+    assert build(Preview(full=True), reference) is False
+    preview_files, full_files = _files(site), _files(reference)
+    assert any(b"the labels might be filthy" in data for data in full_files.values())
+    assert set(preview_files) == set(full_files)
+    differing = sorted(name for name in full_files if preview_files[name] != full_files[name])
+    assert set(differing) <= SEARCH_ONLY, differing
+
+    # A new title changes the navigation of every page: the next build is a full one.
+    _edit(issue, "\ntitle: ", "\ntitle: Renamed ")
+    assert build(preview, site) is False
+    assert untouched.stat().st_mtime_ns != before

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from mlq_catalog.cli import main
 from mlq_catalog.export import export_json
+from mlq_catalog.quotehtml import expand
 from mlq_catalog.render import render_site
 from mlq_catalog.standoff import QUOTES_DIR, TranscriptIndex, normalise
 from mlq_catalog.validate import CheckedCatalog, check_catalog
@@ -69,11 +70,11 @@ def test_shipped_stand_off_quotes_name_nobody(shipped: CheckedCatalog) -> None:
 def test_stand_off_quotes_render_like_inline_quotes(shipped: CheckedCatalog) -> None:
     assert shipped.catalog is not None and shipped.evidence is not None
     site = render_site(shipped.catalog, shipped.evidence, TEMPLATES)
-    page = site.pages["issues/label-drift.md"]
+    page = expand(site.pages, "issues/label-drift.md")  # the page with its quote blocks in place
     assert 'id="interview-u1-l27"' in page
     assert "PU1" in page
     assert "No interview quote supports this issue yet." not in page
-    offline = site.pages["issues/offline-evaluation-gap.md"]
+    offline = expand(site.pages, "issues/offline-evaluation-gap.md")
     assert "P05" in offline and "we can&#x27;t actually measure unless we go online" in offline
 
 

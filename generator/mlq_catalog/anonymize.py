@@ -18,6 +18,7 @@ transcript). The log identifies people, so it is written only on request and nev
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import logging
@@ -56,6 +57,15 @@ class Detector:
     name: str
     placeholder: str
     pattern: re.Pattern[str]
+    hints: tuple[re.Pattern[str], ...] = ()
+    """Cheap necessary conditions: wherever ``pattern`` matches, one of these is found too.
+
+    Almost no paragraph holds a contact detail, so ``Redactor.matches`` first searches for
+    these (each starts with a literal or a digit, which the regex engine skips to quickly) and
+    runs the exact pattern only on a hit. A hint must also be found in texts joined by newlines
+    wherever it was found in one of them (``Redactor.redact_all``): no anchors, and nothing that
+    reads a newline as more than the end of the text. Empty: the pattern is its own hint.
+    """
 
 
 _DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
@@ -74,8 +84,20 @@ def _phone_ok(text: str) -> bool:
     return len(groups) == 2 and len(groups[0]) == 3 and len(groups[1]) == 4
 
 
+# Hints of the detectors below (see Detector.hints). Each is implied by its detector's pattern:
+# an email or handle holds "@"; a URL holds "://", "www." or ".TLD" not followed by a word character
+# (both compiled case-insensitively, as in the pattern); a phone number holds two digit groups
+# separated by one of " .-"; a long number holds seven digits in a row.
+_AT = re.compile("@")
+_URL_HINTS = (
+    re.compile("://"),
+    re.compile(r"\.(?<=(?i:www)\.)"),  # starts with the dot, so the engine jumps from dot to dot
+    re.compile(rf"\.(?i:{_URL_TLDS})(?![\w-])"),
+)
+_DIGITS_HINT = re.compile(r"\d(?:[ .-]\d|\d{6})")
+
 DETECTORS: tuple[Detector, ...] = (
-    Detector("email", "[email]", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")),
+    Detector("email", "[email]", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), (_AT,)),
     Detector(
         "url",
         "[url]",
@@ -84,14 +106,21 @@ DETECTORS: tuple[Detector, ...] = (
             rf"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+(?:{_URL_TLDS})(?![\w-])(?:/[^\s<>\"'\]]*)?",
             re.IGNORECASE,
         ),
+        _URL_HINTS,
     ),
-    Detector("handle", "[handle]", re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,38}[A-Za-z0-9_])?")),
+    Detector(
+        "handle",
+        "[handle]",
+        re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,38}[A-Za-z0-9_])?"),
+        (_AT,),
+    ),
     Detector(
         "phone",
         "[phone]",
         re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[ .-]\d{2,5}){1,5}(?![\w])"),
+        (_DIGITS_HINT,),
     ),
-    Detector("number", "[number]", re.compile(r"(?<![\w.])\d{7,}(?![\w])")),
+    Detector("number", "[number]", re.compile(r"(?<![\w.])\d{7,}(?![\w])"), (_DIGITS_HINT,)),
 )
 DETECTOR_NAMES = tuple(d.name for d in DETECTORS)
 
@@ -114,18 +143,24 @@ class CompiledRule:
     pattern: re.Pattern[str]
     transcripts: frozenset[str]
     literal: bool
+    terms: tuple[str, ...] = ()
+    """Alternatives of a literal rule (``_term_alternatives``): the term pattern without its context."""
 
     def applies_to(self, transcript: str | None) -> bool:
         return not self.transcripts or (transcript is not None and transcript in self.transcripts)
 
 
-def term_pattern(terms: Iterable[str]) -> str:
-    """One regex for terms: longest first, whole words, any whitespace between words, apostrophe variants."""
+def _term_alternatives(terms: Iterable[str]) -> list[str]:
     alternatives = []
     for term in sorted({t.strip() for t in terms if t.strip()}, key=lambda t: (-len(t), t.casefold())):
         words = [re.escape(w).replace("'", _APOSTROPHE).replace("\u2019", _APOSTROPHE) for w in term.split()]
         alternatives.append(r"\s+".join(words))
-    return rf"(?<!\w)(?:{'|'.join(alternatives)}){_SUFFIX}(?!\w)"
+    return alternatives
+
+
+def term_pattern(terms: Iterable[str]) -> str:
+    """One regex for terms: longest first, whole words, any whitespace between words, apostrophe variants."""
+    return rf"(?<!\w)(?:{'|'.join(_term_alternatives(terms))}){_SUFFIX}(?!\w)"
 
 
 @dataclass
@@ -172,6 +207,14 @@ class ReplacementLog:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+@dataclass(frozen=True)
+class _Prefilter:
+    shared: tuple[re.Pattern[str], ...]
+    """Term alternations and detector hints: exact over texts joined by newlines."""
+    own: tuple[re.Pattern[str], ...]
+    """Regular-expression rules: searched in each text on its own."""
+
+
 class Redactor:
     """Applies redaction rules and built-in detectors to text, recording what it replaced."""
 
@@ -191,13 +234,95 @@ class Redactor:
                     re.compile(pattern, re.IGNORECASE),
                     frozenset(rule.transcripts),
                     literal=bool(rule.terms),
+                    terms=tuple(_term_alternatives(rule.terms)) if rule.terms else (),
                 )
             )
         self.detectors = DETECTORS if detectors else ()
         self.log = ReplacementLog()
+        self._prefilters: dict[tuple[str | None, bool], _Prefilter] = {}
+
+    def _prefilter(self, transcript: str | None, detectors: bool) -> _Prefilter:
+        """Patterns of which at least one is found in any text where a rule or detector matches.
+
+        The terms of every applicable literal rule form one case-insensitive alternation (the term
+        pattern without its word-boundary and suffix context, which only narrow it down); a
+        regular-expression rule is its own prefilter, so that a user pattern is never combined with
+        another (its groups, back-references, anchors and inline flags keep their meaning);
+        detectors contribute their hints. Searching these costs a tenth of the ten exact scans.
+        """
+        key = (transcript, detectors)
+        found = self._prefilters.get(key)
+        if found is None:
+            rules = [rule for rule in self.rules if rule.applies_to(transcript)]
+            terms = sorted({term for rule in rules for term in rule.terms}, key=lambda t: (-len(t), t))
+            shared: dict[str, re.Pattern[str]] = {}
+            if terms:
+                union = f"(?i:{'|'.join(terms)})"
+                shared[union] = re.compile(union)
+            own = [rule.pattern for rule in rules if not rule.literal]
+            if detectors:
+                for detector in self.detectors:
+                    if not detector.hints:
+                        own.append(detector.pattern)
+                    for hint in detector.hints:
+                        shared.setdefault(f"{hint.pattern}\x00{hint.flags}", hint)
+            found = self._prefilters[key] = _Prefilter(tuple(shared.values()), tuple(own))
+        return found
 
     def matches(self, text: str, transcript: str | None, *, detectors: bool = True) -> list[Match]:
-        """Non-overlapping matches, earliest first; at one position the longest wins, then rules before detectors."""
+        """Non-overlapping matches, earliest first; at one position the longest wins, then rules before detectors.
+
+        Almost every paragraph holds nothing to redact: a few cheap searches (``_prefilter``) prove
+        that, and only a text where one of them hits takes the exact path (``matches_exact``).
+        """
+        prefilter = self._prefilter(transcript, detectors)
+        for pattern in prefilter.shared + prefilter.own:
+            if pattern.search(text):
+                return self.matches_exact(text, transcript, detectors=detectors)
+        return []
+
+    def redact_all(self, texts: Sequence[str], transcript: str | None = None) -> list[str]:
+        """``[redact(t, transcript, record=False) for t in texts]``, searching the prefilter once for all texts.
+
+        A whole transcript at a time: the shared prefilter patterns run over the texts joined by
+        newlines, and only the texts that a hit touches are redacted. That is exact because every
+        shared pattern is found wherever it was found in a text alone (it reads a newline as the
+        end of text, see ``Detector.hints``); a hit that runs from one text into the next marks
+        both. Regular-expression rules (anchors may depend on where a text starts) test each text.
+        """
+        touched = self.candidates(texts, transcript)
+        return [
+            self.redact(text, transcript, record=False) if index in touched else text
+            for index, text in enumerate(texts)
+        ]
+
+    def candidates(self, texts: Sequence[str], transcript: str | None) -> set[int]:
+        """Indexes of the texts that may hold something to redact (with detectors); the others hold nothing."""
+        if not texts:
+            return set()
+        prefilter = self._prefilter(transcript, True)
+        touched: set[int] = set()
+        if len(texts) == 1:
+            if any(pattern.search(texts[0]) for pattern in prefilter.shared + prefilter.own):
+                touched.add(0)
+            return touched
+        joined = "\n".join(texts)
+        starts: list[int] = []
+        offset = 0
+        for text in texts:
+            starts.append(offset)
+            offset += len(text) + 1
+        for pattern in prefilter.shared:
+            for hit in pattern.finditer(joined):
+                first = bisect.bisect_right(starts, hit.start()) - 1
+                last = bisect.bisect_right(starts, max(hit.start(), hit.end() - 1)) - 1
+                touched.update(range(first, last + 1))
+        for pattern in prefilter.own:
+            touched.update(i for i, text in enumerate(texts) if pattern.search(text))
+        return touched
+
+    def matches_exact(self, text: str, transcript: str | None, *, detectors: bool = True) -> list[Match]:
+        """``matches`` without the prefilter: every applicable rule and detector scans the whole text."""
         found: list[tuple[int, int, int, Match]] = []
         priority = 0
         for rule in self.rules:
@@ -368,13 +493,19 @@ def redact_quote(redactor: Redactor, quote: Quote, paragraph_lines: Sequence[int
         if not isinstance(value, str):
             continue
         if f.name != "text":
-            updates[f.name] = redactor.redact(value, quote.transcript)
+            if (redacted := redactor.redact(value, quote.transcript)) != value:
+                updates[f.name] = redacted
             continue
         paragraphs = value.split("\n\n")
+        touched = redactor.candidates(paragraphs, quote.transcript)
+        if not touched:
+            continue  # the common case: nothing to redact, and the quote object is kept
         updates[f.name] = "\n\n".join(
             redactor.redact(
                 paragraph, quote.transcript, line=paragraph_lines[i] if i < len(paragraph_lines) else quote.line
             )
+            if i in touched
+            else paragraph
             for i, paragraph in enumerate(paragraphs)
         )
     return dataclasses.replace(quote, **updates) if updates else quote

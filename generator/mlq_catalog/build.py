@@ -9,25 +9,27 @@ site untouched; its leftovers are removed by the next build.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+from typing import TYPE_CHECKING, TypeVar
 
 from . import stamp
-from .anonymize import check_log_location, published_dirs, write_log
 from .buildlock import DEFAULT_LOCK_TIMEOUT, exchange, holding_output_locks, restore_retired
-from .errors import OutputError, ValidationFailed, display_path
-from .generate import Generated, generate
-from .plugin import MlqCatalogPlugin
-from .validate import check_catalog
+from .errors import CatalogError, OutputError, ValidationFailed, display_path
 from .writer import MARKER_TEXT, claim_directory
+
+# MkDocs, pydantic (validate, anonymize) and Jinja (generate) are imported where a build needs them:
+# a no-op build (the stamp matches) must not pay ~0.6 s of imports to find that it has nothing to do.
+if TYPE_CHECKING:
+    from .generate import Generated
 
 log = logging.getLogger(__name__)
 SITE_MARKER = ".mlq-catalog-site"
@@ -161,20 +163,16 @@ def build_site(
     check_output_location(project)
     _clean_up_after_killed_builds(project)
     if replacement_log is not None:
+        from .anonymize import check_log_location, published_dirs
+
         check_log_location(replacement_log, published_dirs(project))
     started = time.perf_counter()
     # Unchanged inputs: the site is current, so nothing is regenerated or rebuilt (see stamp.py).
     input_stamp = stamp.compute(project, strict=strict, max_bytes=max_transcript_bytes, log=replacement_log)
     if replacement_log is None and (unchanged := stamp.current(project, input_stamp)) is not None:
         return BuildReport(unchanged, time.perf_counter() - started, 0.0, project.site_dir)
-    checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
-    if checked.failed(strict) or checked.catalog is None:
-        # Refuse before touching the pages or site directory: a catalog with errors writes nothing.
-        raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
-    claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
-    generated = generate(project.catalog_dir, project.templates_dir, project.pages_dir, strict=strict, checked=checked)
+    generated = run_isolated(generate_for_mkdocs, project, strict, max_transcript_bytes)
     generation_seconds = time.perf_counter() - started
-    refuse_clashes(project, generated)
 
     started = time.perf_counter()
     parent = project.site_dir.parent
@@ -201,8 +199,76 @@ def build_site(
         raise
     mkdocs_seconds = time.perf_counter() - started
     if replacement_log is not None:
-        write_log(checked.replacements, replacement_log)
+        from .anonymize import write_log
+
+        write_log(generated.checked.replacements, replacement_log)
     return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)
+
+
+def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
+    """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``)."""
+    from .generate import generate
+    from .validate import check_catalog
+
+    checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
+    if checked.failed(strict) or checked.catalog is None:
+        # Refuse before touching the pages or site directory: a catalog with errors writes nothing.
+        raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
+    claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
+    generated = generate(
+        project.catalog_dir,
+        project.templates_dir,
+        project.pages_dir,
+        strict=strict,
+        checked=checked,
+        docs_dir=project.docs_dir,
+    )
+    refuse_clashes(project, generated)
+    return generated.for_mkdocs()
+
+
+_Result = TypeVar("_Result")
+
+
+def run_isolated(function: Callable[..., _Result], *args: object) -> _Result:
+    """``function(*args)`` in a forked child process, so that its memory is freed before MkDocs starts.
+
+    Generation at 2,000 transcripts peaks at several hundred MB (transcripts, quotes, page texts);
+    MkDocs then needs its own. In one process the peaks add up (issue 7: the MkDocs process must
+    stay under 500 MB). A user error raised in the child is raised again here; a crash is a bug
+    and says so. Where fork is unavailable (Windows), the function runs in this process.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return function(*args)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_main, args=(sender, function, args), name="mlq-catalog-generate")
+    child.start()
+    sender.close()
+    try:
+        kind, value = receiver.recv()
+    except EOFError:  # killed, or out of memory: it never answered
+        child.join()
+        kind, value = "crash", f"the generation process died (exit status {child.exitcode})"
+    finally:
+        receiver.close()
+    child.join()
+    if kind == "ok":
+        return value  # type: ignore[no-any-return]
+    if kind == "user-error":
+        raise value
+    raise RuntimeError(f"generation failed in the child process:\n{value}")
+
+
+def _child_main(sender: Connection, function: Callable[..., object], args: tuple[object, ...]) -> None:
+    try:
+        outcome: tuple[str, object] = ("ok", function(*args))
+    except CatalogError as exc:
+        outcome = ("user-error", exc)
+    except BaseException:
+        outcome = ("crash", traceback.format_exc())
+    sender.send(outcome)
+    sender.close()
 
 
 def refuse_clashes(project: Project, generated: Generated) -> None:
@@ -239,6 +305,12 @@ def _run_mkdocs(project: Project, staging: Path, generated: Generated) -> None:
 
 
 def _run_mkdocs_logged(project: Project, staging: Path, generated: Generated, collector: _ErrorCollector) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    from .plugin import MlqCatalogPlugin
+
     try:
         config = load_config(config_file=str(project.config_file), site_dir=str(staging))
         plugin = config.plugins.get("mlq-catalog")

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import click
 
-from . import audit as audit_module
-from . import build as build_module
 from .buildlock import DEFAULT_LOCK_TIMEOUT
 from .errors import OutputError, Problem, ValidationFailed, display_path, problems_to_json
-from .export import export_csv, export_json
 from .transcripts import DEFAULT_MAX_BYTES
-from .validate import check_catalog
+
+# Each command imports what it runs, inside its function: `--help`, and a build that finds the
+# site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).
 
 CATALOG_OPTION = click.option(
     "--catalog",
@@ -58,7 +57,9 @@ def _catalog_dir(catalog_dir: Path | None, config_file: Path) -> Path:
     if catalog_dir is not None:
         return catalog_dir
     if config_file.is_file():
-        return build_module.Project.from_config(config_file).catalog_dir
+        from .build import Project
+
+        return Project.from_config(config_file).catalog_dir
     return Path("catalog")
 
 
@@ -103,6 +104,9 @@ def build(
 
     Example: mlq-catalog build --site-dir public
     """
+    from . import build as build_module
+    from .quotehtml import is_side_file
+
     project = build_module.Project.from_config(
         config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir
     )
@@ -113,8 +117,9 @@ def build(
     for problem in report.generated.checked.warnings:
         click.echo(problem.format_text(), err=True)
     pages = report.generated.report
+    page_count = sum(1 for path in report.generated.site.pages if not is_side_file(path))
     click.echo(
-        f"Built {report.site_dir} from {len(report.generated.site.pages)} generated pages "
+        f"Built {report.site_dir} from {page_count} generated pages "
         f"({len(pages.written)} written, {len(pages.removed)} removed) in "
         f"{report.generation_seconds:.2f}s generation + {report.mkdocs_seconds:.2f}s MkDocs",
         err=True,
@@ -141,6 +146,8 @@ def validate(
 
     Example: mlq-catalog validate --strict --format github
     """
+    from .validate import check_catalog
+
     checked = check_catalog(_catalog_dir(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     problems = checked.problems
     if strict:
@@ -172,7 +179,9 @@ def audit_command(
 
     Example: mlq-catalog audit --replacement-log ../private/replacements.json
     """
-    report = audit_module.run_audit(
+    from .audit import run_audit
+
+    report = run_audit(
         _catalog_dir(catalog_dir, config_file),
         config_file=config_file,
         replacement_log=replacement_log,
@@ -220,6 +229,9 @@ def export(
 
     Example: mlq-catalog export --format json -o catalog.json
     """
+    from .export import export_csv, export_json
+    from .validate import check_catalog
+
     checked = check_catalog(_catalog_dir(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
@@ -287,17 +299,35 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
 )
 @PAGES_DIR_OPTION
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
+@click.option(
+    "--full-rebuild",
+    is_flag=True,
+    help="Rebuild every page on each change (slower; the preview's search index then covers every page).",
+)
 def serve(
-    catalog_dir: Path | None, config_file: Path, dev_addr: str, pages_dir: Path | None, open_browser: bool
+    catalog_dir: Path | None,
+    config_file: Path,
+    dev_addr: str,
+    pages_dir: Path | None,
+    open_browser: bool,
+    full_rebuild: bool,
 ) -> None:
     """Preview the site; saving a YAML file, transcript or template rebuilds it and reloads the browser.
+
+    A rebuild re-renders only the pages that changed, so the preview's search index may miss or
+    repeat an edited page's text: publish only what mlq-catalog build makes.
 
     Example: mlq-catalog serve --dev-addr 127.0.0.1:8001
     """
     from .serve import serve as serve_site
 
     serve_site(
-        config_file, catalog_dir=catalog_dir, pages_dir=pages_dir, dev_addr=dev_addr, open_in_browser=open_browser
+        config_file,
+        catalog_dir=catalog_dir,
+        pages_dir=pages_dir,
+        dev_addr=dev_addr,
+        open_in_browser=open_browser,
+        full=full_rebuild,
     )
 
 

@@ -8,14 +8,22 @@ strict mode checks every link to them like a link to a page.
 The REFI-QDA codebook (``.qdc``) and project (``.qdpx``) come from
 ``mlq_catalog.refi``, and the JSON Schemas from ``mlq_catalog/schemas/``. Both are
 optional here: when one is missing the others are still offered, with a warning.
+
+Size: at 2,000 transcripts the downloads were 76 MB of a 272 MB site, every quote three times
+over (JSON, CSV, and the QDPX sources). The JSON, the complete and documented format that
+scripts fetch by URL, stays plain but is written one record per line instead of indented
+(34 -> 28 MB, same data); the CSV, a spreadsheet view of the JSON's quotes, is zipped
+(19 -> 5 MB); the QDPX is a zip already.
 """
 
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import logging
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +100,25 @@ def _yaml_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_one(name: str, data: bytes) -> bytes:
+    """A zip archive holding ``data`` as ``name``, byte-identical for the same input (fixed time and mode).
+
+    The CSV repeats every quote of the JSON download, for spreadsheets; zipped it is a quarter of
+    its size (19 MB -> 5 MB at 2,000 transcripts), and every spreadsheet user can open a zip.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        info.create_system = 3  # Unix, so that the bytes do not depend on the platform that built them
+        archive.writestr(info, data)
+    return buffer.getvalue()
+
+
 def _refi(kind: str) -> Callable[[Catalog, Evidence], bytes] | None:
     """``mlq_catalog.refi.export_<kind>``, or None (logged) while that module does not exist."""
     try:
@@ -121,12 +148,12 @@ def build_downloads(catalog: Catalog, evidence: Evidence, *, schemas_dir: Path =
             export_json(catalog, evidence).encode("utf-8"),
         ),
         Download(
-            f"{DOWNLOADS_DIR}/quotes-{v}.csv",
-            "Quotes (CSV)",
+            f"{DOWNLOADS_DIR}/quotes-{v}.csv.zip",
+            "Quotes (CSV, zipped)",
             "One row per quote: its issues and fixes, participant pseudonym, transcript and line. "
-            "Opens in a spreadsheet.",
-            "text/csv",
-            export_csv(catalog, evidence).encode("utf-8"),
+            f"Unzip it and open quotes-{v}.csv in a spreadsheet.",
+            "application/zip",
+            zip_one(f"quotes-{v}.csv", export_csv(catalog, evidence).encode("utf-8")),
         ),
     ]
     qdc = _refi("qdc")

@@ -98,7 +98,34 @@ def catalog_to_dict(catalog: Catalog, evidence: Evidence) -> dict[str, Any]:
 
 
 def export_json(catalog: Catalog, evidence: Evidence) -> str:
-    return json.dumps(catalog_to_dict(catalog, evidence), indent=2, ensure_ascii=False) + "\n"
+    """The catalog as JSON, one record per line (see ``records_json``)."""
+    return records_json(catalog_to_dict(catalog, evidence))
+
+
+def records_json(data: dict[str, Any]) -> str:
+    """``data`` as JSON with each top-level key, and each item of a top-level list, on a line of its own.
+
+    The same document as ``json.dumps(data, indent=2)`` once parsed, at four fifths of the size:
+    indenting every field of 40,000 quotes cost 6 MB of the download at 2,000 transcripts, and
+    Python's indenting encoder runs in Python where the compact one runs in C. One record per
+    line keeps the file readable, greppable and diffable (a changed quote is a changed line).
+    """
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    lines = ["{"]
+    last = len(data) - 1
+    for index, (key, value) in enumerate(data.items()):
+        comma = "," if index < last else ""
+        if isinstance(value, list) and value:
+            lines.append(f"{dump(key)}:[")
+            lines.append(",\n".join(dump(item) for item in value))
+            lines.append(f"]{comma}")
+        else:
+            lines.append(f"{dump(key)}:{dump(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def export_csv(catalog: Catalog, evidence: Evidence) -> str:

@@ -37,6 +37,12 @@ ENTITY_DIRS: dict[str, type[BaseModel]] = {
     "contexts": model.Context,
 }
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt")
+PARSE_CACHE: dict[Path, tuple[str, tuple[str, ...], str | None, ParsedTranscript]] | None = None
+"""Path -> (text, labels, format, parse) of the last load, reused when all three are the same.
+
+None (no caching) except in ``mlq-catalog serve``, which reloads the catalog on every save: an
+edit to one YAML file must not parse 500 unchanged transcripts again (issue 7). Parses are frozen.
+"""
 
 
 @dataclass(frozen=True)
@@ -310,11 +316,18 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             problems.append(Problem(shown, 1, None, "transcript is empty"))
             continue
         labels = entry.interviewee_labels if entry is not None and entry.interviewee_labels else default_labels
-        try:
-            parsed = parse_transcript(text, path, known_labels=labels, fmt=entry.format if entry is not None else None)
-        except FormatError as exc:
-            problems.append(Problem(shown, 1, None, str(exc)))
-            continue
+        fmt = entry.format if entry is not None else None
+        cached = PARSE_CACHE.get(path) if PARSE_CACHE is not None else None
+        if cached is not None and cached[:3] == (text, tuple(labels), fmt):
+            parsed = cached[3]
+        else:
+            try:
+                parsed = parse_transcript(text, path, known_labels=labels, fmt=fmt)
+            except FormatError as exc:
+                problems.append(Problem(shown, 1, None, str(exc)))
+                continue
+            if PARSE_CACHE is not None:
+                PARSE_CACHE[path] = (text, tuple(labels), fmt, parsed)
         if entry is None:
             if parsed.interview_number is None:
                 problems.append(

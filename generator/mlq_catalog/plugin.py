@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page
 
 from .errors import CatalogError
 from .generate import Generated, generate
+from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
 
 log = logging.getLogger("mkdocs.plugins.mlq_catalog")
 NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts", "@overview", "@browse")
@@ -95,6 +96,8 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         pages_dir = self.paths["pages"]
         docs_dir = self.paths["docs"]
         for relative in sorted(self.generated.site.pages):
+            if is_side_file(relative):  # quote blocks, read by on_page_content; never published
+                continue
             existing = files.get_file_from_path(relative)
             if existing is not None:
                 raise PluginError(
@@ -131,6 +134,37 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         if site_url and not site_url.endswith("/"):
             site_url += "/"
         return markdown.replace(PERMALINK_TOKEN, site_url + page.url).replace(SITE_URL_TOKEN, site_url or "/")
+
+    def _pages_dir_of(self, page: Page) -> Path | None:
+        pages_dir = self.paths.get("pages")
+        if pages_dir is None or self.generated is None or page.file.src_uri not in self.generated.site.pages:
+            return None  # a hand-written page
+        return pages_dir
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put each quote's HTML where Markdown left its placeholder (quotehtml.py): before search indexes it.
+
+        Copies that search skips anyway go in only in ``on_post_page``: its HTML parser is slow on them.
+        """
+        pages_dir = self._pages_dir_of(page)
+        if pages_dir is None:
+            return html
+        try:
+            html, anchors = inject_page(html, page.file.src_uri, pages_dir, defer_excluded=True)
+        except PlaceholderMismatch as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}; rebuild to regenerate the pages") from exc
+        if anchors and page.present_anchor_ids is not None:
+            page.present_anchor_ids |= anchors  # as MkDocs finds ids in raw HTML, for anchor link checks
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        pages_dir = self._pages_dir_of(page)
+        if pages_dir is None:
+            return output
+        try:
+            return finish_page(output, page.file.src_uri, pages_dir)
+        except PlaceholderMismatch as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}; rebuild to regenerate the pages") from exc
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Old URLs of renamed or merged entries (``formerly:``) must keep working.

@@ -22,6 +22,7 @@ writes transcripts plus stand-off quotes (``catalog/quotes/*.yaml``) into a cata
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -54,9 +55,20 @@ MAX_QDPX_BYTES = 200 * 1024 * 1024
 GROUPS = (("fixes", "Fixes"), ("contexts", "Contexts"), ("meta_codes", "Meta codes"))
 
 
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
 def guid(*parts: str) -> str:
-    """A stable guid for one of our objects."""
-    return str(uuid.uuid5(NAMESPACE, "\x1f".join(parts)))
+    """A stable guid for one of our objects: ``uuid.uuid5(NAMESPACE, "\\x1f".join(parts))`` as a string.
+
+    Computed without ``uuid.UUID`` objects (a project has one guid per quote and per coding,
+    and building a UUID object cost more than the SHA-1): the same bytes, version and variant.
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass
@@ -144,19 +156,76 @@ def _serialise(root: ET.Element, namespace: str) -> bytes:
     # Elements are built unqualified and the root declares the default namespace: the same XML as
     # ET.register_namespace would give, without changing ElementTree's global prefix table.
     root.attrib = {"xmlns": namespace, **root.attrib}
-    ET.indent(root, space="  ")
-    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return data + b"\n"
+    out = ["<?xml version='1.0' encoding='utf-8'?>\n"]
+    _write_element(root, 0, out)
+    out.append("\n")
+    return "".join(out).encode("utf-8", "xmlcharrefreplace")
+
+
+def _escape_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+)
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
+
+
+def _escape_attribute(value: str) -> str:
+    # Most values are guids, ids and numbers: one search instead of a translate of every one.
+    return value.translate(_ATTRIBUTE_ESCAPES) if _ATTRIBUTE_SPECIAL.search(value) else value
+
+
+def _write_element(element: ET.Element, level: int, out: list[str]) -> None:
+    """``element`` as ``ET.indent(space="  ")`` then ``ET.tostring`` would write it, byte for byte.
+
+    ElementTree's serialiser walks every element in Python through several layers (a project
+    holds one element per quote and per coding), and ``ET.indent`` is a second full pass; this
+    writes the indentation as it goes. Same escaping rules (text: & < >; attributes also " and
+    CR/LF/tab), same ``<Empty />`` form. ``tests/test_refi_speed.py`` compares both on real projects.
+    """
+    tag = element.tag
+    attributes = "".join([f' {k}="{_escape_attribute(v)}"' for k, v in element.attrib.items()])
+    text = element.text
+    if len(element):
+        inner = "\n" + "  " * (level + 1)
+        out.append(f"<{tag}{attributes}>")
+        out.append(_escape_text(text) if text and text.strip() else inner)
+        last = len(element) - 1
+        for index, child in enumerate(element):
+            _write_element(child, level + 1, out)
+            tail = child.tail
+            if tail and tail.strip():
+                out.append(_escape_text(tail))
+            else:
+                out.append(inner if index < last else "\n" + "  " * level)
+        out.append(f"</{tag}>")
+    elif text:
+        out.append(f"<{tag}{attributes}>{_escape_text(text)}</{tag}>")
+    else:
+        out.append(f"<{tag}{attributes} />")
 
 
 def export_qdc(catalog: Catalog, evidence: Evidence) -> bytes:
     """The taxonomy as a REFI-QDA codebook (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``)."""
     del evidence  # a codebook holds no quotes; the signature matches the other exports
+    return _serialise(codebook_tree(catalog), CODEBOOK_NS)
+
+
+def codebook_tree(catalog: Catalog) -> ET.Element:
+    """The ``.qdc`` element tree, not yet serialised."""
     root = ET.Element("CodeBook", {"origin": ORIGIN})
     codes = ET.SubElement(root, "Codes")
     for code in build_codebook(catalog).codes:
         _code_element(codes, code)
-    return _serialise(root, CODEBOOK_NS)
+    return root
 
 
 # --- Project export ------------------------------------------------------------------------------
@@ -189,14 +258,19 @@ def _speaker_names(transcript: LoadedTranscript) -> dict[str, str]:
 def source_text(transcript: LoadedTranscript, redactor: Redactor | None = None) -> SourceText:
     """The transcript as ``Name: text`` paragraphs, one blank line apart."""
     names = _speaker_names(transcript)
+    turns = transcript.parsed.turns
+    texts = [" ".join(paragraph.text.split()) for turn in turns for paragraph in turn.paragraphs]
+    if redactor is not None:
+        # One prefilter pass over the whole transcript; only paragraphs with a candidate are redacted.
+        texts = redactor.redact_all(texts, transcript.id)
     pieces: list[str] = []
     paragraph_at: dict[int, int] = {}
     offset = 0
-    for turn in transcript.parsed.turns:
+    position = 0
+    for turn in turns:
         for index, paragraph in enumerate(turn.paragraphs):
-            text = " ".join(paragraph.text.split())
-            if redactor is not None:
-                text = redactor.redact(text, transcript.id, record=False)
+            text = texts[position]
+            position += 1
             prefix = f"{names.get(turn.speaker, 'Speaker')}: " if index == 0 else ""
             if pieces:
                 offset += 2
@@ -226,6 +300,13 @@ def _redactor(catalog: Catalog) -> Redactor:
 
 def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
     """The catalog as a REFI-QDA project (``.qdpx``): codebook, transcripts as sources, quotes as codings."""
+    root, files = project_tree(catalog, evidence)
+    files["project.qde"] = _serialise(root, PROJECT_NS)
+    return _zip(files)
+
+
+def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict[str, bytes]]:
+    """The ``project.qde`` element tree (not yet serialised) and the source text files of a project."""
     codebook = build_codebook(catalog)
     redactor = _redactor(catalog)
     user = guid("user", ORIGIN)
@@ -305,8 +386,7 @@ def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
     if len(sources):
         root.append(sources)
     ET.SubElement(root, "Description").text = catalog.meta.description
-    files["project.qde"] = _serialise(root, PROJECT_NS)
-    return _zip(files)
+    return root, files
 
 
 def _source_description(transcript: LoadedTranscript) -> str:

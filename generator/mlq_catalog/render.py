@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from . import quotehtml
 from .analysis import Evidence, Quote
 from .downloads import build_downloads
 from .loader import Catalog
@@ -39,6 +40,8 @@ class NavItem:
 @dataclass
 class RenderedSite:
     pages: dict[str, str]
+    """Generated file path -> text: the ``.md`` pages, and beside a page with quotes its quote blocks
+    (``issues/x.quotes.html``, see quotehtml.py; ``quotehtml.expand`` gives a page with its quotes inline)."""
     nav: dict[str, list[Any]]
     sources: dict[str, str] = field(default_factory=dict)
     """Generated page path -> catalog-relative YAML path, for "edit this page" links."""
@@ -94,6 +97,10 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
     return "\n".join(parts)
 
 
+TEMPLATE_CACHE: jinja2.BytecodeCache | None = None
+"""Compiled templates kept between renders in one process; ``mlq-catalog serve`` sets it (serve.py)."""
+
+
 class Renderer:
     def __init__(self, catalog: Catalog, evidence: Evidence, templates_dir: Path) -> None:
         self.catalog = catalog
@@ -105,6 +112,7 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=TEMPLATE_CACHE,
         )
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
@@ -112,6 +120,9 @@ class Renderer:
         self.plan: QuotePlan | None = None
         self.page: str | None = None
         """The page being rendered, so that only a quote's home copy is indexed (paging.py)."""
+        self._quote_blocks: list[str] | None = None
+        self.quote_files: dict[str, str] = {}
+        """Side file path -> the quote blocks of its page (quotehtml.py); written with the pages."""
         self.env.globals["plural"] = lambda n, word, many=None: f"{n} {word if n == 1 else (many or word + 's')}"
 
     def attribution(self, quote: Quote) -> str:
@@ -128,10 +139,25 @@ class Renderer:
 
     def quote_block(self, quote: Quote) -> str:
         searchable = self.plan is None or self.plan.indexed(quote, self.page)
-        return quote_html(quote, self.attribution(quote), searchable=searchable)
+        block = quote_html(quote, self.attribution(quote), searchable=searchable)
+        if self._quote_blocks is None:
+            return block
+        # Python-Markdown is slow on raw HTML: the page gets a placeholder, the block a side file (quotehtml.py).
+        self._quote_blocks.append(block)
+        return quotehtml.token(len(self._quote_blocks))
 
     def render(self, template: str, **context: Any) -> str:
-        text = self.env.get_template(template).render(catalog=self.catalog, evidence=self.evidence, **context)
+        page = self.page
+        self._quote_blocks = [] if page is not None and quotehtml.INJECT else None
+        try:
+            text = self.env.get_template(template).render(catalog=self.catalog, evidence=self.evidence, **context)
+        finally:
+            blocks, self._quote_blocks = self._quote_blocks, None
+        if page is not None and blocks:
+            if quotehtml.usable(text, len(blocks)):
+                self.quote_files[quotehtml.side_path(page)] = quotehtml.dump(blocks)
+            else:  # the page's own text looks like a placeholder: quotes inline, as Markdown always could
+                text = self.env.get_template(template).render(catalog=self.catalog, evidence=self.evidence, **context)
         return text.rstrip("\n") + "\n"
 
 
@@ -260,4 +286,5 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         "contexts": [{"All contexts": "contexts/index.md"}]
         + [{c.title: f"contexts/{c.id}.md"} for c in _sorted_titles(catalog.contexts.values())],
     }
+    pages.update(renderer.quote_files)
     return RenderedSite(pages=pages, nav=nav, sources=sources, files={d.path: d.data for d in downloads})

@@ -21,12 +21,13 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import Problem
+from .writer import PAGES_MARKER, WriteReport
 
 if TYPE_CHECKING:
     from .build import Project
@@ -107,17 +108,52 @@ def record(site_dir: Path, stamp: str, generated: Generated) -> None:
     (site_dir / STAMP_FILE).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
+@dataclass
+class _RecordedChecks:
+    """The validation outcome of the build that made the site: the part of ``CheckedCatalog`` a report reads."""
+
+    problems: list[Problem]
+    catalog: None = None
+    evidence: None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+
+@dataclass
+class _RecordedSite:
+    """The page list of the build that made the site: the part of ``RenderedSite`` a report reads."""
+
+    pages: dict[str, str]
+    nav: dict[str, list[Any]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class _Unchanged:
+    checked: _RecordedChecks
+    site: _RecordedSite
+    report: WriteReport
+
+
 def current(project: Project, stamp: str) -> Generated | None:
     """A stand-in for the generation when the site was built from exactly these inputs, else None.
 
     The stand-in carries the page list and the validation problems of the build that
-    made the site, so the command reports the same warnings; it has no catalog.
+    made the site, so the command reports the same warnings; it has no catalog. It is
+    made of light look-alikes of ``Generated``'s parts rather than the real classes:
+    importing those (pydantic models, Jinja, analysis) costs ~0.5 s, 20 times the stamp
+    check itself, and a no-op build must stay far below a full one (issue 7).
     """
-    from .generate import Generated
-    from .render import RenderedSite
-    from .validate import CheckedCatalog
-    from .writer import PAGES_MARKER, WriteReport
-
     try:
         data = json.loads((project.site_dir / STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -132,8 +168,10 @@ def current(project: Project, stamp: str) -> Generated | None:
     except TypeError:
         return None
     log.info("the site is current (stamp %s): nothing to build", stamp[:12])
-    return Generated(
-        checked=CheckedCatalog(None, None, problems),
-        site=RenderedSite(pages=dict.fromkeys(pages, ""), nav={}, sources={}),
+    unchanged = _Unchanged(
+        checked=_RecordedChecks(problems),
+        site=_RecordedSite(pages=dict.fromkeys(pages, "")),
         report=WriteReport(unchanged=list(pages)),
     )
+    # Callers of a no-op build read only problems/warnings, the page list and the write report.
+    return cast("Generated", unchanged)

@@ -22,7 +22,11 @@ from __future__ import annotations
 import codecs
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable
+from itertools import compress, count
+from operator import sub
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,11 +122,18 @@ _WORDISH_LINE = re.compile(r"\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)*\s*")
 MAX_CODE_LINE = 4096
 
 
+# One or more codes separated by whitespace ("\s" is what str.split() splits on).
+_CODE_LINE = re.compile(rf"\s*{CODE_TOKEN.pattern}(?:\s+{CODE_TOKEN.pattern})*\s*")
+# A whole token that is a filler, in any case. Only used on code lines, which are ASCII, where
+# IGNORECASE agrees with str.casefold.
+_FILLER_TOKEN = re.compile(
+    r"(?<!\S)(?:" + "|".join(re.escape(word) for word in sorted(FILLERS)) + r")(?!\S)", re.IGNORECASE
+)
+
+
 def is_code_line(line: str) -> bool:
-    if len(line) > MAX_CODE_LINE or not _WORDISH_LINE.fullmatch(line):
-        return False
-    tokens = line.split()
-    return bool(tokens) and all(CODE_TOKEN.fullmatch(t) and t.casefold() not in FILLERS for t in tokens)
+    """Whether a line holds only codes (and at least one): ``Data-missing-value Data-noisy-labels``."""
+    return len(line) <= MAX_CODE_LINE and _CODE_LINE.fullmatch(line) is not None and not _FILLER_TOKEN.search(line)
 
 
 # Word characters and hyphens only. Deliberately no nested repetition: "(?:-+\w*)+" backtracks
@@ -183,23 +194,33 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, base: Path | No
     reading and again while reading, so a file that grows (or a device posing as
     a file) can never be read past it.
     """
-    shown = display_path(path, base)
+    # display_path resolves directories (system calls): only an error needs it.
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise InputError(Problem(shown, None, None, f"cannot read transcript: {kind}"))
+            raise InputError(Problem(display_path(path, base), None, None, f"cannot read transcript: {kind}"))
         if info.st_size > max_bytes:
-            raise InputError(Problem(shown, None, None, _too_big(info.st_size, max_bytes)))
+            raise InputError(Problem(display_path(path, base), None, None, _too_big(info.st_size, max_bytes)))
         with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+            # read(n) allocates n bytes up front: ask for the size stat gave, then for any growth.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_bytes + 1 - len(data))
     except OSError as exc:
-        raise InputError(Problem(shown, None, None, f"cannot read transcript: {exc.strerror or exc}")) from exc
+        message = f"cannot read transcript: {exc.strerror or exc}"
+        raise InputError(Problem(display_path(path, base), None, None, message)) from exc
     except RuntimeError as exc:  # pathlib reports a symlink loop this way
-        raise InputError(Problem(shown, None, None, "cannot read transcript: symlink loop")) from exc
+        raise InputError(Problem(display_path(path, base), None, None, "cannot read transcript: symlink loop")) from exc
     if len(data) > max_bytes:
-        raise InputError(Problem(shown, None, None, _too_big(len(data), max_bytes, at_least=True)))
-    return decode(data, shown)
+        raise InputError(Problem(display_path(path, base), None, None, _too_big(len(data), max_bytes, at_least=True)))
+    if not data.startswith(_SPECIAL_STARTS) and b"\x00" not in data:
+        # The common case, exactly as decode() would take it: no signature, no BOM, no NUL.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return decode(data, display_path(path, base))
 
 
 def _too_big(size: int, max_bytes: int, *, at_least: bool = False) -> str:
@@ -229,6 +250,8 @@ BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
+# Files that decode() looks at twice: binary signatures and byte-order marks.
+_SPECIAL_STARTS = tuple(signature for signature, _ in BINARY_SIGNATURES) + tuple(bom for bom, _, _ in BOMS)
 # Bytes 0x80-0x9f that Windows-1252 leaves undefined: their presence rules it out.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
@@ -301,46 +324,151 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
     return f"not UTF-8: looks like {name} (byte 0x{byte:02x} is {letter!r} there); re-save it as UTF-8"
 
 
-def _paragraphs(lines: list[str]) -> Iterable[Paragraph]:
-    """Blank-line separated paragraphs; wrapped lines join with a space."""
-    start = 0
-    buf: list[str] = []
-    for number, raw in enumerate(lines, start=1):
-        stripped = raw.strip()
-        if not stripped:
-            if buf:
-                yield Paragraph(start, " ".join(buf))
-                buf = []
-            continue
-        if not buf:
-            start = number
-        buf.append(stripped)
-    if buf:
-        yield Paragraph(start, " ".join(buf))
+_CR_LINE_END = re.compile(r"\r\n?")
+
+def _paragraph_texts(text: str) -> list[tuple[int, str]]:
+    """(first line number, text) of each paragraph: blank-line separated, wrapped lines joined with a space.
+
+    Only CRLF, CR and LF end a line: str.splitlines also splits on \\x0b, \\u2028 ...,
+    which would shift line numbers against what editors show. Lines are split, stripped
+    and filtered by C-level maps, so that Python code runs once per paragraph, not per line.
+    """
+    if "\r" in text:
+        text = _CR_LINE_END.sub("\n", text)
+    stripped = list(map(str.strip, text.split("\n")))
+    numbers = list(compress(range(1, len(stripped) + 1), stripped))
+    bodies = list(filter(None, stripped))
+    pairs = list(zip(numbers, bodies, strict=True))
+    # Indices of lines that directly follow a non-blank line: the rare wrapped paragraphs.
+    joined = list(compress(count(1), map((1).__eq__, map(sub, numbers[1:], numbers))))
+    if not joined:
+        return pairs
+    out: list[tuple[int, str]] = []
+    done = 0
+    at = 0
+    while at < len(joined):
+        end = joined[at]
+        start = end - 1
+        while at + 1 < len(joined) and joined[at + 1] == end + 1:
+            at += 1
+            end += 1
+        at += 1
+        out.extend(pairs[done:start])
+        out.extend(_split_wrapped(numbers[start], bodies[start : end + 1]))
+        done = end + 1
+    out.extend(pairs[done:])
+    return out
 
 
-def _split_lines(text: str) -> list[str]:
-    # str.splitlines also splits on \x0b, \x1c, \u2028 ... which would shift line numbers
-    # against what editors show; only CRLF, CR and LF end a line here.
-    return re.split(r"\r\n|\r|\n", text)
+def _split_wrapped(first: int, lines: list[str]) -> list[tuple[int, str]]:
+    """A paragraph of several (stripped) lines: joined, except that code lines and labels among them stand alone.
+
+    A code line directly under the text it tags (print exports have no blank line
+    there) must not be read as the last words of the answer.
+    """
+    out: list[tuple[int, str]] = []
+    run: list[str] = []
+    run_start = first
+    for number, line in enumerate(lines, start=first):
+        if is_code_line(line) or malformed_codes(line) or _is_structural(line):
+            if run:
+                out.append((run_start, " ".join(run)))
+                run = []
+            out.append((number, line))
+        else:
+            if not run:
+                run_start = number
+            run.append(line)
+    if run:
+        out.append((run_start, " ".join(run)))
+    return out
+
+
+# What a paragraph is to the turn builder: see _classify.
+_TEXT, _SKIP, _CODES, _MALFORMED, _LABEL = range(5)
+_Kind = tuple[Any, ...]
+_PROSE: _Kind = (_TEXT,)
+_FOOTER: _Kind = (_SKIP,)
+# Labels, code lines and short answers recur: their kind is remembered. Longer paragraphs are unique.
+_MEMO_MAX = 60
+# Speech ends a sentence; a label does not, unless a known label itself ends so.
+_SENTENCE_END = frozenset(".,;?!")
+
+
+@dataclass
+class _Rules:
+    """What the paragraph rules need to know about one transcript."""
+
+    known: frozenset[str]  # normalised known labels
+    known_ends: frozenset[str]  # their last characters
+    inline: dict[str, re.Match[str]]  # paragraphs that start with a recurring (or known) inline label
+    speakers: dict[str, str] = field(default_factory=dict)  # raw label -> _clean_label(raw label)
+
+    def speaker(self, label: str) -> str:
+        cleaned = self.speakers.get(label)
+        if cleaned is None:
+            cleaned = self.speakers[label] = _clean_label(label)
+        return cleaned
+
+
+def _classify(text: str, rules: _Rules) -> _Kind:
+    """What a paragraph is: the rules in order, first match wins (the title is handled by ``parse``).
+
+    Returns ``_PROSE``, ``_FOOTER``, ``(_CODES, codes)``, ``(_MALFORMED, valid codes, message)``
+    or ``(_LABEL, speaker, layout, inline text or None)``. Each rule is guarded by a cheap
+    test that is necessary for it to match, so that prose is rejected in a few string operations.
+    """
+    first = text[0]
+    if first == "C" and DELVE_FOOTER.fullmatch(text):
+        return _FOOTER
+    if len(text) <= MAX_CODE_LINE:
+        if _CODE_LINE.fullmatch(text) and not _FILLER_TOKEN.search(text):  # is_code_line
+            return (_CODES, tuple(text.split()))
+        # malformed_codes needs a "wordish" line: letters, digits, "-", "_" and spaces.
+        if _WORDISH_LINE.fullmatch(text):
+            bad_codes = malformed_codes(text)
+            if bad_codes:
+                shown = ", ".join(repr(token) for token in bad_codes)
+                message = (
+                    f"malformed code {shown} ignored: a code is letters and digits joined by "
+                    "single hyphens, like Data-missing-value"
+                )
+                return (_MALFORMED, tuple(token for token in text.split() if token not in bad_codes), message)
+    if first == "#":
+        heading = HEADING.fullmatch(text)
+        if heading:
+            return (_LABEL, rules.speaker(heading["label"]), "heading", None)
+    # A cleaned label ends with the text's last character: "Okay." is a label only if a known one ends in ".".
+    if len(text) <= 60 and (text[-1] not in _SENTENCE_END or text[-1] in rules.known_ends):
+        if _is_label(text, rules.known):
+            return (_LABEL, rules.speaker(text), "own-line", None)
+    inline = rules.inline.get(text)
+    if inline:
+        spoken = inline["text"]
+        return (_LABEL, rules.speaker(inline["label"]), "inline", spoken.strip() if spoken else None)
+    return _PROSE
 
 
 def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedTranscript:
     """Split a transcript into turns. Never raises on odd text: it only finds fewer turns."""
-    lines = _split_lines(text.lstrip("\ufeff"))
-    # Per-line splitting lets a code line directly under text (no blank line) still count.
-    paragraphs: list[Paragraph] = []
-    for para in _paragraphs(lines):
-        paragraphs.extend(_split_code_tail(para, lines))
-    known = {normalize_label(label) for label in known_labels}
+    paragraphs = _paragraph_texts(text.lstrip("\ufeff"))
+    known = frozenset(normalize_label(label) for label in known_labels)
 
+    inline_matches: dict[str, re.Match[str]] = {}
     inline_counts: dict[str, int] = {}
-    for para in paragraphs:
-        match = INLINE.fullmatch(para.text)
-        if match:
-            inline_counts[match["label"]] = inline_counts.get(match["label"], 0) + 1
+    for _, body in paragraphs:
+        if ":" in body:
+            match = INLINE.fullmatch(body)
+            if match:
+                inline_matches[body] = match
+                inline_counts[match["label"]] = inline_counts.get(match["label"], 0) + 1
     # An inline label must recur (or be known), so that "Note: ..." in prose is not a speaker.
     inline_labels = {label for label, n in inline_counts.items() if n >= 2 or normalize_label(label) in known}
+    rules = _Rules(
+        known,
+        frozenset(label[-1] for label in known if label),
+        {body: match for body, match in inline_matches.items() if match["label"] in inline_labels},
+    )
 
     turns: list[Turn] = []
     speakers: dict[str, None] = {}
@@ -349,101 +477,101 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
     codes: list[CodeMark] = []
     interview_number: str | None = None
     title_line: int | None = None
-    layouts: dict[str, int] = {}
+    layout_names: list[str] = []
     warnings: list[Problem] = []
+    new, set_dict = _new, _set
+    # A paragraph's kind depends on its text alone (the title aside), so recurring ones are looked up.
+    memo: dict[str, _Kind] = {}
+    wordish = _WORDISH_LINE.fullmatch
 
-    def close() -> None:
-        nonlocal current, codes
-        if current:
-            turns.append(Turn(speaker, tuple(current), tuple(codes)))
-        elif codes and turns:
-            # Codes right after a label with no text: they tag the previous turn.
-            last = turns[-1]
-            turns[-1] = Turn(last.speaker, last.paragraphs, last.codes + tuple(codes))
-        current, codes = [], []
-
-    def start(label: str, layout: str) -> None:
-        nonlocal speaker
-        close()
-        speaker = _clean_label(label)
-        speakers.setdefault(speaker, None)
-        layouts[layout] = layouts.get(layout, 0) + 1
-
-    for para in paragraphs:
-        text = para.text
+    for line, body in paragraphs:
         if title_line is None and not turns and not current:
-            title = TITLE.fullmatch(text)
+            title = TITLE.fullmatch(body)
             if title:
                 interview_number = title["number"]
-                title_line = para.line
+                title_line = line
                 continue
-        if DELVE_FOOTER.fullmatch(text):
+        if len(body) <= _MEMO_MAX:
+            kind = memo.get(body) or memo.setdefault(body, _classify(body, rules))
+        elif ":" in body or body[0] in "#C":
+            kind = _classify(body, rules)
+        elif "." in body or "," in body or not wordish(body):
+            # Too long for a label; no footer, heading or inline label; punctuation: no code line either.
+            kind = _PROSE
+        else:
+            kind = _classify(body, rules)
+        if kind is _PROSE:
+            if codes:
+                # Text after a code block without a new label: same speaker, new turn.
+                _close_turn(turns, speaker, current, codes)
+                current, codes = [], []
+            # Paragraph(line, body), built as _paragraph does; inlined: this runs for every answer.
+            paragraph = new(Paragraph)
+            set_dict(paragraph, "__dict__", {"line": line, "text": body, "start": None, "end": None})
+            current.append(paragraph)
             continue
-        if is_code_line(text):
-            codes.extend(CodeMark(token, para.line) for token in text.split())
-            continue
-        bad_codes = malformed_codes(text)
-        if bad_codes:
-            codes.extend(CodeMark(token, para.line) for token in text.split() if token not in bad_codes)
-            shown = ", ".join(repr(token) for token in bad_codes)
-            warnings.append(
-                Problem(
-                    path.as_posix(),
-                    para.line,
-                    None,
-                    f"malformed code {shown} ignored: a code is letters and digits joined by "
-                    "single hyphens, like Data-missing-value",
-                    severity="warning",
-                )
-            )
-            continue
-        heading = HEADING.fullmatch(text)
-        if heading:
-            start(heading["label"], "heading")
-            continue
-        if _is_label(text, known):
-            start(text, "own-line")
-            continue
-        inline = INLINE.fullmatch(text)
-        if inline and inline["label"] in inline_labels:
-            start(inline["label"], "inline")
-            if inline["text"]:
-                current.append(Paragraph(para.line, inline["text"].strip()))
-            continue
-        if codes:
-            # Text after a code block without a new label: same speaker, new turn.
-            close()
-        current.append(para)
-    close()
+        tag = kind[0]
+        if tag == _LABEL:
+            if current:
+                # _close_turn(turns, speaker, current, codes), inlined for the common case.
+                turn = new(Turn)
+                set_dict(turn, "__dict__", {"speaker": speaker, "paragraphs": tuple(current), "codes": tuple(codes)})
+                turns.append(turn)
+                current, codes = [], []
+            elif codes:
+                _close_turn(turns, speaker, current, codes)
+                codes = []
+            speaker = kind[1]
+            speakers.setdefault(speaker, None)
+            layout_names.append(kind[2])
+            if kind[3] is not None:
+                current.append(_paragraph(line, kind[3]))
+        elif tag == _CODES:
+            codes.extend([_code_mark(token, line) for token in kind[1]])
+        elif tag == _MALFORMED:
+            codes.extend([_code_mark(token, line) for token in kind[1]])
+            warnings.append(Problem(path.as_posix(), line, None, kind[2], severity="warning"))
+    _close_turn(turns, speaker, current, codes)
 
+    # Counter keeps first-seen order, so a tie goes to the layout seen first, as before.
+    layouts = Counter(layout_names)
     layout = max(layouts, key=lambda k: layouts[k]) if layouts else "none"
     return ParsedTranscript(path, layout, interview_number, title_line, tuple(turns), tuple(speakers), tuple(warnings))
 
 
-def _split_code_tail(para: Paragraph, lines: list[str]) -> list[Paragraph]:
-    """Split a multi-line paragraph whose last lines are code lines (print exports)."""
-    if " " not in para.text and not is_code_line(para.text):
-        return [para]
-    span = []
-    number = para.line
-    while number <= len(lines) and lines[number - 1].strip():
-        span.append((number, lines[number - 1].strip()))
-        number += 1
-    if len(span) <= 1:
-        return [para]
-    out: list[Paragraph] = []
-    text_buf: list[tuple[int, str]] = []
-    for number, line in span:
-        if is_code_line(line) or malformed_codes(line) or _is_structural(line):
-            if text_buf:
-                out.append(Paragraph(text_buf[0][0], " ".join(t for _, t in text_buf)))
-                text_buf = []
-            out.append(Paragraph(number, line))
-        else:
-            text_buf.append((number, line))
-    if text_buf:
-        out.append(Paragraph(text_buf[0][0], " ".join(t for _, t in text_buf)))
-    return out
+def _close_turn(turns: list[Turn], speaker: str, current: list[Paragraph], codes: list[CodeMark]) -> None:
+    """End a turn: its paragraphs and the codes after them."""
+    if current:
+        turns.append(_turn(speaker, tuple(current), tuple(codes)))
+    elif codes and turns:
+        # Codes right after a label with no text: they tag the previous turn.
+        last = turns[-1]
+        turns[-1] = Turn(last.speaker, last.paragraphs, last.codes + tuple(codes))
+
+
+# A frozen dataclass's __init__ sets each field through object.__setattr__; for the ~100,000
+# paragraphs and turns of a large catalog that was a sixth of parsing. These build the same
+# objects (equal, same repr and hash; tests/test_parse_speed.py checks it) in two calls.
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _paragraph(line: int, text: str) -> Paragraph:
+    paragraph = _new(Paragraph)
+    _set(paragraph, "__dict__", {"line": line, "text": text, "start": None, "end": None})
+    return paragraph
+
+
+def _code_mark(code: str, line: int) -> CodeMark:
+    mark = _new(CodeMark)
+    _set(mark, "__dict__", {"code": code, "line": line})
+    return mark
+
+
+def _turn(speaker: str, paragraphs: tuple[Paragraph, ...], codes: tuple[CodeMark, ...]) -> Turn:
+    turn = _new(Turn)
+    _set(turn, "__dict__", {"speaker": speaker, "paragraphs": paragraphs, "codes": codes})
+    return turn
 
 
 def _is_structural(line: str) -> bool:

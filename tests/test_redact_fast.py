@@ -1,0 +1,159 @@
+"""The redaction prefilter: ``Redactor.matches`` (prefiltered) finds exactly what ``matches_exact`` finds.
+
+The prefilter skips the exact scans when none of a few cheap searches hits. That is only
+correct if every hint is implied by its pattern; these tests plant names, emails, URLs,
+handles, phone numbers, long numbers and near misses into random text and compare both paths,
+match by match, for the shipped rules plus user patterns with groups, back-references, anchors
+and inline flags.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlq_catalog.anonymize import DETECTORS, Redactor, load_redactions
+from mlq_catalog.model import RedactionRule
+from mlq_catalog.transcripts import parse
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG = REPO / "catalog"
+
+EXTRA_RULES = [
+    {"terms": ["Jordan Whitfield", "Whitfield", "Quellstrom Analytics"], "placeholder": "[name]"},
+    {"terms": ["O'Neil"], "placeholder": "[name]", "transcripts": ["t2"]},
+    {"pattern": r"(\w)\1{2}x", "placeholder": "[triple]"},  # a back-reference: never combined with others
+    {"pattern": r"^secret\b", "placeholder": "[anchored]"},
+    {"pattern": r"(?s)foo.bar", "placeholder": "[flags]"},  # a global inline flag
+    {"pattern": r"(?P<suffix>zz)(?P<x>q+)", "placeholder": "[named]", "transcripts": ["t1"]},
+    {"pattern": r"(?=k)", "placeholder": "[empty]"},  # matches empty text only; never replaces
+]
+
+PLANTS = [
+    "Amin",
+    "AMIN's",
+    "amin\u2019s",
+    "Amins",
+    "examine",
+    "Margaret  Michelle",
+    "Greenest\ncompany",
+    "Kendra",
+    "PO",
+    "Jordan Whitfield",
+    "whitfield's",
+    "O'Neil",
+    "O\u2019Neils",
+    "quellstrom analytics",
+    "jo.doe+ml@example-corp.co.uk",
+    "a@b",
+    "@jdoe_42",
+    "@ml.team",
+    "https://intranet.example.com/a?b=1",
+    "www.example.org",
+    "WWW.Example.ORG",
+    "wiki.example-corp.io/team",
+    "sub.domain.DEV",
+    "file.txt",
+    "e.g.",
+    "+49 30 1234 5678",
+    "(030) 1234-5678",
+    "555-1234",
+    "2019-2022",
+    "10 000 000",
+    "12.03.2021",
+    "84736251",
+    "3.14159265",
+    "ftp://x",
+    "aaax",
+    "secret",
+    "foo\nbar",
+    "zzqq",
+    "kk",
+]
+SEPARATORS = [" ", "  ", "\n", "\t", ".", ",", "-", "/", ":", "@", "'", "\u2019", "(", ")", "+", ""]
+
+fragment = st.one_of(
+    st.sampled_from(PLANTS),
+    st.text(alphabet=string.ascii_letters + string.digits + " .-@:/'()+\u2019\u017f\u212a", max_size=12),
+)
+texts = st.lists(st.tuples(fragment, st.sampled_from(SEPARATORS)), max_size=12).map(
+    lambda parts: "".join(f + s for f, s in parts)
+)
+
+
+def _redactor() -> Redactor:
+    shipped, problems = load_redactions(CATALOG)
+    assert shipped is not None and not problems
+    rules = list(shipped.rules) + [RedactionRule.model_validate(rule) for rule in EXTRA_RULES]
+    return Redactor(rules)
+
+
+REDACTOR = _redactor()
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    text=texts,
+    transcript=st.sampled_from([None, "t1", "t2", "interview-05", "interview-35"]),
+    detectors=st.booleans(),
+)
+def test_prefiltered_matches_equal_the_exact_matches(text: str, transcript: str | None, detectors: bool) -> None:
+    fast = REDACTOR.matches(text, transcript, detectors=detectors)
+    assert fast == REDACTOR.matches_exact(text, transcript, detectors=detectors)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=texts)
+def test_every_detector_hit_is_seen_by_one_of_its_hints(text: str) -> None:
+    # The property the prefilter rests on, per detector: no hint found -> no raw pattern match.
+    for detector in DETECTORS:
+        if detector.pattern.search(text):
+            assert any(hint.search(text) for hint in detector.hints), (detector.name, text)
+
+
+def test_planted_identifiers_take_the_exact_path_and_plain_text_does_not() -> None:
+    planted = "Call +49 30 1234 5678 or mail jo@example.org; Amin's and Margaret Michelle's notes, @jdoe."
+    exact = REDACTOR.matches_exact(planted, "interview-35")
+    assert REDACTOR.matches(planted, "interview-35") == exact
+    assert {m.placeholder for m in exact} == {"[phone]", "[email]", "[name]", "[handle]"}
+    assert REDACTOR.redact(planted, "interview-35", record=False) == (
+        "Call [phone] or mail [email]; [name]'s and [name]'s notes, [handle]."
+    )
+    assert REDACTOR.matches("We looked at the labels again, in 2019, and they were fine.", "interview-35") == []
+
+
+def test_seed_transcripts_redact_identically_on_both_paths() -> None:
+    redactor = _redactor()
+    compared = 0
+    for path in sorted((CATALOG / "transcripts").glob("*.txt")):
+        for turn in parse(path.read_text(encoding="utf-8"), path).turns:
+            for paragraph in turn.paragraphs:
+                for transcript in (path.stem, None):
+                    assert redactor.matches(paragraph.text, transcript) == redactor.matches_exact(
+                        paragraph.text, transcript
+                    )
+                    compared += 1
+    assert compared > 1000
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    paragraphs=st.lists(texts, max_size=6),
+    transcript=st.sampled_from([None, "t1", "t2", "interview-35"]),
+)
+def test_redact_all_equals_redacting_each_text(paragraphs: list[str], transcript: str | None) -> None:
+    expected = [REDACTOR.redact(text, transcript, record=False) for text in paragraphs]
+    assert REDACTOR.redact_all(paragraphs, transcript) == expected
+
+
+def test_redact_all_finds_candidates_that_run_across_or_start_texts() -> None:
+    # "Margaret" ends one text and "Michelle" starts the next: the joined hint spans both; each is
+    # still redacted on its own. "secret" is anchored (^): found only at the start of a text.
+    paragraphs = ["ask Margaret", "Michelle knows", "secret plan", "no secret", "www", ".example.org", "example.org/x"]
+    expected = [REDACTOR.redact(text, "interview-35", record=False) for text in paragraphs]
+    assert REDACTOR.redact_all(paragraphs, "interview-35") == expected
+    assert expected[:4] == ["ask [name]", "[name] knows", "[anchored] plan", "no secret"]
+    assert expected[4:] == ["www", ".example.org", "[url]"] and REDACTOR.redact_all([], None) == []

@@ -1,0 +1,100 @@
+"""The fast paths of the downloads write what the slow ones wrote: guids, XML bytes, JSON data, zipped CSV."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mlq_catalog import refi
+from mlq_catalog.downloads import build_downloads, version_slug, zip_one
+from mlq_catalog.export import catalog_to_dict, export_csv, export_json, records_json
+from mlq_catalog.validate import CheckedCatalog, check_catalog
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG = REPO / "catalog"
+
+
+@pytest.fixture(scope="module")
+def checked() -> CheckedCatalog:
+    result = check_catalog(CATALOG)
+    assert result.catalog is not None and result.evidence is not None
+    return result
+
+
+def _elementtree_bytes(root: ET.Element, namespace: str) -> bytes:
+    """What ``refi._serialise`` wrote before it had its own writer: ``ET.indent`` and ``ET.tostring``."""
+    root = copy.deepcopy(root)
+    root.attrib = {"xmlns": namespace, **root.attrib}
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("transcript", "interview-35"), ("coding", "interview-05-l137", "lack-of-explainability"), ("x",), ("é ü 中", "")],
+)
+def test_guid_is_uuid5_of_the_joined_parts(parts: tuple[str, ...]) -> None:
+    assert refi.guid(*parts) == str(uuid.uuid5(refi.NAMESPACE, "\x1f".join(parts)))
+
+
+def test_project_and_codebook_xml_are_the_bytes_elementtree_writes(checked: CheckedCatalog) -> None:
+    assert checked.catalog is not None and checked.evidence is not None
+    root, files = refi.project_tree(checked.catalog, checked.evidence)
+    assert len(root.findall(".//PlainTextSelection")) > 50 and files
+    expected = _elementtree_bytes(root, refi.PROJECT_NS)
+    assert refi._serialise(copy.deepcopy(root), refi.PROJECT_NS) == expected
+    codebook = refi.codebook_tree(checked.catalog)
+    assert refi._serialise(copy.deepcopy(codebook), refi.CODEBOOK_NS) == _elementtree_bytes(codebook, refi.CODEBOOK_NS)
+    with zipfile.ZipFile(io.BytesIO(refi.export_qdpx(checked.catalog, checked.evidence))) as archive:
+        assert archive.read("project.qde") == expected
+
+
+def test_xml_writer_escapes_like_elementtree() -> None:
+    root = ET.Element("Project", {"name": 'A & B <"x">\r\n\tz', "origin": "é"})
+    ET.SubElement(root, "Description").text = "1 < 2 & 3 > 2 \"quoted\" 'single'\nnext line"
+    ET.SubElement(root, "Empty")
+    ET.SubElement(root, "Blank").text = ""
+    ET.SubElement(root, "Spaces").text = "   "
+    nested = ET.SubElement(root, "Codes")
+    leaf = ET.SubElement(ET.SubElement(nested, "Code", {"guid": "g"}), "Code", {"guid": "h", "name": "\u2019"})
+    leaf.tail = "kept tail & more"
+    assert refi._serialise(copy.deepcopy(root), refi.PROJECT_NS) == _elementtree_bytes(root, refi.PROJECT_NS)
+
+
+def test_json_export_holds_the_same_data_one_record_per_line(checked: CheckedCatalog) -> None:
+    assert checked.catalog is not None and checked.evidence is not None
+    text = export_json(checked.catalog, checked.evidence)
+    data = catalog_to_dict(checked.catalog, checked.evidence)
+    assert json.loads(text) == data
+    lines = text.splitlines()
+    quote_lines = [line for line in lines if line.startswith('{"id":') and '"end_line":' in line]
+    assert len(quote_lines) == len(checked.evidence.quotes) > 100
+    assert len(text.encode("utf-8")) < 0.85 * len(json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
+    assert export_json(checked.catalog, checked.evidence) == text
+    # Empty lists and scalars stay on their key's line; the document is valid for any shape.
+    for shape in ({}, {"a": []}, {"a": [1], "b": {"c": [2, 3]}, "d": "x\ny"}):
+        assert json.loads(records_json(shape)) == shape
+
+
+def test_csv_download_is_the_csv_export_zipped_deterministically(checked: CheckedCatalog) -> None:
+    assert checked.catalog is not None and checked.evidence is not None
+    v = version_slug(checked.catalog.meta.version)
+    first = {d.name: d.data for d in build_downloads(checked.catalog, checked.evidence)}
+    second = {d.name: d.data for d in build_downloads(checked.catalog, checked.evidence)}
+    assert first == second
+    assert f"quotes-{v}.csv" not in first
+    with zipfile.ZipFile(io.BytesIO(first[f"quotes-{v}.csv.zip"])) as archive:
+        (info,) = archive.infolist()
+        assert info.filename == f"quotes-{v}.csv" and info.date_time == (1980, 1, 1, 0, 0, 0)
+        text = archive.read(info).decode("utf-8")
+    assert text == export_csv(checked.catalog, checked.evidence)
+    assert len(list(csv.reader(io.StringIO(text)))) == len(checked.evidence.quotes) + 1
+    assert zip_one("a.csv", b"x,y\n") == zip_one("a.csv", b"x,y\n")
