@@ -35,6 +35,7 @@ def _project(config: Path) -> Any:
 
 def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
     from mlq_catalog.generate import generate
+    from mlq_catalog.quotehtml import is_side_file
 
     project = _project(config)
     started, cpu = time.perf_counter(), time.process_time()
@@ -44,7 +45,7 @@ def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "cpu_seconds": cpu,
-        "pages": len(site.pages),
+        "pages": sum(1 for path in site.pages if not is_side_file(path)),  # not the quote side files
         "markdown_bytes": sum(len(text.encode("utf-8")) for text in site.pages.values()),
         "quotes": len(generated.checked.evidence.quotes) if generated.checked.evidence else 0,
         "warnings": len(generated.checked.warnings),

@@ -42,7 +42,7 @@ def test_pages_with_placeholders_expand_to_the_inline_pages(monkeypatch: pytest.
         assert quotehtml.expand(pages, path) == markdown, path
         if '<figure class="mlq-quote"' in markdown:
             assert quotehtml.side_path(path) in pages, path
-            assert "mlq-quote" not in pages[path] and quotehtml.TOKEN_PREFIX + "1\n" in pages[path], path
+            assert "mlq-quote" not in pages[path] and quotehtml.TOKEN_PREFIX + "1" in pages[path], path
     # The golden pages as they were before placeholders (tests/golden/pages holds the pages with them).
     assert_golden("quotehtml/issues/noisy-labels.md", quotehtml.expand(pages, "issues/noisy-labels.md"))
     assert_golden("quotehtml/fixes/lighter-models.md", quotehtml.expand(pages, "fixes/lighter-models.md"))
@@ -70,6 +70,19 @@ def test_injection_is_one_pass_and_counts_every_placeholder() -> None:
     assert quotehtml.usable("Intro\n\nMLQQUOTES-1\n\nMLQQUOTES-2\n", 2)
     assert not quotehtml.usable("See MLQQUOTES-9.\n\nMLQQUOTES-1\n", 1)
     assert not quotehtml.usable("- item\n  MLQQUOTES-1\n", 1)
+    # A run of quotes is one paragraph for Markdown, and the same HTML once injected.
+    markdown = "Intro\n\nMLQQUOTES-1\n\nMLQQUOTES-2\n\nMLQQUOTES-3\n\nBetween\n\nMLQQUOTES-4\n"
+    assert quotehtml.collapse(markdown) == "Intro\n\nMLQQUOTES-1-3\n\nBetween\n\nMLQQUOTES-4\n"
+    four = [f'<figure class="mlq-quote" id="q{n}">' for n in range(1, 5)]
+    side = {"p.md": quotehtml.collapse(markdown), "p.quotes.html": quotehtml.dump(four)}
+    assert quotehtml.expand(side, "p.md") == "Intro\n\n" + "\n\n".join(four[:3]) + "\n\nBetween\n\n" + four[3] + "\n"
+    assert quotehtml.inject("<p>Intro</p>\n<p>MLQQUOTES-1-3</p>\n<p>Between</p>\n<p>MLQQUOTES-4</p>", four) == (
+        "<p>Intro</p>\n" + "\n\n".join(four[:3]) + "\n\n<p>Between</p>\n" + four[3]
+    )
+    with pytest.raises(quotehtml.PlaceholderMismatch, match="appears twice"):
+        quotehtml.inject("<p>MLQQUOTES-1-3</p><p>MLQQUOTES-3-4</p>", four)
+    with pytest.raises(quotehtml.PlaceholderMismatch, match="has no quote"):
+        quotehtml.inject("<p>MLQQUOTES-1-5</p>", four)
 
 
 def test_copies_excluded_from_search_go_in_after_search_and_end_up_the_same() -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.anonymize import DETECTORS, Redactor, load_redactions
+from mlq_catalog.analysis import Quote
+from mlq_catalog.anonymize import DETECTORS, Redactor, load_redactions, redact_quote
 from mlq_catalog.model import RedactionRule
 from mlq_catalog.transcripts import parse
 
@@ -157,3 +158,19 @@ def test_redact_all_finds_candidates_that_run_across_or_start_texts() -> None:
     assert REDACTOR.redact_all(paragraphs, "interview-35") == expected
     assert expected[:4] == ["ask [name]", "[name] knows", "[anchored] plan", "no secret"]
     assert expected[4:] == ["www", ".example.org", "[url]"] and REDACTOR.redact_all([], None) == []
+
+
+def test_redact_quote_keeps_clean_quotes_and_asks_for_lines_only_when_needed() -> None:
+    redactor = _redactor()
+    clean = Quote("q1", "t1", "P01", "We relabelled.\n\nThen we retrained.", 10, 12, ("c",), ("e",), ())
+    calls: list[str] = []
+
+    def lines() -> list[int]:
+        calls.append("asked")
+        return [10, 12]
+
+    assert redact_quote(redactor, clean, lines) is clean and calls == []
+    named = Quote("q2", "t1", "P01", "We relabelled.\n\nJordan Whitfield retrained it.", 10, 12, ("c",), ("e",), ())
+    redacted = redact_quote(redactor, named, lines)
+    assert redacted.text == "We relabelled.\n\n[name] retrained it." and calls == ["asked"]
+    assert redactor.log.as_dict()["transcripts"]["t1"][0]["lines"] == [12]

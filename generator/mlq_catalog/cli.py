@@ -105,7 +105,7 @@ def build(
     Example: mlq-catalog build --site-dir public
     """
     from . import build as build_module
-    from .quotehtml import is_side_file
+    from .quotehtml import is_side_file, page_of
 
     project = build_module.Project.from_config(
         config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir
@@ -117,10 +117,12 @@ def build(
     for problem in report.generated.checked.warnings:
         click.echo(problem.format_text(), err=True)
     pages = report.generated.report
+    # Pages, not files: a page's quote blocks are a side file beside it (quotehtml.py).
     page_count = sum(1 for path in report.generated.site.pages if not is_side_file(path))
+    written, removed = ({page_of(path) for path in paths} for paths in (pages.written, pages.removed))
     click.echo(
         f"Built {report.site_dir} from {page_count} generated pages "
-        f"({len(pages.written)} written, {len(pages.removed)} removed) in "
+        f"({len(written)} written, {len(removed)} removed) in "
         f"{report.generation_seconds:.2f}s generation + {report.mkdocs_seconds:.2f}s MkDocs",
         err=True,
     )
@@ -302,7 +304,7 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
 @click.option(
     "--full-rebuild",
     is_flag=True,
-    help="Rebuild every page on each change (slower; the preview's search index then covers every page).",
+    help="Rebuild every page and the downloads on each change (slower; search and downloads then exact).",
 )
 def serve(
     catalog_dir: Path | None,
@@ -314,8 +316,9 @@ def serve(
 ) -> None:
     """Preview the site; saving a YAML file, transcript or template rebuilds it and reloads the browser.
 
-    A rebuild re-renders only the pages that changed, so the preview's search index may miss or
-    repeat an edited page's text: publish only what mlq-catalog build makes.
+    A rebuild re-renders only the pages that changed, so the preview's search may miss or repeat
+    an edited page's text, and the downloads are those of the moment the preview started. Publish
+    only what mlq-catalog build makes.
 
     Example: mlq-catalog serve --dev-addr 127.0.0.1:8001
     """

@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import compress, repeat
 from pathlib import Path
 
 from .transcripts import (
@@ -57,6 +58,8 @@ _DATE_TIME = re.compile(
     r"(?P<stamp>\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)(?:\s+(?P<rest>\S.*))?"
 )
 _PAGE_COUNTER = re.compile(r"\d{1,4}\s*/\s*\d{1,4}")
+# Part of what a page counter holds; starting with a literal, it is searched for fast in a whole text.
+_COUNTER_LIKE = re.compile(r"/\s*\d")
 _DELVE_URL = re.compile(r"https?://(?:[\w-]+\.)*delvetool\.com(?:/\S*)?", re.IGNORECASE)
 _ANY_URL = re.compile(r"https?://\S+")
 
@@ -81,8 +84,13 @@ def detect_format(text: str, path: Path | None = None) -> str:
 def _looks_like_print(text: str) -> bool:
     if "\f" in text:
         return True
+    if "://" not in text and not _COUNTER_LIKE.search(text):
+        return False  # no URL and no page counter: no line below could count
     stamps = counters = urls = 0
-    for line in text.splitlines():
+    lines = text.splitlines()
+    # Every furniture line holds a "/" (URL, page counter, date): only those are looked at, and a
+    # transcript's speech is not scanned line by line in Python.
+    for line in compress(lines, map(str.__contains__, lines, repeat("/"))):
         stripped = line.strip()
         if _DELVE_URL.fullmatch(stripped):
             urls += 1

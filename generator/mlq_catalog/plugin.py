@@ -19,7 +19,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -157,6 +157,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             page.present_anchor_ids |= anchors  # as MkDocs finds ids in raw HTML, for anchor link checks
         return html
 
+    @event_priority(100)  # first: a minifier would drop the comments that mark the deferred quotes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         pages_dir = self._pages_dir_of(page)
         if pages_dir is None:

@@ -4,12 +4,19 @@ A quote is a raw HTML block (``render.quote_html``). Python-Markdown handles raw
 slowly: its block preprocessor runs an ``HTMLParser`` over every block, MkDocs runs a
 second one to collect anchor ids, and the postprocessor stashes and restores each block.
 At 2,000 transcripts that was about two thirds of the MkDocs build (issue 7). So a page
-carries one short placeholder paragraph per quote, ``MLQQUOTES-<n>`` on its own line,
-which Markdown turns into ``<p>MLQQUOTES-n</p>``; the quote blocks of page
+carries one short placeholder paragraph per run of quotes, ``MLQQUOTES-<n>`` (or
+``MLQQUOTES-<first>-<last>``) on its own line, which Markdown turns into
+``<p>MLQQUOTES-n</p>``; the quote blocks of page
 ``issues/x.md`` are written beside it, in order, as ``issues/x.quotes.html`` (through
 ``writer.sync_pages``, like the pages: unchanged files keep their mtime); and the
 plugin's ``on_page_content`` hook puts each block where its placeholder is. The
 published HTML is the same as when the blocks were in the Markdown.
+
+The search plugin then parses each page's content with ``HTMLParser`` too, only to skip
+what carries ``data-search-exclude``: the copies of a quote whose search home is another
+page (paging.py) and every caption. So ``on_page_content`` leaves a comment,
+``<!--MLQQUOTES-n-->``, in their place, and ``on_post_page`` puts them into the finished
+page (:func:`finish`). The search index is byte-for-byte the same.
 
 Why no transcript text can be taken for a placeholder: quote text is never in the
 Markdown (it is in the side file), and replacement is one pass over the HTML that
@@ -32,7 +39,9 @@ INJECT = True
 
 _SEPARATOR = "<!-- mlq-quote {} -->"
 _SEPARATOR_RE = re.compile(r"^<!-- mlq-quote (\d+) -->\n", re.MULTILINE)
-_PLACEHOLDER_RE = re.compile(r"<p>" + re.escape(TOKEN_PREFIX) + r"(\d+)</p>")
+_PLACEHOLDER_RE = re.compile(r"<p>" + re.escape(TOKEN_PREFIX) + r"(\d+)(?:-(\d+))?</p>")
+_RUN_RE = re.compile(re.escape(TOKEN_PREFIX) + r"(\d+)((?:\n\n" + re.escape(TOKEN_PREFIX) + r"\d+)*)")
+_MD_PLACEHOLDER_RE = re.compile(r"^" + re.escape(TOKEN_PREFIX) + r"(\d+)(?:-(\d+))?$", re.MULTILINE)
 _ID_RE = re.compile(r'<figure class="mlq-quote" id="([^"]*)"')
 _EXCLUDED_RE = re.compile(r'<figure class="mlq-quote" id="[^"]*" data-search-exclude markdown="0">')
 """The opening tag ``render.quote_html`` writes for a copy that search must skip."""
@@ -58,6 +67,7 @@ def side_path(page_path: str) -> str:
 
 
 def is_side_file(path: str) -> bool:
+    """Whether a generated file is the quote side file of a page (never published as a page)."""
     return path.endswith(SIDE_SUFFIX)
 
 
@@ -71,6 +81,32 @@ def usable(markdown: str, count: int) -> bool:
         return False
     found = re.findall(r"(?:^|\n\n)" + re.escape(TOKEN_PREFIX) + r"(\d+)(?=\n\n|\n?$)", markdown)
     return found == [str(n) for n in range(1, count + 1)]
+
+
+def collapse(markdown: str) -> str:
+    """One placeholder per run of quotes: ``MLQQUOTES-1`` ... ``MLQQUOTES-30`` become ``MLQQUOTES-1-30``.
+
+    For :func:`usable` Markdown only (its placeholders are whole paragraphs, numbered in order, so a
+    run of adjacent ones is consecutive). Markdown then handles one paragraph per listing, not one
+    per quote (a quotes page lists 100).
+    """
+
+    def run(match: re.Match[str]) -> str:
+        if not match.group(2):
+            return match.group(0)
+        last = match.group(2).rsplit("-", 1)[1]
+        return f"{token(int(match.group(1)))}-{last}"
+
+    return _RUN_RE.sub(run, markdown)
+
+
+def _numbers(match: re.Match[str], count: int) -> range:
+    """The blocks a placeholder stands for: ``n``, or ``first-last``."""
+    first = int(match.group(1))
+    last = int(match.group(2)) if match.group(2) else first
+    if not 1 <= first <= last <= count:
+        raise PlaceholderMismatch(f"placeholder {match.group(0)} has no quote ({count} in the side file)")
+    return range(first, last + 1)
 
 
 def dump(blocks: list[str]) -> str:
@@ -105,9 +141,11 @@ def _deferred_span(block: str) -> tuple[int, int] | None:
 
 
 def inject(content: str, blocks: list[str], *, defer_excluded: bool = False) -> str:
-    """``content`` (a page's HTML) with every placeholder paragraph replaced by its block.
+    """``content`` (a page's HTML) with every placeholder paragraph replaced by its blocks.
 
-    One pass: what is put in is never searched again. Each placeholder must appear exactly once.
+    A run ``<p>MLQQUOTES-a-b</p>`` gets blocks a..b, a blank line between each two, as Markdown
+    writes consecutive raw HTML blocks. One pass: what is put in is never searched again. Each
+    block must be asked for exactly once.
     ``defer_excluded``: what search excludes (whole copies whose home is another page, and the
     captions) becomes ``<!--MLQQUOTES-n-->`` for :func:`finish` to fill in the finished page, so
     that the search plugin's HTML parser never walks it (the search index is the same: the parser
@@ -115,15 +153,16 @@ def inject(content: str, blocks: list[str], *, defer_excluded: bool = False) -> 
     """
     seen: list[int] = []
 
-    def block(match: re.Match[str]) -> str:
-        number = int(match.group(1))
-        if not 1 <= number <= len(blocks):
-            raise PlaceholderMismatch(f"placeholder {token(number)} has no quote ({len(blocks)} in the side file)")
+    def one(number: int) -> str:
         seen.append(number)
         text = blocks[number - 1]
         span = _deferred_span(text) if defer_excluded else None
         if span is not None:
             text = text[: span[0]] + _DEFERRED.format(number) + text[span[1] :]
+        return text
+
+    def block(match: re.Match[str]) -> str:
+        text = "\n\n".join(one(number) for number in _numbers(match, len(blocks)))
         # Python-Markdown ends a raw HTML block with a newline of its own, which its final strip()
         # removes at the end of the page: the same bytes as before.
         return text + ("" if match.end() == len(content) else "\n")
@@ -216,9 +255,6 @@ def expand(pages: dict[str, str], page_path: str) -> str:
     if side is None:
         return markdown
     blocks = load(side)
-    return re.sub(
-        r"^" + re.escape(TOKEN_PREFIX) + r"(\d+)$",
-        lambda match: blocks[int(match.group(1)) - 1],
-        markdown,
-        flags=re.MULTILINE,
+    return _MD_PLACEHOLDER_RE.sub(
+        lambda match: "\n\n".join(blocks[n - 1] for n in _numbers(match, len(blocks))), markdown
     )

@@ -178,11 +178,6 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 _ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
 
 
-def _escape_attribute(value: str) -> str:
-    # Most values are guids, ids and numbers: one search instead of a translate of every one.
-    return value.translate(_ATTRIBUTE_ESCAPES) if _ATTRIBUTE_SPECIAL.search(value) else value
-
-
 def _write_element(element: ET.Element, level: int, out: list[str]) -> None:
     """``element`` as ``ET.indent(space="  ")`` then ``ET.tostring`` would write it, byte for byte.
 
@@ -192,7 +187,11 @@ def _write_element(element: ET.Element, level: int, out: list[str]) -> None:
     CR/LF/tab), same ``<Empty />`` form. ``tests/test_refi_speed.py`` compares both on real projects.
     """
     tag = element.tag
-    attributes = "".join([f' {k}="{_escape_attribute(v)}"' for k, v in element.attrib.items()])
+    attrib = element.attrib
+    if _ATTRIBUTE_SPECIAL.search("".join(attrib.values())):
+        attributes = "".join([f' {k}="{v.translate(_ATTRIBUTE_ESCAPES)}"' for k, v in attrib.items()])
+    else:  # guids, ids and numbers: nothing to escape
+        attributes = "".join([f' {k}="{v}"' for k, v in attrib.items()])
     text = element.text
     if len(element):
         inner = "\n" + "  " * (level + 1)

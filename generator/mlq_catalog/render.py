@@ -1,7 +1,9 @@
 """Render stage: the checked catalog and its evidence -> Markdown pages (Jinja templates).
 
 Transcript text is data, never Markdown: quotes go into raw HTML blocks with every
-character escaped, so ``<script>``, ``*stars*`` or ``# hash`` show literally.
+character escaped, so ``<script>``, ``*stars*`` or ``# hash`` show literally. On an
+entry or quotes page the blocks never pass through Markdown at all: the page holds
+a placeholder per quote and the blocks go into a side file (quotehtml.py).
 YAML titles and summaries are escaped for inline Markdown; YAML descriptions are
 Markdown by design (validation has already refused raw HTML in them).
 """
@@ -19,7 +21,7 @@ import jinja2
 
 from . import quotehtml
 from .analysis import Evidence, Quote
-from .downloads import build_downloads
+from .downloads import Download, build_downloads
 from .loader import Catalog
 from .overview import issue_citation, issue_tags, render_reader_pages
 from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
@@ -99,6 +101,19 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
 
 TEMPLATE_CACHE: jinja2.BytecodeCache | None = None
 """Compiled templates kept between renders in one process; ``mlq-catalog serve`` sets it (serve.py)."""
+DOWNLOADS_CACHE: dict[str, list[Download]] | None = None
+"""Catalog version -> its downloads, built once. None (build them every time) except in the preview
+(``mlq-catalog serve``), whose rebuilds must be quick: the downloads are half a rebuild at 500
+transcripts, and an editor previews pages, not the zip files (serve.py)."""
+
+
+def _downloads(catalog: Catalog, evidence: Evidence) -> list[Download]:
+    if DOWNLOADS_CACHE is None:
+        return build_downloads(catalog, evidence)
+    version = catalog.meta.version
+    if version not in DOWNLOADS_CACHE:
+        DOWNLOADS_CACHE[version] = build_downloads(catalog, evidence)
+    return DOWNLOADS_CACHE[version]
 
 
 class Renderer:
@@ -155,6 +170,7 @@ class Renderer:
             blocks, self._quote_blocks = self._quote_blocks, None
         if page is not None and blocks:
             if quotehtml.usable(text, len(blocks)):
+                text = quotehtml.collapse(text)
                 self.quote_files[quotehtml.side_path(page)] = quotehtml.dump(blocks)
             else:  # the page's own text looks like a placeholder: quotes inline, as Markdown always could
                 text = self.env.get_template(template).render(catalog=self.catalog, evidence=self.evidence, **context)
@@ -268,7 +284,7 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         "contexts-index.md.j2", contexts=_sorted_titles(catalog.contexts.values()), stats=stats
     )
 
-    downloads = build_downloads(catalog, evidence)
+    downloads = _downloads(catalog, evidence)
     reader_pages, reader_nav = render_reader_pages(renderer, catalog, evidence, downloads)
     pages.update(reader_pages)
 

@@ -23,12 +23,12 @@ import codecs
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterable
-from itertools import compress, count
-from operator import sub
-from typing import Any
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
+from operator import sub
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, Problem, display_path
 
@@ -49,10 +49,9 @@ HEADING = re.compile(r"(?P<hashes>#{1,4})\s+(?P<label>\S.{0,59}?)\s*#*\s*")
 INLINE = re.compile(r"(?P<label>[A-Z][\w.'-]*(?: [\w.'-]+){0,3}):(?:\s+(?P<text>.*))?")
 DELVE_FOOTER = re.compile(r"Created with the Delve Qualitative Analysis Tool\b.*")
 # Labels that the own-line layout recognises even when the catalog names none.
-GENERIC_LABEL = re.compile(
-    r"(?:interviewer|interviewee|moderator|participant|respondent|speaker|researcher)(?:\s*\d+)?",
-    re.IGNORECASE,
-)
+_GENERIC_WORDS = r"(?:interviewer|interviewee|moderator|participant|respondent|speaker|researcher)"
+GENERIC_LABEL = re.compile(_GENERIC_WORDS + r"(?:\s*\d+)?", re.IGNORECASE)
+_GENERIC_START = re.compile(_GENERIC_WORDS, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -117,6 +116,9 @@ def normalize_label(label: str) -> str:
 _WORDISH_LINE = re.compile(r"\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)*\s*")
 
 
+# An own-line speaker label is short; longer text is speech.
+MAX_LABEL = 60
+
 # A code line lists a handful of codes; anything longer is speech, and skipping it keeps a
 # 10 MB single-line transcript from being scanned token by token several times over.
 MAX_CODE_LINE = 4096
@@ -124,16 +126,16 @@ MAX_CODE_LINE = 4096
 
 # One or more codes separated by whitespace ("\s" is what str.split() splits on).
 _CODE_LINE = re.compile(rf"\s*{CODE_TOKEN.pattern}(?:\s+{CODE_TOKEN.pattern})*\s*")
-# A whole token that is a filler, in any case. Only used on code lines, which are ASCII, where
-# IGNORECASE agrees with str.casefold.
-_FILLER_TOKEN = re.compile(
-    r"(?<!\S)(?:" + "|".join(re.escape(word) for word in sorted(FILLERS)) + r")(?!\S)", re.IGNORECASE
-)
 
 
 def is_code_line(line: str) -> bool:
     """Whether a line holds only codes (and at least one): ``Data-missing-value Data-noisy-labels``."""
-    return len(line) <= MAX_CODE_LINE and _CODE_LINE.fullmatch(line) is not None and not _FILLER_TOKEN.search(line)
+    # The tokens of a code line are ASCII, where str.lower is str.casefold.
+    return (
+        len(line) <= MAX_CODE_LINE
+        and _CODE_LINE.fullmatch(line) is not None
+        and FILLERS.isdisjoint(map(str.lower, line.split()))
+    )
 
 
 # Word characters and hyphens only. Deliberately no nested repetition: "(?:-+\w*)+" backtracks
@@ -326,8 +328,9 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
 
 _CR_LINE_END = re.compile(r"\r\n?")
 
-def _paragraph_texts(text: str) -> list[tuple[int, str]]:
-    """(first line number, text) of each paragraph: blank-line separated, wrapped lines joined with a space.
+
+def _paragraph_texts(text: str) -> tuple[list[int], list[str]]:
+    """First line numbers and texts of the paragraphs: blank-line separated, wrapped lines joined with a space.
 
     Only CRLF, CR and LF end a line: str.splitlines also splits on \\x0b, \\u2028 ...,
     which would shift line numbers against what editors show. Lines are split, stripped
@@ -338,12 +341,12 @@ def _paragraph_texts(text: str) -> list[tuple[int, str]]:
     stripped = list(map(str.strip, text.split("\n")))
     numbers = list(compress(range(1, len(stripped) + 1), stripped))
     bodies = list(filter(None, stripped))
-    pairs = list(zip(numbers, bodies, strict=True))
     # Indices of lines that directly follow a non-blank line: the rare wrapped paragraphs.
     joined = list(compress(count(1), map((1).__eq__, map(sub, numbers[1:], numbers))))
     if not joined:
-        return pairs
-    out: list[tuple[int, str]] = []
+        return numbers, bodies
+    out_numbers: list[int] = []
+    out_bodies: list[str] = []
     done = 0
     at = 0
     while at < len(joined):
@@ -353,11 +356,15 @@ def _paragraph_texts(text: str) -> list[tuple[int, str]]:
             at += 1
             end += 1
         at += 1
-        out.extend(pairs[done:start])
-        out.extend(_split_wrapped(numbers[start], bodies[start : end + 1]))
+        out_numbers += numbers[done:start]
+        out_bodies += bodies[done:start]
+        for number, body in _split_wrapped(numbers[start], bodies[start : end + 1]):
+            out_numbers.append(number)
+            out_bodies.append(body)
         done = end + 1
-    out.extend(pairs[done:])
-    return out
+    out_numbers += numbers[done:]
+    out_bodies += bodies[done:]
+    return out_numbers, out_bodies
 
 
 def _split_wrapped(first: int, lines: list[str]) -> list[tuple[int, str]]:
@@ -389,8 +396,9 @@ _TEXT, _SKIP, _CODES, _MALFORMED, _LABEL = range(5)
 _Kind = tuple[Any, ...]
 _PROSE: _Kind = (_TEXT,)
 _FOOTER: _Kind = (_SKIP,)
-# Labels, code lines and short answers recur: their kind is remembered. Longer paragraphs are unique.
-_MEMO_MAX = 60
+# Labels, code lines and short answers recur: their kind is remembered. Longer paragraphs are unique,
+# and parse rejects them as prose quickly because no label is that long.
+_MEMO_MAX = MAX_LABEL
 # Speech ends a sentence; a label does not, unless a known label itself ends so.
 _SENTENCE_END = frozenset(".,;?!")
 
@@ -401,8 +409,14 @@ class _Rules:
 
     known: frozenset[str]  # normalised known labels
     known_ends: frozenset[str]  # their last characters
+    known_starts: tuple[str, ...]  # the same labels, for str.startswith
     inline: dict[str, re.Match[str]]  # paragraphs that start with a recurring (or known) inline label
     speakers: dict[str, str] = field(default_factory=dict)  # raw label -> _clean_label(raw label)
+
+    def may_be_label(self, text: str) -> bool:
+        """False when ``_is_label(text, known)`` is surely false; cheaper than it."""
+        normalized = normalize_label(text)
+        return normalized.startswith(self.known_starts) or _GENERIC_START.match(normalized) is not None
 
     def speaker(self, label: str) -> str:
         cleaned = self.speakers.get(label)
@@ -421,10 +435,12 @@ def _classify(text: str, rules: _Rules) -> _Kind:
     first = text[0]
     if first == "C" and DELVE_FOOTER.fullmatch(text):
         return _FOOTER
-    if len(text) <= MAX_CODE_LINE:
-        if _CODE_LINE.fullmatch(text) and not _FILLER_TOKEN.search(text):  # is_code_line
-            return (_CODES, tuple(text.split()))
-        # malformed_codes needs a "wordish" line: letters, digits, "-", "_" and spaces.
+    # Both code-line rules need a "wordish" line (letters, digits, "-", "_" and spaces): speech has punctuation.
+    if "." not in text and "," not in text and len(text) <= MAX_CODE_LINE:
+        if _CODE_LINE.fullmatch(text):
+            tokens = text.split()
+            if FILLERS.isdisjoint(map(str.lower, tokens)):  # is_code_line
+                return (_CODES, tuple(tokens))
         if _WORDISH_LINE.fullmatch(text):
             bad_codes = malformed_codes(text)
             if bad_codes:
@@ -439,9 +455,14 @@ def _classify(text: str, rules: _Rules) -> _Kind:
         if heading:
             return (_LABEL, rules.speaker(heading["label"]), "heading", None)
     # A cleaned label ends with the text's last character: "Okay." is a label only if a known one ends in ".".
-    if len(text) <= 60 and (text[-1] not in _SENTENCE_END or text[-1] in rules.known_ends):
-        if _is_label(text, rules.known):
-            return (_LABEL, rules.speaker(text), "own-line", None)
+    # It is also a prefix of the text, so the normalised text starts with a known or generic label.
+    if (
+        len(text) <= MAX_LABEL
+        and (text[-1] not in _SENTENCE_END or text[-1] in rules.known_ends)
+        and rules.may_be_label(text)
+        and _is_label(text, rules.known)
+    ):
+        return (_LABEL, rules.speaker(text), "own-line", None)
     inline = rules.inline.get(text)
     if inline:
         spoken = inline["text"]
@@ -451,22 +472,23 @@ def _classify(text: str, rules: _Rules) -> _Kind:
 
 def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedTranscript:
     """Split a transcript into turns. Never raises on odd text: it only finds fewer turns."""
-    paragraphs = _paragraph_texts(text.lstrip("\ufeff"))
+    numbers, bodies = _paragraph_texts(text.lstrip("\ufeff"))
     known = frozenset(normalize_label(label) for label in known_labels)
 
     inline_matches: dict[str, re.Match[str]] = {}
     inline_counts: dict[str, int] = {}
-    for _, body in paragraphs:
-        if ":" in body:
-            match = INLINE.fullmatch(body)
-            if match:
-                inline_matches[body] = match
-                inline_counts[match["label"]] = inline_counts.get(match["label"], 0) + 1
+    # An inline label needs a colon: only those paragraphs are tried.
+    for body in compress(bodies, map(str.__contains__, bodies, repeat(":"))):
+        match = INLINE.fullmatch(body)
+        if match:
+            inline_matches[body] = match
+            inline_counts[match["label"]] = inline_counts.get(match["label"], 0) + 1
     # An inline label must recur (or be known), so that "Note: ..." in prose is not a speaker.
     inline_labels = {label for label, n in inline_counts.items() if n >= 2 or normalize_label(label) in known}
     rules = _Rules(
         known,
         frozenset(label[-1] for label in known if label),
+        tuple(sorted(known)),
         {body: match for body, match in inline_matches.items() if match["label"] in inline_labels},
     )
 
@@ -479,12 +501,12 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
     title_line: int | None = None
     layout_names: list[str] = []
     warnings: list[Problem] = []
-    new, set_dict = _new, _set
+    new, set_field = _new, _set
     # A paragraph's kind depends on its text alone (the title aside), so recurring ones are looked up.
     memo: dict[str, _Kind] = {}
     wordish = _WORDISH_LINE.fullmatch
 
-    for line, body in paragraphs:
+    for line, body in zip(numbers, bodies, strict=True):
         if title_line is None and not turns and not current:
             title = TITLE.fullmatch(body)
             if title:
@@ -493,9 +515,14 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
                 continue
         if len(body) <= _MEMO_MAX:
             kind = memo.get(body) or memo.setdefault(body, _classify(body, rules))
-        elif ":" in body or body[0] in "#C":
+        elif ":" in body and body in rules.inline:
+            # Too long for a label, and a colon rules out the code-line rules: the inline label wins.
+            match = rules.inline[body]
+            spoken = match["text"]
+            kind = (_LABEL, rules.speaker(match["label"]), "inline", spoken.strip() if spoken else None)
+        elif body[0] in "#C":
             kind = _classify(body, rules)
-        elif "." in body or "," in body or not wordish(body):
+        elif "." in body or "," in body or ":" in body or not wordish(body):
             # Too long for a label; no footer, heading or inline label; punctuation: no code line either.
             kind = _PROSE
         else:
@@ -504,10 +531,14 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             if codes:
                 # Text after a code block without a new label: same speaker, new turn.
                 _close_turn(turns, speaker, current, codes)
-                current, codes = [], []
+                current.clear()
+                codes.clear()
             # Paragraph(line, body), built as _paragraph does; inlined: this runs for every answer.
             paragraph = new(Paragraph)
-            set_dict(paragraph, "__dict__", {"line": line, "text": body, "start": None, "end": None})
+            set_field(paragraph, "line", line)
+            set_field(paragraph, "text", body)
+            set_field(paragraph, "start", None)
+            set_field(paragraph, "end", None)
             current.append(paragraph)
             continue
         tag = kind[0]
@@ -515,21 +546,25 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             if current:
                 # _close_turn(turns, speaker, current, codes), inlined for the common case.
                 turn = new(Turn)
-                set_dict(turn, "__dict__", {"speaker": speaker, "paragraphs": tuple(current), "codes": tuple(codes)})
+                set_field(turn, "speaker", speaker)
+                set_field(turn, "paragraphs", tuple(current))
+                set_field(turn, "codes", tuple(codes))
                 turns.append(turn)
-                current, codes = [], []
+                # Turns hold tuples: the lists are reused, which spares the garbage collector.
+                current.clear()
+                codes.clear()
             elif codes:
                 _close_turn(turns, speaker, current, codes)
-                codes = []
+                codes.clear()
             speaker = kind[1]
             speakers.setdefault(speaker, None)
             layout_names.append(kind[2])
             if kind[3] is not None:
                 current.append(_paragraph(line, kind[3]))
         elif tag == _CODES:
-            codes.extend([_code_mark(token, line) for token in kind[1]])
+            codes += map(_code_mark, kind[1], repeat(line))
         elif tag == _MALFORMED:
-            codes.extend([_code_mark(token, line) for token in kind[1]])
+            codes += map(_code_mark, kind[1], repeat(line))
             warnings.append(Problem(path.as_posix(), line, None, kind[2], severity="warning"))
     _close_turn(turns, speaker, current, codes)
 
@@ -549,28 +584,36 @@ def _close_turn(turns: list[Turn], speaker: str, current: list[Paragraph], codes
         turns[-1] = Turn(last.speaker, last.paragraphs, last.codes + tuple(codes))
 
 
-# A frozen dataclass's __init__ sets each field through object.__setattr__; for the ~100,000
-# paragraphs and turns of a large catalog that was a sixth of parsing. These build the same
-# objects (equal, same repr and hash; tests/test_parse_speed.py checks it) in two calls.
+# The generated __init__ of a frozen dataclass is a Python call that looks up object.__setattr__
+# for every field; for the ~150,000 paragraphs, turns and codes of a large catalog that was a
+# sixth of parsing. These set the same fields the same way, without the call: equal objects with
+# the same repr and hash (tests/test_parser_golden.py checks it). Setting fields one by one, not
+# assigning __dict__, keeps Python 3.11's compact attribute storage: half the memory per object.
 _new = object.__new__
 _set = object.__setattr__
 
 
 def _paragraph(line: int, text: str) -> Paragraph:
     paragraph = _new(Paragraph)
-    _set(paragraph, "__dict__", {"line": line, "text": text, "start": None, "end": None})
+    _set(paragraph, "line", line)
+    _set(paragraph, "text", text)
+    _set(paragraph, "start", None)
+    _set(paragraph, "end", None)
     return paragraph
 
 
 def _code_mark(code: str, line: int) -> CodeMark:
     mark = _new(CodeMark)
-    _set(mark, "__dict__", {"code": code, "line": line})
+    _set(mark, "code", code)
+    _set(mark, "line", line)
     return mark
 
 
 def _turn(speaker: str, paragraphs: tuple[Paragraph, ...], codes: tuple[CodeMark, ...]) -> Turn:
     turn = _new(Turn)
-    _set(turn, "__dict__", {"speaker": speaker, "paragraphs": paragraphs, "codes": codes})
+    _set(turn, "speaker", speaker)
+    _set(turn, "paragraphs", paragraphs)
+    _set(turn, "codes", codes)
     return turn
 
 
@@ -592,8 +635,8 @@ def _clean_label(label: str) -> str:
     return cleaned
 
 
-def _is_label(text: str, known: set[str]) -> bool:
-    if len(text) > 60:
+def _is_label(text: str, known: Collection[str]) -> bool:
+    if len(text) > MAX_LABEL:
         return False
     cleaned = normalize_label(_clean_label(text))
     return cleaned in known or bool(GENERIC_LABEL.fullmatch(cleaned))
