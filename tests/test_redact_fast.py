@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlq_catalog.analysis import Quote
-from mlq_catalog.anonymize import DETECTORS, Redactor, load_redactions, redact_quote
+from mlq_catalog.anonymize import _URL_TLDS, DETECTORS, Redactor, load_redactions, redact_quote
 from mlq_catalog.model import RedactionRule
 from mlq_catalog.transcripts import parse
 
@@ -174,3 +174,12 @@ def test_redact_quote_keeps_clean_quotes_and_asks_for_lines_only_when_needed() -
     redacted = redact_quote(redactor, named, lines)
     assert redacted.text == "We relabelled.\n\n[name] retrained it." and calls == ["asked"]
     assert redactor.log.as_dict()["transcripts"]["t1"][0]["lines"] == [12]
+
+
+def test_every_url_tld_is_seen_by_a_url_hint() -> None:
+    # The ".TLD" hint is a letter class, not the TLD list: a longer TLD added to the list must widen it.
+    url = next(d for d in DETECTORS if d.name == "url")
+    for tld in _URL_TLDS.split("|"):
+        for text in (f"see example.{tld} now", f"see EXAMPLE.{tld.upper()}/x"):
+            assert url.pattern.search(text), text
+            assert any(hint.search(text) for hint in url.hints), text

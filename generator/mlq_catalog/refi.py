@@ -178,6 +178,34 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 _ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
 
 
+_RAW = "\x00raw"
+"""Tag of a placeholder element whose text is XML already written at its depth (``_selection_xml``)."""
+_SELECTION_LEVEL = 3  # Project > Sources > TextSource > PlainTextSelection
+_SELECTION_INDENT = "\n" + "  " * _SELECTION_LEVEL
+
+
+def _selection_xml(quote: Quote, span: tuple[int, int], targets: list[str], user: str) -> str:
+    """A quote's ``PlainTextSelection`` with one ``Coding`` per code, as ``_write_element`` writes it."""
+    head = (
+        f'<PlainTextSelection guid="{guid("quote", quote.id)}" name="{_escape_attribute(quote.id)}" '
+        f'startPosition="{span[0]}" endPosition="{span[1]}" creatingUser="{user}"'
+    )
+    if not targets:
+        return head + " />"
+    coding_indent = _SELECTION_INDENT + "  "
+    ref_indent = coding_indent + "  "
+    codings = "".join(
+        f'{coding_indent}<Coding guid="{guid("coding", quote.id, code)}" creatingUser="{user}">'
+        f'{ref_indent}<CodeRef targetGUID="{target}" />{coding_indent}</Coding>'
+        for code, target in zip(quote.codes, targets, strict=True)
+    )
+    return f"{head}>{codings}{_SELECTION_INDENT}</PlainTextSelection>"
+
+
+def _escape_attribute(value: str) -> str:
+    return value.translate(_ATTRIBUTE_ESCAPES) if _ATTRIBUTE_SPECIAL.search(value) else value
+
+
 def _write_element(element: ET.Element, level: int, out: list[str]) -> None:
     """``element`` as ``ET.indent(space="  ")`` then ``ET.tostring`` would write it, byte for byte.
 
@@ -199,7 +227,12 @@ def _write_element(element: ET.Element, level: int, out: list[str]) -> None:
         out.append(_escape_text(text) if text and text.strip() else inner)
         last = len(element) - 1
         for index, child in enumerate(element):
-            _write_element(child, level + 1, out)
+            if child.tag == _RAW:
+                if child.get("level") != str(level + 1):
+                    raise ValueError(f"pre-written XML for depth {child.get('level')} placed at depth {level + 1}")
+                out.append(child.text or "")
+            else:
+                _write_element(child, level + 1, out)
             tail = child.tail
             if tail and tail.strip():
                 out.append(_escape_text(tail))
@@ -305,7 +338,11 @@ def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
 
 
 def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict[str, bytes]]:
-    """The ``project.qde`` element tree (not yet serialised) and the source text files of a project."""
+    """The ``project.qde`` element tree (not yet serialised) and the source text files of a project.
+
+    Each source's selections sit in one placeholder element (tag ``_RAW``) holding their XML,
+    which only ``_serialise`` understands.
+    """
     codebook = build_codebook(catalog)
     redactor = _redactor(catalog)
     user = guid("user", ORIGIN)
@@ -335,27 +372,17 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
             },
         )
         ET.SubElement(element, "Description").text = _source_description(transcript)
+        selections: list[str] = []
         for quote in quotes_by_transcript.get(transcript_id, []):
             span = _locate(source, quote)
             if span is None:
                 log.warning("quote %s not found in the exported text of %s; left out", quote.id, transcript_id)
                 continue
-            selection = ET.SubElement(
-                element,
-                "PlainTextSelection",
-                {
-                    "guid": guid("quote", quote.id),
-                    "name": quote.id,
-                    "startPosition": str(span[0]),
-                    "endPosition": str(span[1]),
-                    "creatingUser": user,
-                },
-            )
-            for code in quote.codes:
-                coding = ET.SubElement(
-                    selection, "Coding", {"guid": guid("coding", quote.id, code), "creatingUser": user}
-                )
-                ET.SubElement(coding, "CodeRef", {"targetGUID": codebook.guid_for(code, unclaimed)})
+            targets = [codebook.guid_for(code, unclaimed) for code in quote.codes]
+            selections.append(_selection_xml(quote, span, targets, user))
+        if selections:
+            # One element per quote and two per coding were most of the tree: written as text at once.
+            ET.SubElement(element, _RAW, {"level": str(_SELECTION_LEVEL)}).text = _SELECTION_INDENT.join(selections)
 
     book = ET.SubElement(root, "CodeBook")
     codes = ET.SubElement(book, "Codes")

@@ -15,6 +15,13 @@ new turn by the same speaker, since Delve drops the label there.
 
 This module knows nothing about the taxonomy: it reports raw codes and raw
 speaker labels with their line numbers, and the caller decides what they mean.
+
+Parsing runs for every transcript of every build, so it is kept within a few
+times a bare read-split-regex loop over the same bytes (issue 7, measured by
+``bench/worker.py parse``): lines are split and filtered by C-level maps, a
+paragraph's kind is computed once per distinct text, and every rule is guarded
+by a cheap test that is necessary for it to match. ``tests/test_parser_golden.py``
+pins the output to what the straightforward parser returned.
 """
 
 from __future__ import annotations
@@ -252,7 +259,7 @@ BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
-# Files that decode() looks at twice: binary signatures and byte-order marks.
+# Leading bytes on which decode() refuses a file or picks another encoding.
 _SPECIAL_STARTS = tuple(signature for signature, _ in BINARY_SIGNATURES) + tuple(bom for bom, _, _ in BOMS)
 # Bytes 0x80-0x9f that Windows-1252 leaves undefined: their presence rules it out.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
@@ -377,7 +384,8 @@ def _split_wrapped(first: int, lines: list[str]) -> list[tuple[int, str]]:
     run: list[str] = []
     run_start = first
     for number, line in enumerate(lines, start=first):
-        if is_code_line(line) or malformed_codes(line) or _is_structural(line):
+        # Both code-line rules need a "-" (a code has one).
+        if ("-" in line and (is_code_line(line) or malformed_codes(line))) or _is_structural(line):
             if run:
                 out.append((run_start, " ".join(run)))
                 run = []
@@ -435,8 +443,9 @@ def _classify(text: str, rules: _Rules) -> _Kind:
     first = text[0]
     if first == "C" and DELVE_FOOTER.fullmatch(text):
         return _FOOTER
-    # Both code-line rules need a "wordish" line (letters, digits, "-", "_" and spaces): speech has punctuation.
-    if "." not in text and "," not in text and len(text) <= MAX_CODE_LINE:
+    # Both code-line rules need a code ("-") in a "wordish" line (letters, digits, "-", "_" and spaces),
+    # and speech has punctuation.
+    if "-" in text and "." not in text and "," not in text and len(text) <= MAX_CODE_LINE:
         if _CODE_LINE.fullmatch(text):
             tokens = text.split()
             if FILLERS.isdisjoint(map(str.lower, tokens)):  # is_code_line
@@ -522,8 +531,9 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             kind = (_LABEL, rules.speaker(match["label"]), "inline", spoken.strip() if spoken else None)
         elif body[0] in "#C":
             kind = _classify(body, rules)
-        elif "." in body or "," in body or ":" in body or not wordish(body):
-            # Too long for a label; no footer, heading or inline label; punctuation: no code line either.
+        elif "-" not in body or "." in body or "," in body or ":" in body or not wordish(body):
+            # Too long for a label; no footer, heading or inline label; no code without "-", and none in speech.
+            # (wordish() scans the whole paragraph, but only in the rare prose with no punctuation at all.)
             kind = _PROSE
         else:
             kind = _classify(body, rules)
@@ -548,11 +558,12 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
                 turn = new(Turn)
                 set_field(turn, "speaker", speaker)
                 set_field(turn, "paragraphs", tuple(current))
-                set_field(turn, "codes", tuple(codes))
+                set_field(turn, "codes", tuple(codes) if codes else ())
                 turns.append(turn)
                 # Turns hold tuples: the lists are reused, which spares the garbage collector.
                 current.clear()
-                codes.clear()
+                if codes:
+                    codes.clear()
             elif codes:
                 _close_turn(turns, speaker, current, codes)
                 codes.clear()
@@ -618,7 +629,7 @@ def _turn(speaker: str, paragraphs: tuple[Paragraph, ...], codes: tuple[CodeMark
 
 
 def _is_structural(line: str) -> bool:
-    return bool(HEADING.fullmatch(line)) or bool(GENERIC_LABEL.fullmatch(line.replace("*", "")))
+    return (line[:1] == "#" and bool(HEADING.fullmatch(line))) or bool(GENERIC_LABEL.fullmatch(line.replace("*", "")))
 
 
 def _clean_label(label: str) -> str:
