@@ -38,9 +38,13 @@ def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
     from mlq_catalog.quotehtml import is_side_file
 
     project = _project(config)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, cpu = time.perf_counter(), time.process_time()
     generated = generate(project.catalog_dir, project.templates_dir, pages)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # The downloads are built in a forked child (render._start_downloads): its CPU counts too.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu += (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     site = generated.site
     return {
         "seconds": seconds,
@@ -55,14 +59,15 @@ def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
 def mkdocs_mode(config: Path, pages: Path, site_dir: Path) -> dict[str, Any]:
     """Time the MkDocs build alone, as ``mlq-catalog build`` runs it.
 
-    Generation runs first, untimed, in a forked child (``build.run_isolated``), on pages already
+    Generation runs first, untimed, in a forked child (``isolate.run_isolated``), on pages already
     written (no writes); this process then runs MkDocs with the plugin handed the child's summary.
     ``process_rss_mb`` is this process alone: the MkDocs process, without the generation's peak.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from mlq_catalog.build import generate_for_mkdocs, run_isolated
+    from mlq_catalog.build import generate_for_mkdocs
+    from mlq_catalog.isolate import run_isolated
 
     project = _project(config)
     project.pages_dir = pages

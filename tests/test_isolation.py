@@ -1,4 +1,4 @@
-"""Generation runs in a forked child (build.run_isolated): errors must cross back faithfully."""
+"""Generation runs in a forked child (isolate.run_isolated): errors must cross back faithfully."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pickle
 
 import pytest
 
-from mlq_catalog.build import run_isolated
 from mlq_catalog.errors import InputError, OutputError, Problem, ValidationFailed
+from mlq_catalog.isolate import run_isolated
 
 PROBLEM = Problem("catalog/issues/x.yaml", 3, 5, "unknown key 'sumary' (did you mean 'summary'?)", "sumary")
 
@@ -46,5 +46,5 @@ def test_a_bug_in_the_child_is_a_bug_with_its_traceback() -> None:
 
 
 def test_a_child_that_dies_is_reported() -> None:
-    with pytest.raises(RuntimeError, match=r"died \(exit status 7\)"):
-        run_isolated(os._exit, 7)
+    with pytest.raises(RuntimeError, match=r"mlq-catalog-generate process died \(exit status 7\)"):
+        run_isolated(os._exit, 7)  # never answers

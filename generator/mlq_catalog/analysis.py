@@ -116,8 +116,11 @@ def _analyse_transcript(catalog: Catalog, transcript: LoadedTranscript, evidence
     segment_of: dict[tuple[int, str], str] = {}
     evidence.participants.add(transcript.participant)
 
+    no_codes: frozenset[str] = frozenset()
     for index in range(len(turns) + 1):
-        codes_here = set(turns[index].code_names) if index < len(turns) else set()
+        codes_here = frozenset(turns[index].code_names) if index < len(turns) and turns[index].codes else no_codes
+        if not codes_here and not open_runs:
+            continue  # most turns: uncoded, between segments
         for code in sorted(set(open_runs) - codes_here):
             start = open_runs.pop(code)
             segment = Segment(transcript.id, code, start, index - 1, turns[start].line)

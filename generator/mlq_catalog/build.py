@@ -9,21 +9,18 @@ site untouched; its leftovers are removed by the next build.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from . import stamp
 from .buildlock import DEFAULT_LOCK_TIMEOUT, exchange, holding_output_locks, restore_retired
-from .errors import CatalogError, OutputError, ValidationFailed, display_path
+from .errors import OutputError, ValidationFailed, display_path
+from .isolate import run_isolated
 from .writer import MARKER_TEXT, claim_directory
 
 # MkDocs, pydantic (validate, anonymize) and Jinja (generate) are imported where a build needs them:
@@ -207,10 +204,11 @@ def build_site(
 
 def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
     """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``)."""
-    from .generate import generate
+    from .generate import cycle_collection_paused, generate
     from .validate import check_catalog
 
-    checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
+    with cycle_collection_paused():
+        checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
     if checked.failed(strict) or checked.catalog is None:
         # Refuse before touching the pages or site directory: a catalog with errors writes nothing.
         raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
@@ -225,50 +223,6 @@ def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: in
     )
     refuse_clashes(project, generated)
     return generated.for_mkdocs()
-
-
-_Result = TypeVar("_Result")
-
-
-def run_isolated(function: Callable[..., _Result], *args: object) -> _Result:
-    """``function(*args)`` in a forked child process, so that its memory is freed before MkDocs starts.
-
-    Generation at 2,000 transcripts peaks at several hundred MB (transcripts, quotes, page texts);
-    MkDocs then needs its own. In one process the peaks add up (issue 7: the MkDocs process must
-    stay under 500 MB). A user error raised in the child is raised again here; a crash is a bug
-    and says so. Where fork is unavailable (Windows), the function runs in this process.
-    """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return function(*args)
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(sender, function, args), name="mlq-catalog-generate")
-    child.start()
-    sender.close()
-    try:
-        kind, value = receiver.recv()
-    except EOFError:  # killed, or out of memory: it never answered
-        child.join()
-        kind, value = "crash", f"the generation process died (exit status {child.exitcode})"
-    finally:
-        receiver.close()
-    child.join()
-    if kind == "ok":
-        return value  # type: ignore[no-any-return]
-    if kind == "user-error":
-        raise value
-    raise RuntimeError(f"generation failed in the child process:\n{value}")
-
-
-def _child_main(sender: Connection, function: Callable[..., object], args: tuple[object, ...]) -> None:
-    try:
-        outcome: tuple[str, object] = ("ok", function(*args))
-    except CatalogError as exc:
-        outcome = ("user-error", exc)
-    except BaseException:
-        outcome = ("crash", traceback.format_exc())
-    sender.send(outcome)
-    sender.close()
 
 
 def refuse_clashes(project: Project, generated: Generated) -> None:

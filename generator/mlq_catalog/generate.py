@@ -11,6 +11,9 @@ memory).
 from __future__ import annotations
 
 import dataclasses
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,14 +55,33 @@ def generate(
 
     ``docs_dir``: the hand-written pages, scanned for ``<!-- mlq:NAME -->`` placeholders.
     """
-    if checked is None:
-        checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
-    if checked.failed(strict) or checked.catalog is None or checked.evidence is None:
-        raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
-    site = render_site(checked.catalog, checked.evidence, templates_dir)
+    with cycle_collection_paused():
+        if checked is None:
+            checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
+        if checked.failed(strict) or checked.catalog is None or checked.evidence is None:
+            raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
+        site = render_site(checked.catalog, checked.evidence, templates_dir)
     report = sync_pages(pages_dir, site.pages)
     placeholders = _placeholder_blocks(checked, docs_dir) if docs_dir is not None else {}
     return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while generating.
+
+    Generation builds millions of small objects that all live until the end (turns, paragraphs,
+    quotes, page texts) and makes almost no reference cycles, so every collection the allocations
+    trigger scans a growing heap for nothing: a quarter of the time at 2,000 transcripts (7.7 s ->
+    5.7 s for ``check_catalog``). Reference counting still frees everything else at once.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _placeholder_blocks(checked: CheckedCatalog, docs_dir: Path) -> dict[tuple[str, str], str]:

@@ -112,10 +112,11 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
     base = root.parent if root.name else root
     if not root.is_dir():
         return LoadResult(None, [Problem(display_path(root), None, None, "catalog directory not found")])
+    resolved_root = root.resolve()
     escaped = [
         Problem(display_path(root / name, base), None, None, "symlink points outside the catalog directory")
         for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml")
-        if (root / name).is_symlink() and not _inside(root / name, root)
+        if (root / name).is_symlink() and not _inside(root / name, resolved_root)
     ]
     if escaped:
         return LoadResult(None, escaped)
@@ -143,7 +144,7 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
         for path in sorted(folder.iterdir()):
             if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
                 continue
-            if not _inside(path, root):
+            if not _inside(path, resolved_root):
                 # A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's.
                 problems.append(
                     Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
@@ -208,9 +209,9 @@ def _remember_broken(catalog: Catalog, directory: str, path: Path, doc: YamlDoc)
         catalog.broken_codes.update(c.casefold() for c in codes if isinstance(c, str))
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _inside(path: Path, resolved_root: Path) -> bool:
     try:
-        _resolved(path).relative_to(root.resolve())
+        _resolved(path).relative_to(resolved_root)
     except ValueError:
         return False
     return True
@@ -226,6 +227,7 @@ def _resolved(path: Path) -> Path:
 
 def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Problem]:
     root = catalog.root
+    resolved_root = root.resolve()  # once: resolving it per transcript was ~0.5 s at 2,000 transcripts
     problems: list[Problem] = []
     entries: dict[str, tuple[model.TranscriptEntry, Source]] = {}
     owner_of: dict[Path, str] = {}
@@ -239,7 +241,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 line, _ = doc.locate(("transcripts", index))
                 source = Source(listed_path, doc.shown, line)
                 target = root / entry.source
-                if not _inside(target, root):
+                if not _inside(target, resolved_root):
                     problems.append(
                         doc.problem(
                             ("transcripts", index, "source"), f"path '{entry.source}' leaves the catalog directory"
@@ -271,7 +273,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
         )
     for path in discovered:
         if _resolved(path) not in by_path:
-            if not _inside(path, root):
+            if not _inside(path, resolved_root):
                 problems.append(
                     Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
                 )

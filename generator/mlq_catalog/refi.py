@@ -421,6 +421,12 @@ def _source_description(transcript: LoadedTranscript) -> str:
     return f"Participant {transcript.participant}" + (f" ({details})" if details else "")
 
 
+ZIP_LEVEL = 3
+"""Deflate level of the project zip. At 2,000 transcripts (89 MB of XML and text) level 3 takes 1.5 s
+and gives 27.2 MB; the default level 6 took 3.2 s for 24.9 MB: most of the build's compression time
+for 9 % of one download's size (issue 7)."""
+
+
 def _zip(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -429,7 +435,8 @@ def _zip(files: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, so the attributes mean the same on every platform
-            archive.writestr(info, files[name])
+            # The archive's own compresslevel does not apply to a ZipInfo: it must be given here.
+            archive.writestr(info, files[name], compresslevel=ZIP_LEVEL)
     return buffer.getvalue()
 
 

@@ -1,0 +1,82 @@
+"""Run a function in a forked child process and get its result back (or its error, raised again).
+
+Two uses, both for issue 7 (2,000 transcripts on a 2-core machine):
+
+* ``mlq-catalog build`` generates in a child, so the MkDocs process that follows starts without the
+  generation's memory (hundreds of MB of transcripts, quotes and page texts);
+* generation builds the downloads (JSON, CSV, QDPX: a third of its time) in a second child while it
+  renders the pages on the other core.
+
+A user error (``CatalogError``) raised in the child is raised again in the parent with its message;
+anything else is a bug and is reported as one, with the child's traceback. Where fork is not
+available (Windows) the function simply runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
+
+from .errors import CatalogError
+
+Result = TypeVar("Result")
+
+
+class Pending(Generic[Result]):
+    """A function running in a forked child; ``result()`` waits for it."""
+
+    def __init__(self, function: Callable[..., Result], args: tuple[object, ...], name: str) -> None:
+        self._outcome: tuple[str, object] | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._outcome = _call(function, args)
+            return
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._child = context.Process(target=_child_main, args=(sender, function, args), name=name)
+        self._child.start()
+        sender.close()
+
+    def result(self) -> Result:
+        if self._outcome is None:
+            try:
+                self._outcome = self._receiver.recv()
+            except EOFError:  # killed, or out of memory: it never answered
+                self._child.join()
+                self._outcome = ("crash", f"the {self._child.name} process died (exit status {self._child.exitcode})")
+            finally:
+                self._receiver.close()
+            self._child.join()
+        kind, value = self._outcome
+        if kind == "ok":
+            return value  # type: ignore[return-value]
+        if kind == "user-error":
+            assert isinstance(value, CatalogError)
+            raise value
+        raise RuntimeError(f"failed in a child process:\n{value}")
+
+
+def start_isolated(function: Callable[..., Result], *args: object, name: str = "mlq-catalog") -> Pending[Result]:
+    """Start ``function(*args)`` in a forked child; call ``.result()`` on the return value to wait."""
+    return Pending(function, args, name)
+
+
+def run_isolated(function: Callable[..., Result], *args: object) -> Result:
+    """``function(*args)`` in a forked child, waited for."""
+    return start_isolated(function, *args, name="mlq-catalog-generate").result()
+
+
+def _call(function: Callable[..., object], args: tuple[object, ...]) -> tuple[str, object]:
+    try:
+        return ("ok", function(*args))
+    except CatalogError as exc:
+        return ("user-error", exc)
+    except BaseException:
+        return ("crash", traceback.format_exc())
+
+
+def _child_main(sender: Connection, function: Callable[..., object], args: tuple[object, ...]) -> None:
+    sender.send(_call(function, args))
+    sender.close()
