@@ -204,7 +204,8 @@ def build_site(
 
 def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
     """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``)."""
-    from .generate import cycle_collection_paused, generate
+    from .gcpause import cycle_collection_paused
+    from .generate import generate
     from .validate import check_catalog
 
     with cycle_collection_paused():

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem, display_path
+from .gcpause import pauses_cycle_collection
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Largest transcript we read. A real two-hour interview is well under 1 MB.
@@ -479,6 +480,7 @@ def _classify(text: str, rules: _Rules) -> _Kind:
     return _PROSE
 
 
+@pauses_cycle_collection
 def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedTranscript:
     """Split a transcript into turns. Never raises on odd text: it only finds fewer turns."""
     numbers, bodies = _paragraph_texts(text.lstrip("\ufeff"))
