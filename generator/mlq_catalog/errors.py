@@ -99,6 +99,24 @@ def printable_path(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+class ProblemSummary:
+    """Errors, warnings and the verdict of a list of problems, for anything holding ``self.problems``."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        """Whether a build must stop: any error, or any warning in strict mode."""
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+
 class CatalogError(click.ClickException):
     """Base of every error a user can cause; the message is one line, no traceback."""
 

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .errors import Problem
+from .errors import Problem, ProblemSummary
 from .writer import PAGES_MARKER, WriteReport
 
 if TYPE_CHECKING:
@@ -109,23 +109,12 @@ def record(site_dir: Path, stamp: str, generated: Generated) -> None:
 
 
 @dataclass
-class _RecordedChecks:
+class _RecordedChecks(ProblemSummary):
     """The validation outcome of the build that made the site: the part of ``CheckedCatalog`` a report reads."""
 
     problems: list[Problem]
     catalog: None = None
     evidence: None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    def failed(self, strict: bool = False) -> bool:
-        return bool(self.errors) or (strict and bool(self.warnings))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .analysis import Evidence, analyse
 from .anonymize import ReplacementLog, apply_redactions
-from .errors import Problem
+from .errors import Problem, ProblemSummary
 from .loader import Catalog, LoadResult, load_catalog
 from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
@@ -28,23 +28,12 @@ UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data):", re.IGNORECA
 
 
 @dataclass
-class CheckedCatalog:
+class CheckedCatalog(ProblemSummary):
     catalog: Catalog | None
     evidence: Evidence | None
     problems: list[Problem]
     replacements: ReplacementLog = field(default_factory=ReplacementLog)
     """What redaction replaced (identifies people: written only on request, never published)."""
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    def failed(self, strict: bool = False) -> bool:
-        return bool(self.errors) or (strict and bool(self.warnings))
 
 
 def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> CheckedCatalog:
