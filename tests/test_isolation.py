@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 
 import pytest
 
@@ -48,3 +49,17 @@ def test_a_bug_in_the_child_is_a_bug_with_its_traceback() -> None:
 def test_a_child_that_dies_is_reported() -> None:
     with pytest.raises(RuntimeError, match=r"mlq-catalog-generate process died \(exit status 7\)"):
         run_isolated(os._exit, 7)  # never answers
+
+
+def test_with_another_thread_running_it_runs_here() -> None:
+    # Forking a multi-threaded process can leave the child stuck on a lock another thread held.
+    release = threading.Event()
+    helper = threading.Thread(target=release.wait)
+    helper.start()
+    try:
+        assert run_isolated(os.getpid) == os.getpid()
+        with pytest.raises(OutputError):
+            run_isolated(_raise, OutputError("site: cannot write the site: No space"))
+    finally:
+        release.set()
+        helper.join()

@@ -9,12 +9,13 @@ Two uses, both for issue 7 (2,000 transcripts on a 2-core machine):
 
 A user error (``CatalogError``) raised in the child is raised again in the parent with its message;
 anything else is a bug and is reported as one, with the child's traceback. Where fork is not
-available (Windows) the function simply runs in this process.
+available (Windows) or not safe (another thread is running) the function runs in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -30,7 +31,7 @@ class Pending(Generic[Result]):
 
     def __init__(self, function: Callable[..., Result], args: tuple[object, ...], name: str) -> None:
         self._outcome: tuple[str, object] | None = None
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not can_fork():
             self._outcome = _call(function, args)
             return
         context = multiprocessing.get_context("fork")
@@ -56,6 +57,16 @@ class Pending(Generic[Result]):
             assert isinstance(value, CatalogError)
             raise value
         raise RuntimeError(f"failed in a child process:\n{value}")
+
+
+def can_fork() -> bool:
+    """Whether forking is safe here: the platform has fork and this process runs a single thread.
+
+    A fork copies only the calling thread; a lock another thread held at that moment (logging,
+    imports) would stay locked forever in the child. ``mkdocs serve`` runs a server and a watcher
+    thread, so a generation there runs in its own process, without the child.
+    """
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def start_isolated(function: Callable[..., Result], *args: object, name: str = "mlq-catalog") -> Pending[Result]:
