@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from mlq_catalog.errors import InputError, OutputError, Problem, ValidationFailed
-from mlq_catalog.isolate import run_isolated
+from mlq_catalog.isolate import Pending, run_isolated, start_isolated
 
 PROBLEM = Problem("catalog/issues/x.yaml", 3, 5, "unknown key 'sumary' (did you mean 'summary'?)", "sumary")
 
@@ -63,3 +63,15 @@ def test_with_another_thread_running_it_runs_here() -> None:
     finally:
         release.set()
         helper.join()
+
+
+def test_cancel_stops_a_child_whose_result_nobody_reads() -> None:
+    # Its result does not fit in the pipe: without cancel() it would block on sending, forever.
+    pending = start_isolated(bytes, 10_000_000)
+    pending.cancel()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        pending.result()
+
+
+def test_done_holds_its_value() -> None:
+    assert Pending.done([1, 2]).result() == [1, 2]

@@ -29,9 +29,11 @@ Result = TypeVar("Result")
 class Pending(Generic[Result]):
     """A function running in a forked child; ``result()`` waits for it."""
 
-    def __init__(self, function: Callable[..., Result], args: tuple[object, ...], name: str) -> None:
+    def __init__(
+        self, function: Callable[..., Result], args: tuple[object, ...], name: str, *, fork: bool = True
+    ) -> None:
         self._outcome: tuple[str, object] | None = None
-        if not can_fork():
+        if not fork or not can_fork():
             self._outcome = _call(function, args)
             return
         context = multiprocessing.get_context("fork")
@@ -40,6 +42,11 @@ class Pending(Generic[Result]):
         self._child.start()
         sender.close()
 
+    @classmethod
+    def done(cls, value: Result) -> Pending[Result]:
+        """An already finished ``Pending`` holding ``value``."""
+        return cls(lambda: value, (), "done", fork=False)
+
     def result(self) -> Result:
         if self._outcome is None:
             try:
@@ -47,16 +54,31 @@ class Pending(Generic[Result]):
             except EOFError:  # killed, or out of memory: it never answered
                 self._child.join()
                 self._outcome = ("crash", f"the {self._child.name} process died (exit status {self._child.exitcode})")
+            except BaseException:  # interrupted while waiting: the child must not outlive us
+                self.cancel()
+                raise
             finally:
                 self._receiver.close()
             self._child.join()
         kind, value = self._outcome
+        if kind == "cancelled":
+            raise RuntimeError(f"{self._child.name}: the result of a cancelled process was asked for")
         if kind == "ok":
             return value  # type: ignore[return-value]
         if kind == "user-error":
             assert isinstance(value, CatalogError)
             raise value
         raise RuntimeError(f"failed in a child process:\n{value}")
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs. Needed when the result will never be asked for: a child whose
+        result does not fit in the pipe blocks on sending it, and a process waits for its children at exit."""
+        if self._outcome is not None:
+            return
+        self._outcome = ("cancelled", None)
+        self._child.terminate()
+        self._child.join()
+        self._receiver.close()
 
 
 def can_fork() -> bool:

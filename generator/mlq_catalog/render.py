@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ import jinja2
 from . import quotehtml
 from .analysis import Evidence, Quote
 from .downloads import Download, build_downloads
-from .isolate import start_isolated
+from .errors import InputError, Problem, display_path
+from .isolate import Pending, start_isolated
 from .loader import Catalog
 from .overview import issue_citation, issue_tags, render_reader_pages
 from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
@@ -108,19 +110,18 @@ DOWNLOADS_CACHE: dict[str, list[Download]] | None = None
 transcripts, and an editor previews pages, not the zip files (serve.py)."""
 
 
-def _start_downloads(catalog: Catalog, evidence: Evidence) -> Callable[[], list[Download]]:
-    """Start building the downloads; the returned function waits for them.
+def _start_downloads(catalog: Catalog, evidence: Evidence) -> Pending[list[Download]]:
+    """Start building the downloads; ``.result()`` waits for them.
 
     They take a third of the generation at 2,000 transcripts and need nothing the pages make, so
     they are built in a forked child on the other core while the pages render (isolate.py).
     """
     if DOWNLOADS_CACHE is None:
-        return start_isolated(build_downloads, catalog, evidence, name="mlq-catalog-downloads").result
+        return start_isolated(build_downloads, catalog, evidence, name="mlq-catalog-downloads")
     version = catalog.meta.version
     if version not in DOWNLOADS_CACHE:
         DOWNLOADS_CACHE[version] = build_downloads(catalog, evidence)
-    cached = DOWNLOADS_CACHE[version]
-    return lambda: cached
+    return Pending.done(DOWNLOADS_CACHE[version])
 
 
 class Renderer:
@@ -181,6 +182,8 @@ class Renderer:
         self._quote_blocks = [] if page is not None and quotehtml.INJECT else None
         try:
             text = self.env.get_template(template).render(catalog=self.catalog, evidence=self.evidence, **context)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc, template, page) from None
         finally:
             blocks, self._quote_blocks = self._quote_blocks, None
         if page is not None and blocks:
@@ -192,12 +195,38 @@ class Renderer:
         return text.rstrip("\n") + "\n"
 
 
+def template_error(exc: jinja2.TemplateError, template: str, page: str | None) -> InputError:
+    """A broken template (contributors edit them too) as a one-line error naming its file and line."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if line is None:  # an error while rendering: Jinja puts the template's own frame in the traceback
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2"):
+                filename, line = frame.filename, frame.lineno
+                break
+    shown = display_path(Path(filename)) if filename else template
+    kind = "template syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "template error"
+    where = f" while rendering {page}" if page else ""
+    message = " ".join(str(exc.message or exc).split())
+    return InputError(Problem(shown, line, None, f"{kind}{where}: {message}"))
+
+
 def _sorted_titles(entities: Iterable[Any]) -> list[Any]:
     return sorted(entities, key=lambda e: (e.title.casefold(), e.id))
 
 
 def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> RenderedSite:
-    finish_downloads = _start_downloads(catalog, evidence)
+    """Every page of the site, its navigation and its downloads."""
+    downloads = _start_downloads(catalog, evidence)
+    try:
+        return _render_site(catalog, evidence, templates_dir, downloads)
+    except BaseException:
+        downloads.cancel()  # nobody will read what it built: it would wait forever to hand it over
+        raise
+
+
+def _render_site(
+    catalog: Catalog, evidence: Evidence, templates_dir: Path, pending_downloads: Pending[list[Download]]
+) -> RenderedSite:
     renderer = Renderer(catalog, evidence, templates_dir)
     plan = renderer.plan = plan_quotes(catalog, evidence)
     pages: dict[str, str] = {}
@@ -300,7 +329,7 @@ def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> Re
         "contexts-index.md.j2", contexts=_sorted_titles(catalog.contexts.values()), stats=stats
     )
 
-    downloads = finish_downloads()
+    downloads = pending_downloads.result()
     reader_pages, reader_nav = render_reader_pages(renderer, catalog, evidence, downloads)
     pages.update(reader_pages)
 
