@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from mlq_catalog.gcpause import cycle_collection_paused, pauses_cycle_collection
+from mlq_catalog.gcpause import collect_frozen, cycle_collection_paused, pauses_cycle_collection
 from mlq_catalog.transcripts import parse
 
 
@@ -46,3 +47,51 @@ def test_parse_runs_paused_and_restores() -> None:
     assert seen == [False] and gc.isenabled()
     parsed = parse("Interviewer\n\nHello?\n\nInterviewee\n\nHi.\n", Path("t.txt"))
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Interviewee"] and gc.isenabled()
+
+
+def test_freeze_hides_what_the_block_made_until_collect_frozen() -> None:
+    gc.enable()
+    collect_frozen()
+    with cycle_collection_paused(freeze=True):
+        made = [[index] for index in range(1000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(made)
+    collect_frozen()
+
+    # A reference cycle dropped after the freeze survives collections until collect_frozen.
+    class Node:
+        pass
+
+    with cycle_collection_paused(freeze=True):
+        node = Node()
+        node.self = node  # type: ignore[attr-defined]
+        alive = weakref.ref(node)
+    del node
+    gc.collect()
+    assert alive() is not None, "a frozen cycle is never collected"
+    collect_frozen()
+    assert gc.get_freeze_count() == 0
+    assert alive() is None, "collect_frozen lets the collector free it"
+
+
+def test_without_freeze_nothing_is_frozen() -> None:
+    gc.enable()
+    collect_frozen()
+    with cycle_collection_paused():
+        made = [[index] for index in range(1000)]
+    assert gc.get_freeze_count() == 0 and len(made) == 1000
+
+
+def test_a_generation_freezes_and_mkdocs_post_build_releases(tmp_path: Path) -> None:
+    from mlq_catalog.generate import generate
+    from mlq_catalog.plugin import MlqCatalogPlugin
+
+    repo = Path(__file__).resolve().parent.parent
+    gc.enable()
+    collect_frozen()
+    generate(repo / "catalog", repo / "templates", tmp_path / "pages")
+    assert gc.get_freeze_count() > 0
+    plugin = MlqCatalogPlugin()
+    plugin.generated = None
+    plugin.on_post_build(config=None)  # type: ignore[arg-type]
+    assert gc.get_freeze_count() == 0

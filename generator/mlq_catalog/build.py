@@ -208,7 +208,7 @@ def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: in
     from .generate import generate
     from .validate import check_catalog
 
-    with cycle_collection_paused():
+    with cycle_collection_paused(freeze=True):
         checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
     if checked.failed(strict) or checked.catalog is None:
         # Refuse before touching the pages or site directory: a catalog with errors writes nothing.

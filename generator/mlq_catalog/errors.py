@@ -84,11 +84,22 @@ def display_path(path: Path, base: Path | None = None) -> str:
             continue
         try:
             # Resolve the folder only: a symlinked file is shown by its own name, not its target's.
-            return printable_path((path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix())
+            shown = (_real_folder(str(path.parent.absolute())) / path.name).relative_to(
+                _real_folder(str(root.absolute()))
+            )
+            return printable_path(shown.as_posix())
         except (ValueError, OSError, RuntimeError):
             # RuntimeError: a symlink loop; the path is still worth showing as given.
             continue
     return printable_path(path.as_posix())
+
+
+@functools.lru_cache(maxsize=256)
+def _real_folder(absolute: str) -> Path:
+    """A folder's real path. Remembered because every transcript's name is shown relative to the
+    same two folders (2,000 times over at 2,000 transcripts). A folder that a symlink change moved
+    meanwhile is only shown under its old name: this is for messages, never for reading files."""
+    return Path(absolute).resolve()
 
 
 def printable_path(text: str) -> str:

@@ -53,7 +53,7 @@ def generate(
 
     ``docs_dir``: the hand-written pages, scanned for ``<!-- mlq:NAME -->`` placeholders.
     """
-    with cycle_collection_paused():
+    with cycle_collection_paused(freeze=True):
         if checked is None:
             checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
         if checked.failed(strict) or checked.catalog is None or checked.evidence is None:

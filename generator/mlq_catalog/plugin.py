@@ -178,6 +178,11 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
                 use_directory_urls=config.use_directory_urls,
                 site_url=config.site_url,
             )
+        # A generation in this process (mkdocs serve, or no fork) froze its objects (gcpause.py);
+        # a process that generates again on every edit must let the collector see them again.
+        from .gcpause import collect_frozen
+
+        collect_frozen()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for key in ("catalog", "templates"):

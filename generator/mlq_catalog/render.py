@@ -88,8 +88,7 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
     ``searchable=False`` keeps this copy out of the search index (its home copy is indexed; see paging.py).
     """
     shown, folded = _split_preview(quote.text)
-    exclude = "" if searchable else " data-search-exclude"
-    parts = [f'<figure class="mlq-quote" id="{html_text(quote.id)}"{exclude} markdown="0">', "<blockquote>"]
+    parts = [_figure_tag(quote, searchable), "<blockquote>"]
     parts += [f"<p>{html_text(p)}</p>" for p in shown]
     if folded:
         parts.append('<details class="mlq-more"><summary>Read the rest of this quote</summary>')
@@ -100,6 +99,16 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
     parts.append(f"<figcaption data-search-exclude>{attribution}</figcaption>")
     parts.append("</figure>")
     return "\n".join(parts)
+
+
+def _figure_tag(quote: Quote, searchable: bool) -> str:
+    exclude = "" if searchable else " data-search-exclude"
+    return f'<figure class="mlq-quote" id="{html_text(quote.id)}"{exclude} markdown="0">'
+
+
+def _with_searchability(quote: Quote, block: str, searchable: bool) -> str:
+    """``block`` (made by ``quote_html``) with the other searchability: its first line is the figure tag."""
+    return _figure_tag(quote, searchable) + block[block.index("\n") :]
 
 
 TEMPLATE_CACHE: jinja2.BytecodeCache | None = None
@@ -145,16 +154,21 @@ class Renderer:
         """The page being rendered, so that only a quote's home copy is indexed (paging.py)."""
         self._quote_blocks: list[str] | None = None
         self._quote_html: dict[tuple[str, bool], tuple[Quote, str]] = {}
+        self._speakers: dict[tuple[str, str], str] = {}
+        """(transcript, participant) -> who said a quote, in HTML: the same for all of a transcript's quotes."""
         self.quote_files: dict[str, str] = {}
         """Side file path -> the quote blocks of its page (quotehtml.py); written with the pages."""
         self.env.globals["plural"] = lambda n, word, many=None: f"{n} {word if n == 1 else (many or word + 's')}"
 
     def attribution(self, quote: Quote) -> str:
-        entry = self.catalog.transcripts[quote.transcript].entry
-        details = [d for d in (entry.role, entry.experience, entry.domain) if d]
-        who = f"<strong>{html_text(quote.participant)}</strong>"
-        if details:
-            who += f' <span class="mlq-who">({html_text(", ".join(details))})</span>'
+        who = self._speakers.get((quote.transcript, quote.participant))
+        if who is None:
+            entry = self.catalog.transcripts[quote.transcript].entry
+            details = [d for d in (entry.role, entry.experience, entry.domain) if d]
+            who = f"<strong>{html_text(quote.participant)}</strong>"
+            if details:
+                who += f' <span class="mlq-who">({html_text(", ".join(details))})</span>'
+            self._speakers[(quote.transcript, quote.participant)] = who
         codes = " ".join(f"<code>{html_text(c)}</code>" for c in quote.codes)
         lines = f"line {quote.line}" if quote.line == quote.end_line else f"lines {quote.line}–{quote.end_line}"
         if quote.start_time:  # caption transcripts: where in the recording it was said
@@ -169,7 +183,12 @@ class Renderer:
         if made is not None and made[0] is quote:
             block = made[1]
         else:
-            block = quote_html(quote, self.attribution(quote), searchable=searchable)
+            other = self._quote_html.get((quote.id, not searchable))
+            if other is not None and other[0] is quote:
+                # The same block with the other searchability: only the opening tag differs.
+                block = _with_searchability(quote, other[1], searchable)
+            else:
+                block = quote_html(quote, self.attribution(quote), searchable=searchable)
             self._quote_html[(quote.id, searchable)] = (quote, block)
         if self._quote_blocks is None:
             return block
