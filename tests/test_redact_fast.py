@@ -183,3 +183,84 @@ def test_every_url_tld_is_seen_by_a_url_hint() -> None:
         for text in (f"see example.{tld} now", f"see EXAMPLE.{tld.upper()}/x"):
             assert url.pattern.search(text), text
             assert any(hint.search(text) for hint in url.hints), text
+
+
+# Plain ASCII text takes a faster prefilter (``_Prefilter.shared_for``): the terms are looked for by
+# their lowercased first word, and ``\d`` hints become ``[0-9]``. Terms written with the four
+# non-ASCII letters that ``re.IGNORECASE`` equates with ASCII ones must still be found.
+NON_ASCII_RULES = [
+    {"terms": ["\u017fam Oakes"], "placeholder": "[long-s]"},  # long s: matches "Sam", "SAM"
+    {"terms": ["\u212aelvin"], "placeholder": "[kelvin]"},  # Kelvin sign: matches "kelvin"
+    {"terms": ["\u0131lkay", "\u0130pek"], "placeholder": "[dotless]"},  # dotless and dotted i
+    {"terms": ["Zo\u00eb \u00c5ngstr\u00f6m"], "placeholder": "[never-in-ascii]"},
+    {"terms": ["D\u2019Arcy"], "placeholder": "[apostrophe]"},
+]
+ASCII_PLANTS = [
+    "Sam Oakes",
+    "SAM  oakes",
+    "sams oakes",
+    "KELVIN",
+    "kelvins",
+    "Ilkay",
+    "ILKAY's",
+    "ipek",
+    "Zoe Angstrom",
+    "d'arcy",
+    "D'Arcys",
+    "5551234",
+    "no 1 2",
+    *[plant for plant in PLANTS if plant.isascii()],
+]
+ascii_texts = st.lists(
+    st.tuples(
+        st.one_of(
+            st.sampled_from(ASCII_PLANTS),
+            st.text(alphabet=string.ascii_letters + string.digits + " .-@:/'()+", max_size=12),
+        ),
+        st.sampled_from([s for s in SEPARATORS if s.isascii()]),
+    ),
+    max_size=12,
+).map(lambda parts: "".join(f + s for f, s in parts))
+
+ASCII_REDACTOR = Redactor([RedactionRule.model_validate(rule) for rule in [*EXTRA_RULES, *NON_ASCII_RULES]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=ascii_texts, transcript=st.sampled_from([None, "t1", "t2"]), detectors=st.booleans())
+def test_ascii_text_prefilter_equals_the_exact_matches(text: str, transcript: str | None, detectors: bool) -> None:
+    assert text.isascii()
+    fast = ASCII_REDACTOR.matches(text, transcript, detectors=detectors)
+    assert fast == ASCII_REDACTOR.matches_exact(text, transcript, detectors=detectors)
+
+
+@settings(max_examples=150, deadline=None)
+@given(paragraphs=st.lists(ascii_texts, min_size=2, max_size=6), transcript=st.sampled_from([None, "t1", "t2"]))
+def test_ascii_transcript_redacted_at_once_equals_each_paragraph_alone(
+    paragraphs: list[str], transcript: str | None
+) -> None:
+    together = ASCII_REDACTOR.redact_all(paragraphs, transcript)
+    assert together == [ASCII_REDACTOR.redact(p, transcript, record=False) for p in paragraphs]
+
+
+def test_non_ascii_terms_are_found_in_ascii_text() -> None:
+    # Only these rules: a user pattern such as (?=k) would send every text down the exact path.
+    redactor = Redactor([RedactionRule.model_validate(rule) for rule in NON_ASCII_RULES])
+    for name in ("Sam Oakes", "KELVIN", "Ilkay", "ipek", "d'arcy"):
+        text = f"Then {name} met us; Zoe Angstrom was not there."
+        assert [m.original for m in redactor.matches(text, None)] == [name]
+    assert redactor.matches("Zoe Angstrom", None) == []
+
+
+def test_a_seven_digit_number_is_seen_in_ascii_text() -> None:
+    assert [m.placeholder for m in ASCII_REDACTOR.matches("ticket 5551234 closed", None)] == ["[number]"]
+
+
+def test_ascii_word_follows_the_regex_engine() -> None:
+    from mlq_catalog.anonymize import _ascii_word
+
+    assert _ascii_word("Amin") == "amin"
+    assert _ascii_word("\u212aelvin") == "kelvin"
+    assert _ascii_word("\u017fam") == "sam"
+    assert _ascii_word("\u0131lkay") == "ilkay"
+    assert _ascii_word("O\u2019Neil") == "o'neil"
+    assert _ascii_word("Zo\u00eb") is None  # no ASCII letter matches e-diaeresis: never in ASCII text

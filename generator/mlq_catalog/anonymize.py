@@ -97,6 +97,9 @@ _URL_HINTS = (
     re.compile(r"\.(?i:[a-z]{2,4})(?![\w-])"),
 )
 _DIGITS_HINT = re.compile(r"\d(?:[ .-]\d|\d{6})")
+# Hints rewritten for a text of ASCII characters only, where they find exactly the same hits:
+# \d is any Unicode decimal digit, and testing that costs more than the class [0-9].
+_ASCII_TWINS = {_DIGITS_HINT: re.compile(r"[0-9](?:[ .-][0-9]|[0-9]{6})")}
 
 DETECTORS: tuple[Detector, ...] = (
     Detector("email", "[email]", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), (_AT,)),
@@ -147,6 +150,8 @@ class CompiledRule:
     literal: bool
     terms: tuple[str, ...] = ()
     """Alternatives of a literal rule (``_term_alternatives``): the term pattern without its context."""
+    words: tuple[str, ...] = ()
+    """A literal rule's terms as written (stripped, not empty)."""
 
     def applies_to(self, transcript: str | None) -> bool:
         return not self.transcripts or (transcript is not None and transcript in self.transcripts)
@@ -209,12 +214,63 @@ class ReplacementLog:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+def _ascii_word(word: str) -> str | None:
+    """How ``word`` can appear, lowercased, in a text of ASCII characters only, when matched as a term
+    (case-insensitively, either apostrophe); None if it cannot appear there at all.
+
+    ``re.IGNORECASE`` equates four non-ASCII letters with ASCII ones (the Kelvin sign with k, the
+    dotless and dotted i with i, the long s with s): the regex engine itself is asked which.
+    """
+    out: list[str] = []
+    for char in word:
+        if char in "'\u2019":
+            out.append("'")  # the term pattern takes either apostrophe (_APOSTROPHE)
+        elif char.isascii():
+            out.append(char.lower())
+        else:
+            same = {a.lower() for a in _ASCII_LETTERS if re.fullmatch(f"(?i:{re.escape(char)})", a)}
+            if not same:
+                return None
+            if len(same) > 1:
+                return ""  # not expected; the empty string is in every text, so the terms are searched
+            out.append(same.pop())
+    return "".join(out)
+
+
+_ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 @dataclass(frozen=True)
 class _Prefilter:
-    shared: tuple[re.Pattern[str], ...]
-    """Term alternations and detector hints: exact over texts joined by newlines."""
+    terms: re.Pattern[str] | None
+    """The case-insensitive alternation of every applicable literal rule's terms."""
+    hints: tuple[re.Pattern[str], ...]
+    """Detector hints. With ``terms``, exact over texts joined by newlines."""
     own: tuple[re.Pattern[str], ...]
     """Regular-expression rules: searched in each text on its own."""
+    ascii_words: tuple[str, ...] = ()
+    """The first word of every term as it can appear in an ASCII text, lowercased (``_ascii_word``)."""
+
+    def shared_for(self, text: str) -> tuple[re.Pattern[str], ...]:
+        """``terms`` and ``hints``, less what cannot be found in ``text`` and with faster twins when possible.
+
+        Most transcripts are plain ASCII (``str.isascii`` is free). There, a term can only match
+        where its first word, lowercased, is in the lowercased text: a substring test at memory
+        speed, where the case-insensitive alternation scanned every character (two thirds of
+        the prefilter's time at 2,000 transcripts).
+        """
+        if not text.isascii():
+            return self.shared
+        found = tuple(_ASCII_TWINS.get(hint, hint) for hint in self.hints)
+        if self.terms is not None:
+            lowered = text.lower()
+            if any(word in lowered for word in self.ascii_words):
+                found = (self.terms, *found)
+        return found
+
+    @property
+    def shared(self) -> tuple[re.Pattern[str], ...]:
+        return self.hints if self.terms is None else (self.terms, *self.hints)
 
 
 class Redactor:
@@ -237,6 +293,7 @@ class Redactor:
                     frozenset(rule.transcripts),
                     literal=bool(rule.terms),
                     terms=tuple(_term_alternatives(rule.terms)) if rule.terms else (),
+                    words=tuple(t.strip() for t in rule.terms if t.strip()) if rule.terms else (),
                 )
             )
         self.detectors = DETECTORS if detectors else ()
@@ -257,18 +314,19 @@ class Redactor:
         if found is None:
             rules = [rule for rule in self.rules if rule.applies_to(transcript)]
             terms = sorted({term for rule in rules for term in rule.terms}, key=lambda t: (-len(t), t))
-            shared: dict[str, re.Pattern[str]] = {}
-            if terms:
-                union = f"(?i:{'|'.join(terms)})"
-                shared[union] = re.compile(union)
+            union = re.compile(f"(?i:{'|'.join(terms)})") if terms else None
+            words = {_ascii_word(word.split()[0]) for rule in rules for word in rule.words}
+            hints: dict[str, re.Pattern[str]] = {}
             own = [rule.pattern for rule in rules if not rule.literal]
             if detectors:
                 for detector in self.detectors:
                     if not detector.hints:
                         own.append(detector.pattern)
                     for hint in detector.hints:
-                        shared.setdefault(f"{hint.pattern}\x00{hint.flags}", hint)
-            found = self._prefilters[key] = _Prefilter(tuple(shared.values()), tuple(own))
+                        hints.setdefault(f"{hint.pattern}\x00{hint.flags}", hint)
+            found = self._prefilters[key] = _Prefilter(
+                union, tuple(hints.values()), tuple(own), tuple(sorted(w for w in words if w is not None))
+            )
         return found
 
     def matches(self, text: str, transcript: str | None, *, detectors: bool = True) -> list[Match]:
@@ -278,7 +336,7 @@ class Redactor:
         that, and only a text where one of them hits takes the exact path (``matches_exact``).
         """
         prefilter = self._prefilter(transcript, detectors)
-        for pattern in prefilter.shared + prefilter.own:
+        for pattern in prefilter.shared_for(text) + prefilter.own:
             if pattern.search(text):
                 return self.matches_exact(text, transcript, detectors=detectors)
         return []
@@ -305,7 +363,7 @@ class Redactor:
         prefilter = self._prefilter(transcript, True)
         touched: set[int] = set()
         if len(texts) == 1:
-            if any(pattern.search(texts[0]) for pattern in prefilter.shared + prefilter.own):
+            if any(pattern.search(texts[0]) for pattern in prefilter.shared_for(texts[0]) + prefilter.own):
                 touched.add(0)
             return touched
         joined = "\n".join(texts)
@@ -314,7 +372,7 @@ class Redactor:
         for text in texts:
             starts.append(offset)
             offset += len(text) + 1
-        for pattern in prefilter.shared:
+        for pattern in prefilter.shared_for(joined):
             for hit in pattern.finditer(joined):
                 first = bisect.bisect_right(starts, hit.start()) - 1
                 last = bisect.bisect_right(starts, max(hit.start(), hit.end() - 1)) - 1
