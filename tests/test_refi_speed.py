@@ -12,10 +12,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlq_catalog import refi
 from mlq_catalog.downloads import build_downloads, version_slug, zip_one
 from mlq_catalog.export import catalog_to_dict, export_csv, export_json, records_json
+from mlq_catalog.refi import squeeze_spaces
 from mlq_catalog.validate import CheckedCatalog, check_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -112,3 +115,21 @@ def test_csv_download_is_the_csv_export_zipped_deterministically(checked: Checke
     assert text == export_csv(checked.catalog, checked.evidence)
     assert len(list(csv.reader(io.StringIO(text)))) == len(checked.evidence.quotes) + 1
     assert zip_one("a.csv", b"x,y\n") == zip_one("a.csv", b"x,y\n")
+
+
+_SPACES = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2009\u3000"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet=st.sampled_from(["a", "b", "\u00e9", "\x00", *_SPACES]), max_size=8), max_size=6)
+)
+def test_squeeze_spaces_equals_split_and_join(texts: list[str]) -> None:
+    assert squeeze_spaces(texts) == [" ".join(text.split()) for text in texts]
+
+
+def test_squeeze_spaces_keeps_clean_texts_as_they_are() -> None:
+    clean = ["One answer.", "Another, in caf\u00e9 terms."]
+    assert squeeze_spaces(clean) is clean
+    assert squeeze_spaces(["a\tb", "c"]) == ["a b", "c"]
+    assert squeeze_spaces(["ok", "caf\u00e9\u00a0bar"]) == ["ok", "caf\u00e9 bar"]

@@ -60,8 +60,8 @@ class Evidence:
     contexts_by_issue: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     participants: set[str] = field(default_factory=set)
-    _transcripts_of: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
-    _indexed_size: int = field(default=0, repr=False, compare=False)
+    _pairs: dict[str, Counter[str]] | None = field(default=None, repr=False, compare=False)
+    _pairs_fingerprint: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
 
     def add_quote(self, quote: Quote, catalog: Catalog) -> None:
         """Index a quote under every entity it supports, and count the contexts it ties to its issues."""
@@ -75,20 +75,24 @@ class Evidence:
 
     def cooccurring(self, catalog: Catalog, issue_id: str) -> list[tuple[str, int]]:
         """Other issues coded in the same interviews, most shared interviews first."""
-        # Visit only the interviews that raised this issue: scanning every interview for every
-        # issue is issues x transcripts, quadratic as a catalog grows.
-        if self._transcripts_of is None or self._indexed_size != len(self.entities_by_transcript):
-            self._transcripts_of = defaultdict(list)
-            for transcript in sorted(self.entities_by_transcript):
-                for entity in self.entities_by_transcript[transcript]:
-                    self._transcripts_of[entity].append(transcript)
-            self._indexed_size = len(self.entities_by_transcript)
-        counts: Counter[str] = Counter()
-        for transcript in self._transcripts_of.get(issue_id, ()):
-            for other in self.entities_by_transcript[transcript]:
-                if other != issue_id and other in catalog.issues:
-                    counts[other] += 1
-        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        counts = self.issue_pairs(catalog).get(issue_id, {})
+        return sorted(((other, n) for other, n in counts.items() if other != issue_id), key=lambda kv: (-kv[1], kv[0]))
+
+    def issue_pairs(self, catalog: Catalog) -> dict[str, Counter[str]]:
+        """Issue -> issue -> interviews coding both (itself: the interviews coding it).
+
+        Counted once for all issues, interview by interview (issues per interview squared, not
+        issues x interviews), and kept until an interview gains or loses an entity.
+        """
+        fingerprint = (len(self.entities_by_transcript), sum(map(len, self.entities_by_transcript.values())))
+        if self._pairs is None or self._pairs_fingerprint != fingerprint:
+            pairs: dict[str, Counter[str]] = defaultdict(Counter)
+            for entities in self.entities_by_transcript.values():
+                issues = [e for e in entities if e in catalog.issues]
+                for a in issues:
+                    pairs[a].update(issues)
+            self._pairs, self._pairs_fingerprint = dict(pairs), fingerprint
+        return self._pairs
 
 
 def build_code_index(catalog: Catalog) -> dict[str, str]:

@@ -137,11 +137,10 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
 def cooccurrence_counts(catalog: Catalog, evidence: Evidence) -> Counter[tuple[str, str]]:
     """Interviews coding both issues, for every unordered pair (a < b) and the diagonal (a, a)."""
     counts: Counter[tuple[str, str]] = Counter()
-    for transcript in sorted(evidence.entities_by_transcript):
-        issues = sorted(e for e in evidence.entities_by_transcript[transcript] if e in catalog.issues)
-        for i, a in enumerate(issues):
-            for b in issues[i:]:
-                counts[(a, b)] += 1
+    for a, others in evidence.issue_pairs(catalog).items():
+        for b, n in others.items():
+            if a <= b:
+                counts[(a, b)] = n
     return counts
 
 

@@ -149,6 +149,7 @@ class Renderer:
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
         self.env.globals["quote_block"] = self.quote_block
+        self.env.globals["quote_blocks"] = self.quote_blocks
         self.plan: QuotePlan | None = None
         self.page: str | None = None
         """The page being rendered, so that only a quote's home copy is indexed (paging.py)."""
@@ -195,6 +196,12 @@ class Renderer:
         # Python-Markdown is slow on raw HTML: the page gets a placeholder, the block a side file (quotehtml.py).
         self._quote_blocks.append(block)
         return quotehtml.token(len(self._quote_blocks))
+
+    def quote_blocks(self, quotes: Iterable[Quote]) -> str:
+        """Each quote's block followed by a blank line, as one string: what a template loop over
+        ``quote_block`` writes, without a template-to-Python call per quote (a tenth of rendering)."""
+        blocks = [self.quote_block(quote) for quote in quotes]
+        return "\n\n".join(blocks) + "\n" if blocks else ""
 
     def render(self, template: str, **context: Any) -> str:
         page = self.page
