@@ -75,7 +75,7 @@ class Evidence:
 
     def cooccurring(self, catalog: Catalog, issue_id: str) -> list[tuple[str, int]]:
         """Other issues coded in the same interviews, most shared interviews first."""
-        counts = self.issue_pairs(catalog).get(issue_id, {})
+        counts: Counter[str] = self.issue_pairs(catalog).get(issue_id, Counter())
         return sorted(((other, n) for other, n in counts.items() if other != issue_id), key=lambda kv: (-kv[1], kv[0]))
 
     def issue_pairs(self, catalog: Catalog) -> dict[str, Counter[str]]:
