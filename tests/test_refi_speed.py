@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import sys
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -133,3 +134,9 @@ def test_squeeze_spaces_keeps_clean_texts_as_they_are() -> None:
     assert squeeze_spaces(clean) is clean
     assert squeeze_spaces(["a\tb", "c"]) == ["a b", "c"]
     assert squeeze_spaces(["ok", "caf\u00e9\u00a0bar"]) == ["ok", "caf\u00e9 bar"]
+
+
+def test_other_spaces_are_every_whitespace_but_the_space() -> None:
+    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c != " ")
+    assert every == refi.OTHER_SPACES
+    assert "".join(c for c in every if c.isascii()) == refi.ASCII_OTHER_SPACES

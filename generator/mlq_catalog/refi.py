@@ -315,26 +315,34 @@ def source_text(transcript: LoadedTranscript, redactor: Redactor | None = None) 
 def squeeze_spaces(texts: list[str]) -> list[str]:
     """``" ".join(text.split())`` of each text: no whitespace at either end, one space between words.
 
-    The parser's paragraphs almost never need it, so one search over all of them, joined by a
-    character that is not whitespace, decides whether any does; the text-by-text rewrite (1 s of
-    the .qdpx at 2,000 transcripts) runs only then. A NUL inside a text can only send it down the
-    rewrite for nothing.
+    The parser's paragraphs almost never need it, so a few substring tests over all of them,
+    joined by a character that is not whitespace, decide whether any does; the text-by-text
+    rewrite (1 s of the .qdpx at 2,000 transcripts) runs only then. A NUL inside a text can only
+    send it down the rewrite for nothing.
     """
     joined = "\x00".join(texts)
-    if joined.isascii():  # str.isascii is free; substring tests run at memory speed
-        untidy = joined.startswith(" ") or joined.endswith(" ") or any(s in joined for s in _ASCII_UNTIDY)
-    else:
-        untidy = _UNTIDY.search(joined) is not None
+    others = ASCII_OTHER_SPACES if joined.isascii() else OTHER_SPACES  # str.isascii is free
+    untidy = (
+        "  " in joined
+        or "\x00 " in joined
+        or " \x00" in joined
+        or joined.startswith(" ")
+        or joined.endswith(" ")
+        or any(space in joined for space in others)  # each at memory speed; a regex class is 5x slower
+    )
     return [" ".join(text.split()) for text in texts] if untidy else texts
 
 
-# Whatever " ".join(text.split()) would change. \s and str.split agree on what whitespace is.
-_UNTIDY = re.compile(r"\s\s|[^\S ]|(?:^|\x00)\s|\s(?:\x00|$)")
-_ASCII_UNTIDY = ("  ", "\x00 ", " \x00", *(chr(i) for i in range(128) if chr(i).isspace() and chr(i) != " "))
+OTHER_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""Every character but the space that ``str.split()`` splits on (``tests/test_refi_speed.py`` checks the list)."""
+ASCII_OTHER_SPACES = OTHER_SPACES[:9]
 
 
 def _locate(source: SourceText, quote: Quote) -> tuple[int, int] | None:
-    needle = "\n\n".join(squeeze_spaces([part for part in quote.text.split("\n\n") if part.strip()]))
+    needle = "\n\n".join(" ".join(part.split()) for part in quote.text.split("\n\n") if part.strip())
     begin = source.paragraph_at.get(quote.line, 0)
     found = source.text.find(needle, begin)
     if found < 0:
