@@ -20,6 +20,8 @@ from mlq_catalog.anonymize import _URL_TLDS, DETECTORS, Redactor, load_redaction
 from mlq_catalog.model import RedactionRule
 from mlq_catalog.transcripts import parse
 
+from .conftest_anonymize import plant_identifiers
+
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = REPO / "catalog"
 
@@ -264,3 +266,44 @@ def test_ascii_word_follows_the_regex_engine() -> None:
     assert _ascii_word("\u0131lkay") == "ilkay"
     assert _ascii_word("O\u2019Neil") == "o'neil"
     assert _ascii_word("Zo\u00eb") is None  # no ASCII letter matches e-diaeresis: never in ASCII text
+
+
+def test_check_redacts_every_quote_as_quote_by_quote_redaction_would(catalog_copy: Path) -> None:
+    """``apply_redactions`` skips the quotes in turns its per-transcript pass found clean: same result."""
+    from mlq_catalog.analysis import analyse
+    from mlq_catalog.anonymize import apply_redactions
+    from mlq_catalog.loader import load_catalog
+    from mlq_catalog.standoff import attach_standoff_quotes
+
+    plant_identifiers(catalog_copy, with_rules=True)
+    catalog = load_catalog(catalog_copy).catalog
+    assert catalog is not None
+    evidence = analyse(catalog)
+    attach_standoff_quotes(catalog, evidence)
+    before = list(evidence.quotes)
+    rules, problems = load_redactions(catalog_copy, catalog.transcripts)
+    assert rules is not None and not problems
+    expected = [redact_quote(Redactor(rules.rules), quote).text for quote in before]
+    apply_redactions(catalog, evidence)
+    assert [quote.text for quote in evidence.quotes] == expected
+    assert sum(a != b.text for a, b in zip(expected, before, strict=True)) >= 5, "the plants were redacted"
+    assert evidence.redaction_suspects, "the per-transcript pass ran"
+
+
+def test_qdpx_sources_redacted_with_the_checks_suspects_equal_a_fresh_search(catalog_copy: Path) -> None:
+    from mlq_catalog import refi
+    from mlq_catalog.validate import check_catalog
+
+    plant_identifiers(catalog_copy, with_rules=True)
+    checked = check_catalog(catalog_copy)
+    assert checked.catalog is not None and checked.evidence is not None
+    redactor = refi._redactor(checked.catalog)
+    compared = 0
+    for transcript_id, transcript in sorted(checked.catalog.transcripts.items()):
+        suspects = checked.evidence.redaction_suspects.get(transcript_id)
+        if suspects is None:
+            continue
+        fresh = refi.source_text(transcript, redactor)
+        assert refi.source_text(transcript, redactor, suspects) == fresh
+        compared += 1
+    assert compared >= 3

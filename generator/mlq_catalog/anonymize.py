@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import json
 import logging
 import re
@@ -37,6 +38,7 @@ from .yamlio import load_model_file, suggestion
 if TYPE_CHECKING:
     from .analysis import Evidence, Quote
     from .loader import Catalog
+    from .transcripts import Turn
 
 log = logging.getLogger(__name__)
 
@@ -510,8 +512,33 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
             lines = turn_lines[quote.transcript] = {turn.line: [p.line for p in turn.paragraphs] for turn in turns}
         return lines.get(quote.line, [])
 
+    # One prefilter pass per transcript finds the few turns that may hold something to redact; a
+    # quote that is one of the other turns, word for word, is kept without being searched again.
+    suspect_turns: dict[str, tuple[dict[int, Turn], set[int]]] = {}
+
+    def may_need_redaction(quote: Quote) -> bool:
+        loaded = catalog.transcripts.get(quote.transcript)
+        if loaded is None:
+            return True
+        found = suspect_turns.get(quote.transcript)
+        if found is None:
+            turns = loaded.parsed.turns
+            suspects = evidence.redaction_suspects[quote.transcript] = redactor.candidates(
+                [paragraph.text for turn in turns for paragraph in turn.paragraphs], quote.transcript
+            )
+            # Paragraph index -> its turn: the last turn starting at or before it (a turn may have none).
+            starts = list(itertools.accumulate((len(turn.paragraphs) for turn in turns), initial=0))
+            suspect_lines = {turns[bisect.bisect_right(starts, index) - 1].line for index in suspects}
+            found = suspect_turns[quote.transcript] = ({turn.line: turn for turn in turns}, suspect_lines)
+        turn_at, suspect_lines = found
+        whole_turn = turn_at.get(quote.line)
+        # A stand-off excerpt is only part of its turn: searched on its own, as before.
+        return whole_turn is None or quote.line in suspect_lines or quote.text != whole_turn.text
+
     replaced: dict[int, Quote] = {}
     for index, quote in enumerate(evidence.quotes):
+        if not may_need_redaction(quote) and _only_text_to_redact(quote):
+            continue  # nothing to redact: the quote object is kept, as redact_quote would keep it
         new = redact_quote(redactor, quote, functools.partial(lines_of, quote))
         if new is not quote:
             replaced[id(quote)] = new
@@ -548,6 +575,26 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
     return redactor.log, problems
 
 
+_NOT_PARTICIPANT_TEXT = frozenset(
+    ("id", "transcript", "participant", "codes", "entities", "segments", "start_time", "end_time")
+)
+"""Quote fields that are ours (ids, codes, timestamps), not the participant's words: never redacted."""
+
+
+def _only_text_to_redact(quote: Quote) -> bool:
+    """Whether ``text`` is the quote's only field that redaction would look at."""
+    others = _OTHER_FIELDS.get(type(quote))
+    if others is None:
+        fields = dataclasses.fields(quote)
+        others = _OTHER_FIELDS[type(quote)] = tuple(
+            f.name for f in fields if f.name != "text" and f.name not in _NOT_PARTICIPANT_TEXT
+        )
+    return not any(isinstance(getattr(quote, name), str) for name in others)
+
+
+_OTHER_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def redact_quote(
     redactor: Redactor, quote: Quote, paragraph_lines: Sequence[int] | Callable[[], Sequence[int]] = ()
 ) -> Quote:
@@ -560,8 +607,8 @@ def redact_quote(
     """
     updates: dict[str, Any] = {}
     for f in dataclasses.fields(quote):
-        if f.name in ("id", "transcript", "participant", "codes", "entities", "segments", "start_time", "end_time"):
-            continue  # ids, codes and timestamps are ours, not the participant's words
+        if f.name in _NOT_PARTICIPANT_TEXT:
+            continue
         value = getattr(quote, f.name)
         if not isinstance(value, str):
             continue

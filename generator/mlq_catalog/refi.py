@@ -287,14 +287,28 @@ def _speaker_names(transcript: LoadedTranscript) -> dict[str, str]:
     return names
 
 
-def source_text(transcript: LoadedTranscript, redactor: Redactor | None = None) -> SourceText:
-    """The transcript as ``Name: text`` paragraphs, one blank line apart."""
+def source_text(
+    transcript: LoadedTranscript, redactor: Redactor | None = None, suspects: set[int] | None = None
+) -> SourceText:
+    """The transcript as ``Name: text`` paragraphs, one blank line apart.
+
+    ``suspects``: the paragraphs where the redaction prefilter hit, found by the check
+    (``Evidence.redaction_suspects``); without them the transcript is searched here.
+    """
     names = _speaker_names(transcript)
     turns = transcript.parsed.turns
-    texts = squeeze_spaces([paragraph.text for turn in turns for paragraph in turn.paragraphs])
+    raw = [paragraph.text for turn in turns for paragraph in turn.paragraphs]
+    texts = squeeze_spaces(raw)
     if redactor is not None:
-        # One prefilter pass over the whole transcript; only paragraphs with a candidate are redacted.
-        texts = redactor.redact_all(texts, transcript.id)
+        if suspects is not None and texts is raw:
+            # The check searched these very texts: redact what it flagged, as redact_all would.
+            texts = [
+                redactor.redact(text, transcript.id, record=False) if i in suspects else text
+                for i, text in enumerate(texts)
+            ]
+        else:
+            # One prefilter pass over the whole transcript; only paragraphs with a candidate are redacted.
+            texts = redactor.redact_all(texts, transcript.id)
     pieces: list[str] = []
     paragraph_at: dict[int, int] = {}
     offset = 0
@@ -387,7 +401,7 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
     sources = ET.Element("Sources")
     for transcript_id in sorted(catalog.transcripts):
         transcript = catalog.transcripts[transcript_id]
-        source = source_text(transcript, redactor)
+        source = source_text(transcript, redactor, evidence.redaction_suspects.get(transcript_id))
         source_guid = guid("transcript", transcript_id)
         files[f"sources/{source_guid}.txt"] = source.text.encode("utf-8")
         element = ET.SubElement(
