@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .loader import Catalog, LoadedTranscript
+
+if TYPE_CHECKING:
+    from .anonymize import ScannedParagraphs
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,10 @@ class Evidence:
     contexts_by_issue: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     participants: set[str] = field(default_factory=set)
-    redaction_suspects: dict[str, set[int]] = field(default_factory=dict)
-    """Transcript -> the indexes (in reading order) of its paragraphs where the redaction prefilter
-    hit (``Redactor.candidates``); no other paragraph holds anything to redact. Filled by
-    ``anonymize.apply_redactions``, so that the .qdpx export redacts whole transcripts without
-    searching them again (``refi.source_text``)."""
+    redaction_suspects: dict[str, ScannedParagraphs] = field(default_factory=dict)
+    """Transcript -> which of its paragraphs the redaction prefilter searched during the check, and
+    where it hit. Filled by ``anonymize.apply_redactions``, so that the .qdpx export, which redacts
+    whole transcripts, searches only the other paragraphs (``refi.source_text``)."""
     _pairs: dict[str, Counter[str]] | None = field(default=None, repr=False, compare=False)
     _pairs_fingerprint: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
 

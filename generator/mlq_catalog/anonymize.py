@@ -21,7 +21,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-import itertools
 import json
 import logging
 import re
@@ -488,6 +487,17 @@ def load_redactions(
     return loaded, problems
 
 
+@dataclass(frozen=True)
+class ScannedParagraphs:
+    """What the redaction prefilter saw of one transcript during the check (``apply_redactions``)."""
+
+    scanned: frozenset[int]
+    """Indexes (in reading order) of the paragraphs it searched: those of the quoted turns."""
+    flagged: frozenset[int]
+    """The scanned paragraphs where it hit (``Redactor.candidates``): no other scanned one holds
+    anything to redact."""
+
+
 def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementLog, list[Problem]]:
     """Redact every published text in place: quotes, participant attributes, YAML titles and summaries.
 
@@ -512,8 +522,12 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
             lines = turn_lines[quote.transcript] = {turn.line: [p.line for p in turn.paragraphs] for turn in turns}
         return lines.get(quote.line, [])
 
-    # One prefilter pass per transcript finds the few turns that may hold something to redact; a
-    # quote that is one of the other turns, word for word, is kept without being searched again.
+    # One prefilter pass per transcript, over the turns its quotes come from, finds the few that may
+    # hold something to redact; a quote that is one of the other turns, word for word, is kept
+    # without being searched again.
+    quoted_turns: dict[str, set[int]] = defaultdict(set)
+    for quote in evidence.quotes:
+        quoted_turns[quote.transcript].add(quote.line)
     suspect_turns: dict[str, tuple[dict[int, Turn], set[int]]] = {}
 
     def may_need_redaction(quote: Quote) -> bool:
@@ -522,14 +536,24 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
             return True
         found = suspect_turns.get(quote.transcript)
         if found is None:
-            turns = loaded.parsed.turns
-            suspects = evidence.redaction_suspects[quote.transcript] = redactor.candidates(
-                [paragraph.text for turn in turns for paragraph in turn.paragraphs], quote.transcript
+            wanted = quoted_turns[quote.transcript]
+            scanned: list[int] = []  # paragraph indexes, in reading order
+            owner: list[int] = []  # the line of each one's turn
+            texts: list[str] = []
+            index = 0
+            for turn in loaded.parsed.turns:
+                for paragraph in turn.paragraphs:
+                    if turn.line in wanted:
+                        scanned.append(index)
+                        owner.append(turn.line)
+                        texts.append(paragraph.text)
+                    index += 1
+            flagged = redactor.candidates(texts, quote.transcript)
+            evidence.redaction_suspects[quote.transcript] = ScannedParagraphs(
+                frozenset(scanned), frozenset(scanned[i] for i in flagged)
             )
-            # Paragraph index -> its turn: the last turn starting at or before it (a turn may have none).
-            starts = list(itertools.accumulate((len(turn.paragraphs) for turn in turns), initial=0))
-            suspect_lines = {turns[bisect.bisect_right(starts, index) - 1].line for index in suspects}
-            found = suspect_turns[quote.transcript] = ({turn.line: turn for turn in turns}, suspect_lines)
+            turn_at = {turn.line: turn for turn in loaded.parsed.turns}
+            found = suspect_turns[quote.transcript] = (turn_at, {owner[i] for i in flagged})
         turn_at, suspect_lines = found
         whole_turn = turn_at.get(quote.line)
         # A stand-off excerpt is only part of its turn: searched on its own, as before.

@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 from .analysis import Evidence, Quote
-from .anonymize import Redactor, load_redactions
+from .anonymize import Redactor, ScannedParagraphs, load_redactions
 from .errors import InputError, OutputError, Problem, display_path
 from .loader import Catalog, LoadedTranscript
 from .model import ID_RE, PARTICIPANT_PATTERN
@@ -288,27 +288,29 @@ def _speaker_names(transcript: LoadedTranscript) -> dict[str, str]:
 
 
 def source_text(
-    transcript: LoadedTranscript, redactor: Redactor | None = None, suspects: set[int] | None = None
+    transcript: LoadedTranscript, redactor: Redactor | None = None, seen: ScannedParagraphs | None = None
 ) -> SourceText:
     """The transcript as ``Name: text`` paragraphs, one blank line apart.
 
-    ``suspects``: the paragraphs where the redaction prefilter hit, found by the check
-    (``Evidence.redaction_suspects``); without them the transcript is searched here.
+    ``seen``: what the check's redaction prefilter already searched in this transcript, and where
+    it hit (``Evidence.redaction_suspects``); only the other paragraphs are searched here.
     """
     names = _speaker_names(transcript)
     turns = transcript.parsed.turns
     raw = [paragraph.text for turn in turns for paragraph in turn.paragraphs]
     texts = squeeze_spaces(raw)
     if redactor is not None:
-        if suspects is not None and texts is raw:
-            # The check searched these very texts: redact what it flagged, as redact_all would.
-            texts = [
-                redactor.redact(text, transcript.id, record=False) if i in suspects else text
-                for i, text in enumerate(texts)
-            ]
-        else:
-            # One prefilter pass over the whole transcript; only paragraphs with a candidate are redacted.
+        if seen is None or texts is not raw:  # squeezed: not the texts the check searched
             texts = redactor.redact_all(texts, transcript.id)
+        else:
+            rest = [index for index in range(len(texts)) if index not in seen.scanned]
+            flagged = set(seen.flagged)
+            flagged.update(rest[i] for i in redactor.candidates([texts[i] for i in rest], transcript.id))
+            # As redact_all: a paragraph the prefilter did not flag holds nothing to redact.
+            texts = [
+                redactor.redact(text, transcript.id, record=False) if index in flagged else text
+                for index, text in enumerate(texts)
+            ]
     pieces: list[str] = []
     paragraph_at: dict[int, int] = {}
     offset = 0
