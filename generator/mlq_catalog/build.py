@@ -168,6 +168,10 @@ def build_site(
     input_stamp = stamp.compute(project, strict=strict, max_bytes=max_transcript_bytes, log=replacement_log)
     if replacement_log is None and (unchanged := stamp.current(project, input_stamp)) is not None:
         return BuildReport(unchanged, time.perf_counter() - started, 0.0, project.site_dir)
+    # What MkDocs imports (Jinja, Markdown, YAML) generation imports too: imported here, before the
+    # fork, the generation process inherits them instead of importing them a second time.
+    import mkdocs.commands.build  # noqa: F401
+
     generated = run_isolated(generate_for_mkdocs, project, strict, max_transcript_bytes)
     generation_seconds = time.perf_counter() - started
 
@@ -204,10 +208,17 @@ def build_site(
 
 def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
     """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``)."""
+    from . import render
     from .gcpause import cycle_collection_paused
     from .generate import generate
     from .validate import check_catalog
 
+    if render.TEMPLATE_CACHE is None:  # serve keeps its own, in memory
+        render.TEMPLATE_CACHE = render.TemplateCacheDir(template_cache_dir(project))
+        try:
+            return generate_for_mkdocs(project, strict, max_transcript_bytes)
+        finally:
+            render.TEMPLATE_CACHE = None
     with cycle_collection_paused(freeze=True):
         checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
     if checked.failed(strict) or checked.catalog is None:
@@ -224,6 +235,11 @@ def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: in
     )
     refuse_clashes(project, generated)
     return generated.for_mkdocs()
+
+
+def template_cache_dir(project: Project) -> Path:
+    """Where compiled templates are kept: mlq-catalog's own folder beside mkdocs.yml (git-ignored)."""
+    return project.config_file.parent / ".mlq" / "cache" / "templates"
 
 
 def refuse_clashes(project: Project, generated: Generated) -> None:

@@ -1,0 +1,58 @@
+"""Compiled templates are kept in .mlq/cache/templates between builds; an edited template is compiled again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from mlq_catalog import render
+from mlq_catalog.build import Project, generate_for_mkdocs, template_cache_dir
+
+
+def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: object, name: str | None = None, *args: object) -> object:
+        compiled.append(str(name))
+        return original(self, source, name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return compiled
+
+
+def test_second_generation_compiles_no_template(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = Project.from_config(project_copy / "mkdocs.yml")
+    compiled = _count_compiles(monkeypatch)
+    generate_for_mkdocs(project, False, None)
+    assert "issue.md.j2" in compiled
+    assert any(template_cache_dir(project).glob("*.cache"))
+    assert render.TEMPLATE_CACHE is None, "the cache is not left switched on in this process"
+
+    compiled.clear()
+    generate_for_mkdocs(project, False, None)
+    assert compiled == []
+
+
+def test_an_edited_template_is_compiled_again_and_used(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = Project.from_config(project_copy / "mkdocs.yml")
+    generate_for_mkdocs(project, False, None)
+    template = project.templates_dir / "fix.md.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\nEdited fix template.\n", encoding="utf-8")
+    compiled = _count_compiles(monkeypatch)
+    generate_for_mkdocs(project, False, None)
+    assert compiled == ["fix.md.j2"]
+    page = next((project.pages_dir / "fixes").glob("*.md"))
+    assert "Edited fix template." in page.read_text(encoding="utf-8")
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(project_copy: Path) -> None:
+    project = Project.from_config(project_copy / "mkdocs.yml")
+    blocker = project_copy / ".mlq" / "cache"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("not a directory\n", encoding="utf-8")
+    generated = generate_for_mkdocs(project, False, None)
+    assert generated.site.pages
+    assert blocker.read_text(encoding="utf-8") == "not a directory\n"
