@@ -128,20 +128,28 @@ def _analyse_transcript(catalog: Catalog, transcript: LoadedTranscript, evidence
     segment_of: dict[tuple[int, str], str] = {}
     evidence.participants.add(transcript.participant)
 
-    no_codes: frozenset[str] = frozenset()
-    for index in range(len(turns) + 1):
-        codes_here = frozenset(turns[index].code_names) if index < len(turns) and turns[index].codes else no_codes
-        if not codes_here and not open_runs:
-            continue  # most turns: uncoded, between segments
-        for code in sorted(set(open_runs) - codes_here):
+    def close(codes: set[str], at: int) -> None:
+        """End the runs of ``codes`` just before turn ``at``."""
+        for code in sorted(codes):
             start = open_runs.pop(code)
-            segment = Segment(transcript.id, code, start, index - 1, turns[start].line)
-            segments.append(segment)
+            segments.append(Segment(transcript.id, code, start, at - 1, turns[start].line))
             counts[code] += 1
-            for turn_index in range(start, index):
+            for turn_index in range(start, at):
                 segment_of[(turn_index, code)] = f"{transcript.id}:{turns[start].line}:{code}"
+
+    # Only coded turns can start, continue or end a run: most turns carry no code, so visit the others.
+    coded = [index for index, turn in enumerate(turns) if turn.codes]
+    previous = -2
+    for index in [*coded, len(turns) + 1]:  # the last one closes whatever is still open
+        if index != previous + 1:  # an uncoded turn (or the end) came in between: every run ended there
+            close(set(open_runs), previous + 1)
+            codes_here = frozenset(turns[index].code_names) if index < len(turns) else frozenset()
+        else:
+            codes_here = frozenset(turns[index].code_names)
+            close(set(open_runs) - codes_here, index)
         for code in sorted(codes_here - set(open_runs)):
             open_runs[code] = index
+        previous = index
 
     evidence.segments[transcript.id] = segments
     evidence.code_counts[transcript.id] = counts
@@ -157,8 +165,9 @@ def _analyse_transcript(catalog: Catalog, transcript: LoadedTranscript, evidence
         evidence.participants_by_entity[entity].add(transcript.participant)
         evidence.entities_by_transcript[transcript.id].add(entity)
 
-    for index, turn in enumerate(turns):
-        if not turn.codes or not transcript.is_interviewee(turn.speaker):
+    for index in coded:
+        turn = turns[index]
+        if not transcript.is_interviewee(turn.speaker):
             continue
         raw = turn.code_names
         entities = tuple(dict.fromkeys(e for c in raw if (e := evidence.code_index.get(c.casefold()))))
