@@ -101,6 +101,7 @@ def _yaml_str(text: str) -> str:
 
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CSV_ZIP_LEVEL = 3
 
 
 def zip_one(name: str, data: bytes) -> bytes:
@@ -115,7 +116,9 @@ def zip_one(name: str, data: bytes) -> bytes:
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         info.create_system = 3  # Unix, so that the bytes do not depend on the platform that built them
-        archive.writestr(info, data)
+        # The .qdpx's level (refi.ZIP_LEVEL): the default, 6, took 0.95 s for this file at 2,000
+        # transcripts, level 3 0.39 s, for a zip 15 % larger (5.5 MB instead of 4.8 MB).
+        archive.writestr(info, data, compresslevel=CSV_ZIP_LEVEL)
     return buffer.getvalue()
 
 

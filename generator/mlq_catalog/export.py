@@ -102,6 +102,10 @@ def export_json(catalog: Catalog, evidence: Evidence) -> str:
     return records_json(catalog_to_dict(catalog, evidence))
 
 
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every record: ``json.dumps`` with options builds a new one per call."""
+
+
 def records_json(data: dict[str, Any]) -> str:
     """``data`` as JSON with each top-level key, and each item of a top-level list, on a line of its own.
 
@@ -111,9 +115,7 @@ def records_json(data: dict[str, Any]) -> str:
     line keeps the file readable, greppable and diffable (a changed quote is a changed line).
     """
 
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
+    dump = _COMPACT_JSON.encode
     lines = ["{"]
     last = len(data) - 1
     for index, (key, value) in enumerate(data.items()):
