@@ -26,7 +26,7 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def write_if_changed(path: Path, content: str) -> bool:
+def write_if_changed(path: Path, content: str, *, parent_exists: bool = False) -> bool:
     """Write atomically when the bytes differ; return whether the file changed."""
     data = content.encode("utf-8")
     try:
@@ -34,7 +34,8 @@ def write_if_changed(path: Path, content: str) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not parent_exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -68,9 +69,13 @@ def sync_pages(pages_dir: Path, pages: dict[str, str]) -> WriteReport:
     claim_directory(pages_dir, PAGES_MARKER, "generated pages")
     report = WriteReport()
     try:
+        folders = sorted({(pages_dir / relative).parent for relative in pages})
+        for folder in folders:  # once each, not once per page
+            folder.mkdir(parents=True, exist_ok=True)
         for relative in sorted(pages):
             target = pages_dir / relative
-            (report.written if write_if_changed(target, pages[relative]) else report.unchanged).append(relative)
+            changed = write_if_changed(target, pages[relative], parent_exists=True)
+            (report.written if changed else report.unchanged).append(relative)
         for path in sorted(pages_dir.rglob("*"), reverse=True):
             relative = path.relative_to(pages_dir).as_posix()
             if path.is_file() and relative != PAGES_MARKER and relative not in pages:
