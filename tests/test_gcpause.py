@@ -95,3 +95,23 @@ def test_a_generation_freezes_and_mkdocs_post_build_releases(tmp_path: Path) -> 
     plugin.generated = None
     plugin.on_post_build(config=None)  # type: ignore[arg-type]
     assert gc.get_freeze_count() == 0
+
+
+def test_a_failed_block_freezes_nothing() -> None:
+    gc.enable()
+    collect_frozen()
+    with pytest.raises(ValueError), cycle_collection_paused(freeze=True):
+        made = [[index] for index in range(1000)]
+        raise ValueError(len(made))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_failed_mkdocs_build_releases_what_generation_froze() -> None:
+    from mlq_catalog.plugin import MlqCatalogPlugin
+
+    gc.enable()
+    with cycle_collection_paused(freeze=True):
+        kept = [[index] for index in range(1000)]
+    assert gc.get_freeze_count() >= len(kept)
+    MlqCatalogPlugin().on_build_error(error=RuntimeError("a page failed"))
+    assert gc.get_freeze_count() == 0

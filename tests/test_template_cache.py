@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from jinja2.bccache import bc_magic
 
 from mlq_catalog import render
 from mlq_catalog.build import Project, generate_for_mkdocs, template_cache_dir
@@ -56,3 +57,28 @@ def test_a_cache_that_cannot_be_written_only_costs_time(project_copy: Path) -> N
     generated = generate_for_mkdocs(project, False, None)
     assert generated.site.pages
     assert blocker.read_text(encoding="utf-8") == "not a directory\n"
+
+
+def test_damaged_cache_entries_are_compiled_again(project_copy: Path) -> None:
+    project = Project.from_config(project_copy / "mkdocs.yml")
+    first = generate_for_mkdocs(project, False, None)
+    expected = {path: (project.pages_dir / path).read_bytes() for path in first.site.pages}
+    entries = sorted(template_cache_dir(project).glob("*.cache"))
+    assert entries
+    for cut in (len(bc_magic) + 5, len(bc_magic) + 80):  # inside the source checksum, then inside the code
+        for entry in sorted(template_cache_dir(project).glob("*.cache")):
+            entry.write_bytes(entry.read_bytes()[:cut])
+        generate_for_mkdocs(project, False, None)
+    for index, entry in enumerate(sorted(template_cache_dir(project).glob("*.cache"))):
+        entry.write_bytes(b"" if index % 2 else b"\x00garbage")  # empty, or no header
+    again = generate_for_mkdocs(project, False, None)
+    assert {path: (project.pages_dir / path).read_bytes() for path in again.site.pages} == expected
+
+
+def test_compile_options_are_part_of_the_key(tmp_path: Path) -> None:
+    cache = render.TemplateCacheDir(tmp_path / "cache")
+    loader = jinja2.DictLoader({"t.j2": "hi {{ x }}"})
+    plain = jinja2.Environment(loader=loader, bytecode_cache=cache, autoescape=False)
+    assert plain.get_template("t.j2").render(x="<b>") == "hi <b>"
+    escaping = jinja2.Environment(loader=loader, bytecode_cache=cache, autoescape=True)
+    assert escaping.get_template("t.j2").render(x="<b>") == "hi &lt;b&gt;"

@@ -32,17 +32,21 @@ _Result = TypeVar("_Result")
 def cycle_collection_paused(*, freeze: bool = False) -> Iterator[None]:
     """The collector is off inside the block (and back as it was after, even on an error).
 
-    ``freeze``: when the collector comes back on, the objects alive then are frozen first, so that
-    it never walks what the block made (see the module docstring). Only for blocks whose objects
-    outlive them by design, and never in a loop: each freeze is undone only by ``collect_frozen``.
+    ``freeze``: when the block succeeds, the objects alive then are frozen before the collector
+    comes back on, so that it never walks what the block made (see the module docstring). Not
+    after an error: what a failed block leaves is garbage, and the collector should see it. Only for
+    blocks whose objects outlive them by design, and never in a loop: each freeze is undone only by
+    ``collect_frozen``.
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    succeeded = False
     try:
         yield
+        succeeded = True
     finally:
         if was_enabled:
-            if freeze:
+            if freeze and succeeded:
                 gc.freeze()
             gc.enable()
 

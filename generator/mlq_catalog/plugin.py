@@ -178,14 +178,22 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
                 use_directory_urls=config.use_directory_urls,
                 site_url=config.site_url,
             )
-        # A generation in this process (mkdocs serve, or no fork) froze its objects (gcpause.py);
-        # a process that generates again on every edit must let the collector see them again.
-        from .gcpause import collect_frozen
+        _release_generation_memory()
 
-        collect_frozen()
+    def on_build_error(self, *, error: Exception) -> None:
+        _release_generation_memory()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for key in ("catalog", "templates"):
             if self.paths.get(key) and self.paths[key].exists():
                 server.watch(str(self.paths[key]))
         return server
+
+
+def _release_generation_memory() -> None:
+    """A generation in this process (mkdocs serve, or no fork) froze its objects (gcpause.py); a
+    process that generates again on every edit must let the collector see them again, whether
+    the build that used them succeeded or not."""
+    from .gcpause import collect_frozen
+
+    collect_frozen()

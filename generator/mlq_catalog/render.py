@@ -11,7 +11,9 @@ Markdown by design (validation has already refused raw HTML in them).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
+import pickle
 import re
 import traceback
 from collections.abc import Iterable
@@ -114,21 +116,58 @@ def _with_searchability(quote: Quote, block: str, searchable: bool) -> str:
 
 class TemplateCacheDir(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept on disk between builds: compiling them was a third of generating
-    the shipped catalog. Jinja keys each entry by the template's path and checks its source, so an
-    edited template is compiled again. Optional: a directory that cannot be read or written
-    only means that the templates are compiled every time."""
+    the shipped catalog.
+
+    Jinja keys an entry by the template's name and path and checks it against the source; the
+    compiled code also depends on Jinja's version and on the environment's options (``autoescape``,
+    ``trim_blocks`` ...), so those go into the key too: an upgrade never runs stale code. Optional:
+    a directory that cannot be read or written, or a damaged entry, only means compiling again.
+    """
 
     def __init__(self, directory: Path) -> None:
         super().__init__(str(directory))
 
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
+        return super().get_bucket(environment, f"{name}\x00{_compile_options(environment)}", filename, source)
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
+        try:
             super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):
             Path(self.directory).mkdir(parents=True, exist_ok=True)
             super().dump_bytecode(bucket)
+
+
+def _compile_options(environment: jinja2.Environment) -> str:
+    """Everything besides the source that the code Jinja compiles a template to depends on.
+
+    (Our filters and globals are looked up when a template runs, not compiled into it.)"""
+    options = (
+        jinja2.__version__,
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+        environment.optimized,
+        environment.is_async,
+        repr(environment.autoescape) if callable(environment.autoescape) else environment.autoescape,
+        sorted(environment.extensions),
+    )
+    return hashlib.sha256(repr(options).encode("utf-8")).hexdigest()
 
 
 TEMPLATE_CACHE: jinja2.BytecodeCache | None = None

@@ -261,6 +261,7 @@ class Preview:
         from mkdocs.exceptions import PluginError
 
         from . import loader, render
+        from .gcpause import collect_frozen
         from .generate import generate
         from .plugin import MlqCatalogPlugin
 
@@ -269,6 +270,8 @@ class Preview:
             where = display_path(Path(config.config_file_path or "mkdocs.yml"))
             raise PluginError(f"{where}: the mlq-catalog plugin is not enabled in plugins:")
         paths = plugin.resolve_paths(config)
+        # What an earlier generation froze (gcpause.py) if its build stopped before the plugin released it.
+        collect_frozen()
         # Between saves, most transcripts and every template are unchanged: parse and compile them once.
         loader.PARSE_CACHE, render.TEMPLATE_CACHE = self.parse_cache, self.bytecode_cache
         render.DOWNLOADS_CACHE = self.downloads_cache
