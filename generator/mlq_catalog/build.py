@@ -207,18 +207,27 @@ def build_site(
 
 
 def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
-    """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``)."""
+    """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``).
+
+    Compiled templates are kept in ``template_cache_dir`` between builds, unless the caller
+    already keeps them (serve does, in memory).
+    """
     from . import render
+
+    if render.TEMPLATE_CACHE is not None:
+        return _check_and_generate(project, strict, max_transcript_bytes)
+    render.TEMPLATE_CACHE = render.TemplateCacheDir(template_cache_dir(project))
+    try:
+        return _check_and_generate(project, strict, max_transcript_bytes)
+    finally:
+        render.TEMPLATE_CACHE = None
+
+
+def _check_and_generate(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
     from .gcpause import cycle_collection_paused
     from .generate import generate
     from .validate import check_catalog
 
-    if render.TEMPLATE_CACHE is None:  # serve keeps its own, in memory
-        render.TEMPLATE_CACHE = render.TemplateCacheDir(template_cache_dir(project))
-        try:
-            return generate_for_mkdocs(project, strict, max_transcript_bytes)
-        finally:
-            render.TEMPLATE_CACHE = None
     with cycle_collection_paused(freeze=True):
         checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
     if checked.failed(strict) or checked.catalog is None:
