@@ -510,18 +510,6 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
         return ReplacementLog(), problems
     redactor = Redactor(rules_file.rules)
 
-    # Paragraph lines per turn, only for the transcripts of quotes that have something to redact
-    # (indexing every turn of 2,000 transcripts up front cost more than redacting their quotes).
-    turn_lines: dict[str, dict[int, list[int]]] = {}
-
-    def lines_of(quote: Quote) -> list[int]:
-        lines = turn_lines.get(quote.transcript)
-        if lines is None:
-            loaded = catalog.transcripts.get(quote.transcript)
-            turns = loaded.parsed.turns if loaded is not None else []
-            lines = turn_lines[quote.transcript] = {turn.line: [p.line for p in turn.paragraphs] for turn in turns}
-        return lines.get(quote.line, [])
-
     # One prefilter pass per transcript, over the turns its quotes come from, finds the few that may
     # hold something to redact; a quote that is one of the other turns, word for word, is kept
     # without being searched again.
@@ -559,11 +547,17 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
         # A stand-off excerpt is only part of its turn: searched on its own, as before.
         return whole_turn is None or quote.line in suspect_lines or quote.text != whole_turn.text
 
+    # The paragraph lines of a quote's turn, for the replacement log; only asked for quotes that
+    # have something to redact, after may_need_redaction indexed their transcript's turns.
+    def lines_of(quote: Quote) -> list[int]:
+        found = suspect_turns.get(quote.transcript)
+        turn = found[0].get(quote.line) if found is not None else None
+        return [paragraph.line for paragraph in turn.paragraphs] if turn is not None else []
+
     replaced: dict[int, Quote] = {}
     for index, quote in enumerate(evidence.quotes):
-        if not may_need_redaction(quote) and _only_text_to_redact(quote):
-            continue  # nothing to redact: the quote object is kept, as redact_quote would keep it
-        new = redact_quote(redactor, quote, functools.partial(lines_of, quote))
+        clean = not may_need_redaction(quote)
+        new = redact_quote(redactor, quote, functools.partial(lines_of, quote), text_is_clean=clean)
         if new is not quote:
             replaced[id(quote)] = new
             evidence.quotes[index] = new
@@ -605,29 +599,20 @@ _NOT_PARTICIPANT_TEXT = frozenset(
 """Quote fields that are ours (ids, codes, timestamps), not the participant's words: never redacted."""
 
 
-def _only_text_to_redact(quote: Quote) -> bool:
-    """Whether ``text`` is the quote's only field that redaction would look at."""
-    others = _OTHER_FIELDS.get(type(quote))
-    if others is None:
-        fields = dataclasses.fields(quote)
-        others = _OTHER_FIELDS[type(quote)] = tuple(
-            f.name for f in fields if f.name != "text" and f.name not in _NOT_PARTICIPANT_TEXT
-        )
-    return not any(isinstance(getattr(quote, name), str) for name in others)
-
-
-_OTHER_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def redact_quote(
-    redactor: Redactor, quote: Quote, paragraph_lines: Sequence[int] | Callable[[], Sequence[int]] = ()
+    redactor: Redactor,
+    quote: Quote,
+    paragraph_lines: Sequence[int] | Callable[[], Sequence[int]] = (),
+    *,
+    text_is_clean: bool = False,
 ) -> Quote:
     """The quote with its text (and any other transcript-derived string field) redacted.
 
     ``paragraph_lines``: the line each paragraph of the text starts on, so that the log names
     exact lines; without it every replacement is logged at the quote's first line. It may be a
     function giving them, called only when the text has something to redact. A quote with
-    nothing to redact is returned as is (the same object).
+    nothing to redact is returned as is (the same object). ``text_is_clean``: the caller's
+    prefilter already found nothing in the text (``apply_redactions``), so it is not searched.
     """
     updates: dict[str, Any] = {}
     for f in dataclasses.fields(quote):
@@ -639,6 +624,8 @@ def redact_quote(
         if f.name != "text":
             if (redacted := redactor.redact(value, quote.transcript)) != value:
                 updates[f.name] = redacted
+            continue
+        if text_is_clean:
             continue
         paragraphs = value.split("\n\n")
         touched = redactor.candidates(paragraphs, quote.transcript)
