@@ -23,6 +23,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .defaults import DOCS_DIR, default_docs
 from .errors import CatalogError
 from .generate import Generated, generate
 from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
@@ -93,6 +94,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.generated is not None
+        files = _with_default_docs(files, config)
         pages_dir = self.paths["pages"]
         docs_dir = self.paths["docs"]
         for relative in sorted(self.generated.site.pages):
@@ -188,6 +190,29 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             if self.paths.get(key) and self.paths[key].exists():
                 server.watch(str(self.paths[key]))
         return server
+
+
+def _with_default_docs(files: Files, config: MkDocsConfig) -> Files:
+    """``files`` plus the packaged pages and assets the project's docs/ lacks (defaults/docs), where
+    MkDocs would have listed them had they been in docs/: a project that copies one in builds the same site."""
+    missing = [relative for relative in default_docs() if files.get_file_from_path(relative) is None]
+    if not missing:
+        return files
+    docs_dir = Path(config.docs_dir).resolve()
+    in_docs = [f for f in files if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(docs_dir)]
+    others = [f for f in files if f not in in_docs]
+    added = [
+        File(relative, src_dir=str(DOCS_DIR), dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+        for relative in missing
+    ]
+    return Files(sorted([*in_docs, *added], key=lambda f: _walk_order(f.src_uri)) + others)
+
+
+def _walk_order(src_uri: str) -> tuple[tuple[int, bool, str], ...]:
+    """MkDocs' docs/ walk order: a folder's files (index first, then by name) before its sub-folders."""
+    *folders, name = src_uri.split("/")
+    stem = name.rsplit(".", 1)[0]
+    return (*((1, False, folder) for folder in folders), (0, stem not in ("index", "README"), name))
 
 
 def _release_generation_memory() -> None:

@@ -25,6 +25,7 @@ import jinja2
 
 from . import quotehtml
 from .analysis import Evidence, Quote
+from .defaults import template_search_path
 from .downloads import Download, build_downloads
 from .errors import InputError, Problem, display_path
 from .isolate import Pending, start_isolated
@@ -197,7 +198,7 @@ class Renderer:
         self.catalog = catalog
         self.evidence = evidence
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            loader=jinja2.FileSystemLoader(template_search_path(templates_dir)),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
