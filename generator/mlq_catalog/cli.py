@@ -66,7 +66,7 @@ def _catalog_dir(catalog_dir: Path | None, config_file: Path) -> Path:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mlq-catalog")
 def main() -> None:
-    """Build a searchable catalog of ML quality issues from coded interview transcripts."""
+    """Build a searchable catalog site from coded interview transcripts and a YAML taxonomy."""
     logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
 
 

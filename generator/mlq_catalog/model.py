@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
-PARTICIPANT_PATTERN = r"^P[A-Z0-9]+$"
+PARTICIPANT_PATTERN = r"^[A-Z][A-Za-z]{0,11}[A-Z0-9]+$"
+PSEUDONYM_PREFIX_PATTERN = r"^[A-Z][A-Za-z]{0,11}$"
 
 EntityId = Annotated[
     str,
@@ -67,12 +68,12 @@ class Category(StrictModel):
 
     id: EntityId
     title: NonEmptyText
-    summary: NonEmptyText = Field(description="One sentence: what this part of the ML lifecycle covers.")
+    summary: NonEmptyText = Field(description="One sentence: what the issues of this category have in common.")
     order: int = Field(default=100, description="Position in navigation; lower comes first.")
 
 
 class Issue(Entity):
-    """A quality issue practitioners hit (catalog/issues/ID.yaml)."""
+    """An issue participants raised (catalog/issues/ID.yaml)."""
 
     category: EntityId = Field(description="Id of the category this issue belongs to.")
     summary: NonEmptyText = Field(description="One sentence that says what the issue is.")
@@ -84,7 +85,7 @@ class Issue(Entity):
 
 
 class Fix(Entity):
-    """A way practitioners addressed one or more issues (catalog/fixes/ID.yaml)."""
+    """A way participants addressed one or more issues (catalog/fixes/ID.yaml)."""
 
     summary: NonEmptyText = Field(description="One sentence that says what the fix does.")
     description: NonEmptyText = Field(description="Markdown: how it works and when it helps. No raw HTML.")
@@ -119,7 +120,7 @@ class TranscriptEntry(StrictModel):
     id: EntityId = Field(description="Transcript id; by convention the file name without extension.")
     source: str = Field(description="Path of the transcript file, relative to the catalog directory.")
     participant: Annotated[str, StringConstraints(pattern=PARTICIPANT_PATTERN)] = Field(
-        description="Pseudonym shown beside quotes, e.g. P35."
+        description="Pseudonym shown beside quotes, e.g. P35: capital letters, then digits or capitals."
     )
     role: str | None = Field(default=None, description="Coarse role, e.g. 'Data scientist'.")
     experience: str | None = Field(default=None, description="Experience band, e.g. '5-10 years'.")
@@ -143,6 +144,32 @@ class Version(StrictModel):
     notes: NonEmptyText
 
 
+Label = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
+
+
+class Labels(StrictModel):
+    """The words the generated pages use for the catalog's entries and for the people interviewed."""
+
+    issue: Label = Field(default="issue", description="One issue, lower case, e.g. 'challenge'.")
+    issues: Label = Field(default="issues", description="Several issues, lower case.")
+    fix: Label = Field(default="fix", description="One fix, lower case, e.g. 'practice'.")
+    fixes: Label = Field(default="fixes", description="Several fixes, lower case.")
+    participant: Label = Field(default="participant", description="One interviewee, lower case, e.g. 'developer'.")
+    participants: Label = Field(default="participants", description="Several interviewees, lower case.")
+
+
+class FacetSettings(StrictModel):
+    """How one facet of the browse pages and issue tags is named; empty fields keep the default."""
+
+    title: Label | None = Field(default=None, description="Facet name, e.g. 'Lifecycle stage'.")
+    prefix: Label | None = Field(default=None, description="Tag prefix on issue pages, e.g. 'Stage'.")
+    intro: NonEmptyText | None = Field(default=None, description="One sentence on the facet's browse page.")
+    enabled: bool = Field(default=True, description="false: no tags, no browse page for this facet.")
+
+
+FacetName = Literal["lifecycle", "dimension", "data-type", "collection-method"]
+
+
 class CatalogMeta(StrictModel):
     """catalog/catalog.yaml: the catalog as a whole."""
 
@@ -156,6 +183,23 @@ class CatalogMeta(StrictModel):
         description="Speaker labels that identify interviewees, unless a transcript says otherwise.",
     )
     versions: list[Version] = Field(default_factory=list)
+    subject: NonEmptyText | None = Field(
+        default=None, description="What the catalog is about, in a few words, e.g. 'code review practices'."
+    )
+    study_citation: NonEmptyText | None = Field(
+        default=None,
+        description="How to cite the study the interviews come from (plain text); shown where a page has "
+        "<!-- mlq:study-citation -->.",
+    )
+    labels: Labels = Field(default_factory=Labels)
+    facets: dict[FacetName, FacetSettings] = Field(
+        default_factory=dict, description="Names and introductions of the browse facets, by facet."
+    )
+    pseudonym_prefix: Annotated[str, StringConstraints(pattern=PSEUDONYM_PREFIX_PATTERN)] = Field(
+        default="P",
+        description="Prefix of the pseudonym given to a transcript without an entry in transcripts.yaml "
+        "('Interview 12' becomes P12).",
+    )
 
 
 class TranscriptsFile(StrictModel):

@@ -65,6 +65,12 @@ def md_inline(value: object) -> str:
     return MD_SPECIAL.sub(r"\\\1", text)
 
 
+def sentence_case(value: object) -> str:
+    """The first letter in capitals, the rest as written (Jinja's ``capitalize`` lowers 'ML' to 'Ml')."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 def html_text(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -208,6 +214,8 @@ class Renderer:
         )
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
+        self.env.filters["sentence"] = sentence_case
+        self.env.globals["labels"] = catalog.meta.labels
         self.env.globals["quote_block"] = self.quote_block
         self.env.globals["quote_blocks"] = self.quote_blocks
         self.plan: QuotePlan | None = None
@@ -421,7 +429,7 @@ def _render_site(
 
     nav: dict[str, list[Any]] = {
         **reader_nav,
-        "issues": [{"All issues": "issues/index.md"}]
+        "issues": [{f"All {catalog.meta.labels.issues}": "issues/index.md"}]
         + [
             {
                 category.title: [f"categories/{category.id}.md"]
