@@ -36,6 +36,8 @@ class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base
     catalog_dir = c.Type(str, default="catalog")
     templates_dir = c.Type(str, default="templates")
     pages_dir = c.Type(str, default=".mlq/pages")
+    # Read by `mlq-catalog schema` and `new` (schema.py), not by the build.
+    schemas_dir = c.Type(str, default="schemas")
     strict = c.Type(bool, default=False)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import CatalogError, display_path
 from .loader import load_catalog
 from .model import ID_RE
-from .schema import schema_line
+from .schema import PROJECT_SCHEMA_DIR, schema_line
 from .yamlio import suggestion
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,9 @@ def _flow_list(ids: Sequence[str]) -> str:
     return "[" + ", ".join(ids) + "]"
 
 
-def issue_skeleton(entity_id: str, category: str, categories: Sequence[str]) -> str:
+def issue_skeleton(entity_id: str, category: str, categories: Sequence[str], modeline: str) -> str:
     """The text of a new issue file."""
-    return f"""{schema_line("issue", 1)}
+    return f"""{modeline}
 # A new issue. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
 # How to write each field: docs/contributing.md
 
@@ -66,9 +66,9 @@ tags:
 """
 
 
-def fix_skeleton(entity_id: str, addresses: Sequence[str]) -> str:
+def fix_skeleton(entity_id: str, addresses: Sequence[str], modeline: str) -> str:
     """The text of a new fix file."""
-    return f"""{schema_line("fix", 1)}
+    return f"""{modeline}
 # A new fix. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
 # How to write each field: docs/contributing.md
 
@@ -97,8 +97,12 @@ def new_entry(
     *,
     category: str | None = None,
     addresses: Sequence[str] = (),
+    schema_dir: Path | None = None,
 ) -> Path:
-    """Write the skeleton of a new issue or fix and return its path; never overwrite anything."""
+    """Write the skeleton of a new issue or fix and return its path; never overwrite anything.
+
+    ``schema_dir``: the project's schemas (default: schemas/ beside the catalog), for the modeline.
+    """
     if kind not in KIND_DIRS:
         raise CatalogError(f"cannot create a '{kind}': choose one of {', '.join(sorted(KIND_DIRS))}")
     if not ID_RE.match(entity_id) or len(entity_id) > 80:
@@ -119,6 +123,7 @@ def new_entry(
                     f"id '{entity_id}' was retired (it is a former id of '{owner_id}'); choose another id"
                 )
 
+    modeline = schema_line(kind, path.parent, schema_dir or catalog_dir.parent / PROJECT_SCHEMA_DIR)
     if kind == "issue":
         categories = [c.id for c in sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))]
         if not categories:
@@ -127,12 +132,12 @@ def new_entry(
             category = categories[0]
         elif category not in catalog.categories:
             raise CatalogError(f"unknown category '{category}'{suggestion(category, categories)}")
-        text = issue_skeleton(entity_id, category, categories)
+        text = issue_skeleton(entity_id, category, categories, modeline)
     else:
         for target in addresses:
             if target not in catalog.issues:
                 raise CatalogError(f"unknown issue '{target}'{suggestion(target, catalog.issues)}")
-        text = fix_skeleton(entity_id, sorted(set(addresses)))
+        text = fix_skeleton(entity_id, sorted(set(addresses)), modeline)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
