@@ -123,8 +123,10 @@ def schema_line(kind: str, file_dir: Path, schema_dir: Path) -> str:
 
 
 def project_root(config_file: Path, catalog_dir: Path) -> Path:
-    """The project: the folder of mkdocs.yml, or the catalog's parent when there is no mkdocs.yml."""
-    return (config_file.parent if config_file.is_file() else catalog_dir.parent).resolve()
+    """The project: the folder of mkdocs.yml, or the catalog's parent when no mkdocs.yml holds the catalog."""
+    if config_file.is_file() and catalog_dir.resolve().is_relative_to(config_file.parent.resolve()):
+        return config_file.parent.resolve()
+    return catalog_dir.parent.resolve()
 
 
 def project_schema_dir(config_file: Path, catalog_dir: Path) -> Path:
@@ -133,7 +135,7 @@ def project_schema_dir(config_file: Path, catalog_dir: Path) -> Path:
     Inside the project, committed with it: an editor finds them in a fresh clone, before any build.
     """
     root = project_root(config_file, catalog_dir)
-    if config_file.is_file():
+    if root == config_file.parent.resolve() and config_file.is_file():
         from .build import _plugin_options
 
         configured = _plugin_options(config_file).get("schemas_dir")
