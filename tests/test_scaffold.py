@@ -13,8 +13,6 @@ from click.testing import CliRunner
 from mlq_catalog import schema
 from mlq_catalog.cli import main
 
-from .conftest import CATALOG
-
 
 def _new(catalog: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["new", *args, "--catalog", str(catalog)])
@@ -35,8 +33,8 @@ def test_skeleton_is_valid_as_written(kind: str, folder: str, catalog_copy: Path
     text = path.read_text(encoding="utf-8")
     # No mkdocs.yml holds this catalog copy: its project is the catalog's folder, with schemas/ in it.
     assert text.startswith(f"# yaml-language-server: $schema=../../schemas/{kind}.schema.json\n")
-    # The same relative path that every shipped file uses, so it resolves once the file is in the repository.
-    assert (CATALOG / folder / text.splitlines()[0].split("$schema=")[1]).resolve().is_file()
+    target = (catalog_copy / folder / text.splitlines()[0].split("$schema=")[1]).resolve()
+    assert target == (catalog_copy.parent / "schemas" / f"{kind}.schema.json").resolve()
 
     problems = [p for p in _validate(catalog_copy) if p["file"].endswith("concept-drift.yaml")]  # type: ignore[union-attr]
     assert [p for p in problems if p["severity"] == "error"] == []
