@@ -179,6 +179,7 @@ def test_this_repository_keeps_its_schema_lines() -> None:
     """The shipped catalog's schemas live in the package (mkdocs.yml's schemas_dir)."""
     target = schema.project_schema_dir(REPO / "mkdocs.yml", REPO / "catalog")
     assert target == schema.SCHEMA_DIR
-    line = schema.schema_line("issue", REPO / "catalog" / "issues", target)
+    line = schema.modeline("issue", REPO / "catalog" / "issues", target)
+    assert line == schema.schema_line("issue", 1)
     assert line == "# yaml-language-server: $schema=../../generator/mlq_catalog/schemas/issue.schema.json"
     assert (REPO / "catalog" / "issues" / "noisy-labels.yaml").read_text(encoding="utf-8").startswith(line + "\n")

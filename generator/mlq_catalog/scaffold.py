@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import CatalogError, display_path
 from .loader import load_catalog
 from .model import ID_RE
-from .schema import PROJECT_SCHEMA_DIR, schema_line
+from .schema import PROJECT_SCHEMA_DIR, modeline, schema_line
 from .yamlio import suggestion
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,9 @@ def _flow_list(ids: Sequence[str]) -> str:
     return "[" + ", ".join(ids) + "]"
 
 
-def issue_skeleton(entity_id: str, category: str, categories: Sequence[str], modeline: str) -> str:
+def issue_skeleton(entity_id: str, category: str, categories: Sequence[str]) -> str:
     """The text of a new issue file."""
-    return f"""{modeline}
+    return f"""{schema_line("issue", 1)}
 # A new issue. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
 # How to write each field: docs/contributing.md
 
@@ -66,9 +66,9 @@ tags:
 """
 
 
-def fix_skeleton(entity_id: str, addresses: Sequence[str], modeline: str) -> str:
+def fix_skeleton(entity_id: str, addresses: Sequence[str]) -> str:
     """The text of a new fix file."""
-    return f"""{modeline}
+    return f"""{schema_line("fix", 1)}
 # A new fix. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
 # How to write each field: docs/contributing.md
 
@@ -101,7 +101,7 @@ def new_entry(
 ) -> Path:
     """Write the skeleton of a new issue or fix and return its path; never overwrite anything.
 
-    ``schema_dir``: the project's schemas (default: schemas/ beside the catalog), for the modeline.
+    ``schema_dir``: the project's schemas (default: schemas/ beside the catalog), for the schema line.
     """
     if kind not in KIND_DIRS:
         raise CatalogError(f"cannot create a '{kind}': choose one of {', '.join(sorted(KIND_DIRS))}")
@@ -123,7 +123,6 @@ def new_entry(
                     f"id '{entity_id}' was retired (it is a former id of '{owner_id}'); choose another id"
                 )
 
-    modeline = schema_line(kind, path.parent, schema_dir or catalog_dir.parent / PROJECT_SCHEMA_DIR)
     if kind == "issue":
         categories = [c.id for c in sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))]
         if not categories:
@@ -132,13 +131,15 @@ def new_entry(
             category = categories[0]
         elif category not in catalog.categories:
             raise CatalogError(f"unknown category '{category}'{suggestion(category, categories)}")
-        text = issue_skeleton(entity_id, category, categories, modeline)
+        text = issue_skeleton(entity_id, category, categories)
     else:
         for target in addresses:
             if target not in catalog.issues:
                 raise CatalogError(f"unknown issue '{target}'{suggestion(target, catalog.issues)}")
-        text = fix_skeleton(entity_id, sorted(set(addresses)), modeline)
+        text = fix_skeleton(entity_id, sorted(set(addresses)))
 
+    # The skeleton's schema line is this repository's; a project's schemas live where it says (mkdocs.yml).
+    text = modeline(kind, path.parent, schema_dir or catalog_dir.parent / PROJECT_SCHEMA_DIR) + text[text.index("\n") :]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as handle:  # "x": a file that appeared meanwhile is never overwritten

@@ -116,8 +116,15 @@ def kind_for(path: Path, catalog_root: Path) -> str | None:
     return None
 
 
-def schema_line(kind: str, file_dir: Path, schema_dir: Path) -> str:
-    """The modeline for a YAML file in ``file_dir``: a relative path, so it works in every checkout."""
+def schema_line(kind: str, depth: int) -> str:
+    """The modeline for a file ``depth`` directories below the catalog root, in this repository's layout
+    (catalog/ is next to generator/); ``modeline`` gives any project's."""
+    up = "../" * (depth + 1)
+    return SCHEMA_LINE.format(path=f"{up}generator/mlq_catalog/schemas/{kind}.schema.json")
+
+
+def modeline(kind: str, file_dir: Path, schema_dir: Path) -> str:
+    """The schema line for a YAML file in ``file_dir``: a relative path, so it works in every checkout."""
     target = os.path.relpath(schema_dir.resolve() / f"{kind}.schema.json", file_dir.resolve())
     return SCHEMA_LINE.format(path=Path(target).as_posix())
 
