@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from .charts import article
 from .defaults import PROJECT_DIR
 from .errors import CatalogError, OutputError, display_path
-from .model import PSEUDONYM_PREFIX_PATTERN
+from .model import LABEL_PATTERN, PSEUDONYM_PREFIX_PATTERN
 
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9 ]{0,39}$")
-WORD_RE = re.compile(r"^[^\n\r:#\[\]{}<>&*!|>'\"%@`]{1,40}$")
+WORD_RE = re.compile(LABEL_PATTERN)
 SCHEMA_DIR_NAME = "schemas"
 
 
@@ -104,10 +105,6 @@ def _md(text: str) -> str:
     return md_inline(text)
 
 
-def _article(word: str) -> str:
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
-
-
 def _today() -> str:
     # SOURCE_DATE_EPOCH: two runs of the same init give the same files (reproducible builds).
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -143,11 +140,15 @@ def context_for(options: InitOptions) -> dict[str, object]:
         "labels": {key: _yaml(value) for key, value in labels.items()},
         "labels_md": {
             **{key: _md(value) for key, value in labels.items()},
-            "an_issue": _md(_article(labels["issue"])),
-            "a_fix": _md(_article(labels["fix"])),
+            "an_issue": _md(article(labels["issue"])),
+            "a_fix": _md(article(labels["fix"])),
         },
         "issues_title": _yaml(labels["issues"][:1].upper() + labels["issues"][1:]),
         "fixes_title": _yaml(labels["fixes"][:1].upper() + labels["fixes"][1:]),
+        "facet_intros": {
+            "lifecycle": _yaml(f"The categories each {labels['issue']} belongs to."),
+            "dimension": _yaml(f"What each {labels['issue']} affects, as tagged in its file (tags: dimension)."),
+        },
         "today": _today(),
         "version": _package_version(),
     }

@@ -144,7 +144,9 @@ class Version(StrictModel):
     notes: NonEmptyText
 
 
-Label = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
+# Words, not markup: they become navigation titles and tags as well as page text.
+LABEL_PATTERN = r"^\w[\w '’.-]{0,39}$"
+Label = Annotated[str, StringConstraints(pattern=LABEL_PATTERN, strip_whitespace=True)]
 
 
 class Labels(StrictModel):

@@ -213,7 +213,7 @@ def render_reader_pages(
     pages: dict[str, str] = {}
     total = len(evidence.participants)
     labels = catalog.meta.labels
-    issues = labels.issues[:1].upper() + labels.issues[1:]
+    issues = _capital(labels.issues)
     prevalence = prevalence_chart(catalog, evidence)
     cooccurrence = cooccurrence_chart(catalog, evidence)
     issue_fix = issue_fix_chart(catalog, evidence)
@@ -270,6 +270,10 @@ def _esc(text: str) -> str:
     return md_inline(text)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: str = "") -> str | None:
     """Markdown for ``<!-- mlq:NAME -->`` in a hand-written page; ``base`` leads back to the docs root."""
     total = len(evidence.participants)
@@ -277,19 +281,25 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         coded = sum(1 for t in catalog.transcripts if evidence.code_counts.get(t))
         released = next((v.date.isoformat() for v in catalog.meta.versions if v.version == catalog.meta.version), None)
         version = f"Version {_esc(catalog.meta.version)}" + (f", released {released}" if released else "")
+        words = catalog.meta.labels
+        counts = [
+            f"**{len(catalog.issues)} {_esc(words.issues)}** in {len(catalog.categories)} categories",
+            f"**{len(catalog.fixes)} {_esc(words.fixes)}**",
+        ]
+        if catalog.contexts:
+            counts.append(f"**{len(catalog.contexts)} contexts**")
         return (
             f"The catalog draws on **{len(catalog.transcripts)} interviews** with {total} "
-            f"{_esc(catalog.meta.labels.participants)} "
+            f"{_esc(words.participants)} "
             f"({coded} of them coded so far), from which come **{len(evidence.quotes)} quotes**. They support "
-            f"**{len(catalog.issues)} issues** in {len(catalog.categories)} categories, "
-            f"**{len(catalog.fixes)} fixes** and **{len(catalog.contexts)} contexts**. "
+            f"{', '.join(counts[:-1])} and {counts[-1]}. "
             f"{version} ([changelog]({base}changelog.md), [downloads]({base}downloads/index.md))."
         )
     if name == "study-citation":
         return _esc(catalog.meta.study_citation) if catalog.meta.study_citation else None
     if name == "categories":
         categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
-        rows = ["| Category | Issues | What it covers |", "| --- | ---: | --- |"]
+        rows = [f"| Category | {_esc(_capital(catalog.meta.labels.issues))} | What it covers |", "| --- | ---: | --- |"]
         for category in categories:
             n = sum(1 for i in catalog.issues.values() if i.category == category.id)
             rows.append(
@@ -297,7 +307,8 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
             )
         return "\n".join(rows)
     if name == "top-issues":
-        rows = [f"| Issue | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
+        words = catalog.meta.labels
+        rows = [f"| {_esc(_capital(words.issue))} | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
         for issue_id in issues_by_prevalence(catalog, evidence)[:TOP_ISSUES]:
             issue = catalog.issues[issue_id]
             rows.append(
@@ -306,7 +317,7 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
                 f"{len(evidence.quotes_by_entity.get(issue_id, ()))} |"
             )
         rows.append("")
-        rows.append(f"All issues by prevalence: [chart and table]({base}overview/prevalence.md).")
+        rows.append(f"All {_esc(words.issues)} by prevalence: [chart and table]({base}overview/prevalence.md).")
         return "\n".join(rows)
     if name == "ways-in":
         counts = facet_counts(catalog, evidence)
@@ -321,7 +332,7 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
                 )
                 or "none tagged yet"
             )
-            lines.append(f"- **By {facet.title.lower()}:** {links}")
+            lines.append(f"- **By {_esc(facet.title.lower())}:** {links}")
         by_context = [
             f"[{_esc(f.title.lower())}]({base}browse/{f.slug}.md)" for f in facets if f.slug in CONTEXT_FACETS
         ]
@@ -331,10 +342,11 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
             "- **By search:** type a symptom, in your own words, into the search box at the top of every "
             "page (shortcut: press <kbd>/</kbd>). Every quote is searchable."
         )
+        issues, fixes = _esc(catalog.meta.labels.issues), _esc(catalog.meta.labels.fixes)
         lines.append(
             f"- **By picture:** [prevalence]({base}overview/prevalence.md), "
-            f"[issues that come together]({base}overview/co-occurrence.md), "
-            f"[issues and their fixes]({base}overview/issues-and-fixes.md)."
+            f"[{issues} that come together]({base}overview/co-occurrence.md), "
+            f"[{issues} and their {fixes}]({base}overview/issues-and-fixes.md)."
         )
         return "\n".join(lines)
     return None

@@ -25,6 +25,7 @@ import jinja2
 
 from . import quotehtml
 from .analysis import Evidence, Quote
+from .charts import article
 from .defaults import template_search_path
 from .downloads import Download, build_downloads
 from .errors import InputError, Problem, display_path
@@ -70,11 +71,6 @@ def sentence_case(value: object) -> str:
     """The first letter in capitals, the rest as written (Jinja's ``capitalize`` lowers 'ML' to 'Ml')."""
     text = str(value)
     return text[:1].upper() + text[1:]
-
-
-def article(word: str) -> str:
-    """``word`` with 'a' or 'an' before it (by its first letter: 'an issue', 'a fix', 'a user')."""
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 @dataclass(frozen=True)
