@@ -183,3 +183,98 @@ def test_this_repository_keeps_its_schema_lines() -> None:
     assert line == schema.schema_line("issue", 1)
     assert line == "# yaml-language-server: $schema=../../generator/mlq_catalog/schemas/issue.schema.json"
     assert (REPO / "catalog" / "issues" / "noisy-labels.yaml").read_text(encoding="utf-8").startswith(line + "\n")
+
+
+def _with_meta(catalog: Path, extra: str) -> None:
+    meta = catalog / "catalog.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
+def test_the_catalogs_words_replace_issue_fix_and_practitioner(catalog_copy: Path) -> None:
+    from mlq_catalog.render import render_site
+    from mlq_catalog.validate import check_catalog
+
+    from .conftest import TEMPLATES
+
+    text = (catalog_copy / "catalog.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^(labels|facets):.*?(?=^\w)", "", text)  # drop the shipped words
+    (catalog_copy / "catalog.yaml").write_text(text, encoding="utf-8")
+    _with_meta(
+        catalog_copy,
+        "labels:\n  issue: challenge\n  issues: challenges\n  fix: practice\n  fixes: practices\n"
+        "  participant: reviewer\n  participants: reviewers\n",
+    )
+    checked = check_catalog(catalog_copy)
+    assert checked.catalog is not None and checked.evidence is not None and not checked.errors, checked.errors
+    site = render_site(checked.catalog, checked.evidence, TEMPLATES)
+    pages = site.pages
+    assert pages["issues/index.md"].startswith("# All challenges\n")
+    assert pages["fixes/index.md"].startswith("# All practices\n")
+    assert "Practices are what reviewers did about a challenge." in pages["fixes/index.md"]
+    issue = pages["issues/noisy-labels.md"]
+    for expected in (
+        "## Practices\n",
+        "## Related challenges\n",
+        '??? quote "Cite this challenge"',
+        "## Challenges that come with it { #issues-that-come-with-it }",
+        "## What reviewers said",
+    ):
+        assert expected in issue, expected
+    assert "## Challenges it addresses" in pages["fixes/lighter-models.md"]
+    assert pages["overview/prevalence.md"].startswith("# Challenges by prevalence\n")
+    assert "interviewed reviewers who raised the challenge" in pages["overview/prevalence.md"]
+    assert "Challenges by number of participants" in pages["overview/prevalence.md"]  # the chart's own title
+    assert site.nav["issues"][0] == {"All challenges": "issues/index.md"}
+    assert site.nav["fixes"][0] == {"All practices": "fixes/index.md"}
+    assert list(site.nav["overview"][3]) == ["Challenges and their practices"]
+    for page, text in pages.items():
+        if page.endswith(".md") and not page.startswith(("issues/", "fixes/", "contexts/", "categories/")):
+            assert "practitioner" not in text, page
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ("labels:\n  issue: <b>bug</b>\n", "labels.issue"),
+        ("labels:\n  fixes: '[x](javascript:alert(1))'\n", "labels.fixes"),
+        ("facets:\n  dimension:\n    title: 'a | b'\n", "facets.dimension.title"),
+        ("pseudonym_prefix: p\n", "pseudonym_prefix"),
+        ("facets:\n  colour: {title: Colour}\n", "facets.colour"),
+    ],
+)
+def test_catalog_words_are_plain_words(catalog_copy: Path, extra: str, key: str) -> None:
+    text = (catalog_copy / "catalog.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^(labels|facets):.*?(?=^\w)", "", text)
+    (catalog_copy / "catalog.yaml").write_text(text, encoding="utf-8")
+    _with_meta(catalog_copy, extra)
+    result = CliRunner().invoke(main, ["validate", "--catalog", str(catalog_copy)])
+    assert result.exit_code == 1
+    errors = [
+        line for line in result.output.splitlines() if line.startswith("catalog.yaml:") or "catalog.yaml:" in line
+    ]
+    assert errors and key.split(".")[0] in errors[0], result.output
+
+
+def test_a_disabled_facet_has_no_tags_and_no_page(catalog_copy: Path) -> None:
+    from mlq_catalog.render import render_site
+    from mlq_catalog.validate import check_catalog
+
+    from .conftest import TEMPLATES
+
+    text = (catalog_copy / "catalog.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "facets:\n", "facets:\n  dimension:\n    enabled: false\n  data-type:\n    title: Kind of data\n"
+    )
+    (catalog_copy / "catalog.yaml").write_text(text, encoding="utf-8")
+    checked = check_catalog(catalog_copy)
+    assert checked.catalog is not None and checked.evidence is not None and not checked.errors, checked.errors
+    site = render_site(checked.catalog, checked.evidence, TEMPLATES)
+    assert "browse/dimension.md" not in site.pages
+    assert "browse/data-type.md" in site.pages
+    assert site.pages["browse/data-type.md"].startswith("# Issues by kind of data\n")
+    assert "Dimension:" not in site.pages["issues/noisy-labels.md"]
+    assert [next(iter(item)) for item in site.nav["browse"][1:]] == [
+        "Lifecycle stage",
+        "Kind of data",
+        "Collection method",
+    ]
