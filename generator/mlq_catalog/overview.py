@@ -282,17 +282,17 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         released = next((v.date.isoformat() for v in catalog.meta.versions if v.version == catalog.meta.version), None)
         version = f"Version {_esc(catalog.meta.version)}" + (f", released {released}" if released else "")
         words = catalog.meta.labels
-        counts = [
+        sizes = [
             f"**{len(catalog.issues)} {_esc(words.issues)}** in {len(catalog.categories)} categories",
             f"**{len(catalog.fixes)} {_esc(words.fixes)}**",
         ]
         if catalog.contexts:
-            counts.append(f"**{len(catalog.contexts)} contexts**")
+            sizes.append(f"**{len(catalog.contexts)} contexts**")
         return (
             f"The catalog draws on **{len(catalog.transcripts)} interviews** with {total} "
             f"{_esc(words.participants)} "
             f"({coded} of them coded so far), from which come **{len(evidence.quotes)} quotes**. They support "
-            f"{', '.join(counts[:-1])} and {counts[-1]}. "
+            f"{', '.join(sizes[:-1])} and {sizes[-1]}. "
             f"{version} ([changelog]({base}changelog.md), [downloads]({base}downloads/index.md))."
         )
     if name == "study-citation":
