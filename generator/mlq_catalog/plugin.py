@@ -30,6 +30,10 @@ from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_fi
 
 log = logging.getLogger("mkdocs.plugins.mlq_catalog")
 NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts", "@overview", "@browse")
+# Markdown the templates use: attribute lists, "Evidence at a glance" and "Cite this issue" boxes, code inside them.
+REQUIRED_MARKDOWN = ("attr_list", "admonition", "pymdownx.details", "pymdownx.superfences")
+DEFAULT_STYLESHEET = "stylesheets/mlq.css"
+"""Packaged (defaults/docs); the quotes, charts and evidence lines are styled by it."""
 
 
 class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base is untyped
@@ -60,6 +64,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         }
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        _with_required_markdown(config)
         self.paths = self.resolve_paths(config)
         if self.prepared is not None:
             self.generated = self.prepared
@@ -192,6 +197,16 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             if self.paths.get(key) and self.paths[key].exists():
                 server.watch(str(self.paths[key]))
         return server
+
+
+def _with_required_markdown(config: MkDocsConfig) -> None:
+    """What the generated pages are written with, even when mkdocs.yml does not list it: a hand-written
+    configuration of two lines (site_name, the plugin) still gives whole pages, not stray ``{: .x }`` and ``!!!``."""
+    for name in REQUIRED_MARKDOWN:
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+    if DEFAULT_STYLESHEET not in config.extra_css:
+        config.extra_css.append(DEFAULT_STYLESHEET)
 
 
 def _with_default_docs(files: Files, config: MkDocsConfig) -> Files:
