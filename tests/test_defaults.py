@@ -54,6 +54,7 @@ def test_a_project_page_or_stylesheet_replaces_the_packaged_one(project: Path) -
 
 def test_copying_the_packaged_pages_in_builds_the_same_site(project: Path, tmp_path: Path) -> None:
     """The packaged pages join where MkDocs would have listed them from docs/: same search index, same sitemap."""
+    (project / "docs" / "methods.md").write_text("# Methods\n", encoding="utf-8")  # listed after export-format.md
     _build("--site-dir", str(tmp_path / "packaged"))
     for path in sorted(DOCS_DIR.rglob("*")):
         if path.is_file():
@@ -67,10 +68,12 @@ def test_copying_the_packaged_pages_in_builds_the_same_site(project: Path, tmp_p
 
 
 def test_a_two_line_configuration_still_builds_whole_pages(project: Path) -> None:
-    (project / "mkdocs.yml").write_text("site_name: Minimal\ntheme: material\nplugins:\n  - mlq-catalog\n", "utf-8")
+    minimal = "site_name: Minimal\ntheme: material\nstrict: true\nplugins:\n  - mlq-catalog\n"
+    (project / "mkdocs.yml").write_text(minimal, encoding="utf-8")
     (project / "docs" / "about.md").unlink()
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
     output = _build()
-    assert "WARNING" not in output, output  # no link to the missing about.md
+    assert "WARNING" not in output, output  # strict: true would have failed on a link to the missing about.md
     site = project / "site"
     issue = (site / "issues" / "outdated-docs" / "index.html").read_text(encoding="utf-8")
     assert 'class="admonition abstract mlq-glance"' in issue  # admonition
@@ -78,7 +81,7 @@ def test_a_two_line_configuration_still_builds_whole_pages(project: Path) -> Non
     assert 'class="mlq-evidence"' in (site / "fixes" / "docs-in-review" / "index.html").read_text("utf-8")  # attr_list
     assert 'href="../../stylesheets/mlq.css"' in issue
     prevalence = (site / "overview" / "prevalence" / "index.html").read_text(encoding="utf-8")
-    assert "about/" not in prevalence
+    assert "about" not in prevalence
     (project / "docs" / "about.md").write_text("# About\n", encoding="utf-8")
     _build()
     assert 'href="../../about/"' in (site / "overview" / "prevalence" / "index.html").read_text(encoding="utf-8")
