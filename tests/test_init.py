@@ -278,3 +278,29 @@ def test_a_disabled_facet_has_no_tags_and_no_page(catalog_copy: Path) -> None:
         "Kind of data",
         "Collection method",
     ]
+
+
+def test_the_projects_workflows_and_hooks_run_commands_that_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every mlq-catalog command the new project's CI and pre-commit run succeeds on the project as written."""
+    import shlex
+
+    import yaml
+
+    assert _init(str(tmp_path / "p"))[0] == 0
+    project = tmp_path / "p"
+    commands: list[str] = []
+    for name in ("validate.yml", "deploy.yml"):
+        workflow = yaml.safe_load((project / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+        commands += [step["run"] for job in workflow["jobs"].values() for step in job.get("steps", []) if "run" in step]
+    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    commands += [hook["entry"] for repo in hooks["repos"] for hook in repo["hooks"]]
+    assert "pip install -r requirements.txt" in commands
+    assert (project / "requirements.txt").read_text(encoding="utf-8").startswith("mlq-catalog==")
+    ours = sorted({c for c in commands if c.startswith("mlq-catalog ")})
+    assert len(ours) >= 4, ours  # validate, audit, schema --check, build
+    monkeypatch.chdir(project)
+    for command in ours:
+        result = CliRunner().invoke(main, shlex.split(command)[1:])
+        assert result.exit_code == 0, f"{command}: {result.output}"
