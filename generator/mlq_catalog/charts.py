@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .analysis import Evidence
 from .loader import Catalog
+from .words import article, sentence_case
 
 ROW = 22
 LABEL_WIDTH = 250
@@ -51,15 +52,6 @@ def _esc(text: object) -> str:
 
 def _short(title: str) -> str:
     return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def article(word: str) -> str:
-    """``word`` with 'a' or 'an' before it (by its first letter: 'an issue', 'a fix', 'a user')."""
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 def _open_svg(width: int, height: int, title: str, desc: str, chart_id: str, kind: str = "bars") -> list[str]:
@@ -106,7 +98,7 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     parts = _open_svg(
         width,
         height,
-        f"{_capital(words.issues)} by number of participants who raised them",
+        f"{sentence_case(words.issues)} by number of participants who raised them",
         f"Horizontal bar chart of {len(order)} {words.issues}; each bar is the number of the {total} interviewed "
         f"participants who raised the {words.issue}. The same numbers are in the table below the chart.",
         "mlq-prevalence",
@@ -264,7 +256,7 @@ def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     parts = _open_svg(
         0,
         0,
-        f"{_capital(words.fixes)} for each {words.issue}",
+        f"{sentence_case(words.fixes)} for each {words.issue}",
         f"Matrix of {len(shown_issues)} {words.issues} (rows) by {len(shown_fixes)} {words.fixes} (columns). "
         f"A cell marks {article(words.fix)} that addresses the {words.issue}; its number counts the interviews in "
         f"which both the {words.issue} and the {words.fix} were coded. The same pairs and numbers are in the "

@@ -64,16 +64,6 @@ def generate(
     return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))
 
 
-def _docs_pages(docs_dir: Path | None) -> frozenset[str] | None:
-    """Docs-relative paths of the pages a generated page may link to: the project's and the packaged ones."""
-    if docs_dir is None:
-        return None
-    from .defaults import default_docs
-
-    own = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")} if docs_dir.is_dir() else set()
-    return frozenset(own | set(default_docs()))
-
-
 def _placeholder_blocks(checked: CheckedCatalog, docs_dir: Path) -> dict[tuple[str, str], str]:
     from .overview import PLACEHOLDER_RE, placeholder_markdown
 
@@ -90,3 +80,13 @@ def _placeholder_blocks(checked: CheckedCatalog, docs_dir: Path) -> dict[tuple[s
             if block is not None:
                 blocks[(name, base)] = block
     return blocks
+
+
+def _docs_pages(docs_dir: Path | None) -> frozenset[str] | None:
+    """Docs-relative paths of the pages a generated page may link to: the project's and the packaged ones."""
+    if docs_dir is None:
+        return None
+    from .defaults import default_docs
+
+    own = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")} if docs_dir.is_dir() else set()
+    return frozenset(own | set(default_docs()))

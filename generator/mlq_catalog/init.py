@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .charts import article
 from .defaults import PROJECT_DIR
 from .errors import CatalogError, OutputError, display_path
 from .model import LABEL_PATTERN, PSEUDONYM_PREFIX_PATTERN
+from .words import article
 
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9 ]{0,39}$")
 WORD_RE = re.compile(LABEL_PATTERN)

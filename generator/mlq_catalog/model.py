@@ -120,7 +120,7 @@ class TranscriptEntry(StrictModel):
     id: EntityId = Field(description="Transcript id; by convention the file name without extension.")
     source: str = Field(description="Path of the transcript file, relative to the catalog directory.")
     participant: Annotated[str, StringConstraints(pattern=PARTICIPANT_PATTERN)] = Field(
-        description="Pseudonym shown beside quotes, e.g. P35: capital letters, then digits or capitals."
+        description="Pseudonym shown beside quotes, e.g. P35."
     )
     role: str | None = Field(default=None, description="Coarse role, e.g. 'Data scientist'.")
     experience: str | None = Field(default=None, description="Experience band, e.g. '5-10 years'.")

@@ -27,6 +27,7 @@ from .charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, p
 from .downloads import Download
 from .loader import Catalog
 from .model import Issue
+from .words import sentence_case
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -213,7 +214,7 @@ def render_reader_pages(
     pages: dict[str, str] = {}
     total = len(evidence.participants)
     labels = catalog.meta.labels
-    issues = _capital(labels.issues)
+    issues = sentence_case(labels.issues)
     prevalence = prevalence_chart(catalog, evidence)
     cooccurrence = cooccurrence_chart(catalog, evidence)
     issue_fix = issue_fix_chart(catalog, evidence)
@@ -270,10 +271,6 @@ def _esc(text: str) -> str:
     return md_inline(text)
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: str = "") -> str | None:
     """Markdown for ``<!-- mlq:NAME -->`` in a hand-written page; ``base`` leads back to the docs root."""
     total = len(evidence.participants)
@@ -299,7 +296,10 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         return _esc(catalog.meta.study_citation) if catalog.meta.study_citation else None
     if name == "categories":
         categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
-        rows = [f"| Category | {_esc(_capital(catalog.meta.labels.issues))} | What it covers |", "| --- | ---: | --- |"]
+        rows = [
+            f"| Category | {_esc(sentence_case(catalog.meta.labels.issues))} | What it covers |",
+            "| --- | ---: | --- |",
+        ]
         for category in categories:
             n = sum(1 for i in catalog.issues.values() if i.category == category.id)
             rows.append(
@@ -308,7 +308,7 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         return "\n".join(rows)
     if name == "top-issues":
         words = catalog.meta.labels
-        rows = [f"| {_esc(_capital(words.issue))} | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
+        rows = [f"| {_esc(sentence_case(words.issue))} | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
         for issue_id in issues_by_prevalence(catalog, evidence)[:TOP_ISSUES]:
             issue = catalog.issues[issue_id]
             rows.append(

@@ -23,7 +23,6 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .defaults import DOCS_DIR, default_docs
 from .errors import CatalogError
 from .generate import Generated, generate
 from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
@@ -212,6 +211,8 @@ def _with_required_markdown(config: MkDocsConfig) -> None:
 def _with_default_docs(files: Files, config: MkDocsConfig) -> Files:
     """``files`` plus the packaged pages and assets the project's docs/ lacks (defaults/docs), where
     MkDocs would have listed them had they been in docs/: a project that copies one in builds the same site."""
+    from .defaults import DOCS_DIR, default_docs
+
     missing = [relative for relative in default_docs() if files.get_file_from_path(relative) is None]
     if not missing:
         return files

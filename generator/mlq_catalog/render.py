@@ -25,15 +25,14 @@ import jinja2
 
 from . import quotehtml
 from .analysis import Evidence, Quote
-from .charts import article
 from .defaults import template_search_path
 from .downloads import Download, build_downloads
 from .errors import InputError, Problem, display_path
 from .isolate import Pending, start_isolated
 from .loader import Catalog
-from .model import Labels
 from .overview import issue_citation, issue_tags, render_reader_pages
 from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
+from .words import Words, sentence_case
 
 QUOTE_PREVIEW_CHARS = 600
 QUOTES_PER_ISSUE_PAGE = 30
@@ -65,54 +64,6 @@ def md_inline(value: object) -> str:
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return MD_SPECIAL.sub(r"\\\1", text)
-
-
-def sentence_case(value: object) -> str:
-    """The first letter in capitals, the rest as written (Jinja's ``capitalize`` lowers 'ML' to 'Ml')."""
-    text = str(value)
-    return text[:1].upper() + text[1:]
-
-
-@dataclass(frozen=True)
-class Words:
-    """The catalog's words for its entries and interviewees (catalog.yaml ``labels:``), escaped for
-    inline Markdown, in the forms the templates need: ``labels.issues``, ``labels.Issues``, ``labels.an_issue``."""
-
-    issue: str
-    issues: str
-    fix: str
-    fixes: str
-    participant: str
-    participants: str
-    Issue: str
-    Issues: str
-    Fix: str
-    Fixes: str
-    Participants: str
-    an_issue: str
-    An_issue: str
-    a_fix: str
-    a_participant: str
-
-    @classmethod
-    def of(cls, labels: Labels) -> Words:
-        return cls(
-            issue=md_inline(labels.issue),
-            issues=md_inline(labels.issues),
-            fix=md_inline(labels.fix),
-            fixes=md_inline(labels.fixes),
-            participant=md_inline(labels.participant),
-            participants=md_inline(labels.participants),
-            Issue=md_inline(sentence_case(labels.issue)),
-            Issues=md_inline(sentence_case(labels.issues)),
-            Fix=md_inline(sentence_case(labels.fix)),
-            Fixes=md_inline(sentence_case(labels.fixes)),
-            Participants=md_inline(sentence_case(labels.participants)),
-            an_issue=md_inline(article(labels.issue)),
-            An_issue=md_inline(sentence_case(article(labels.issue))),
-            a_fix=md_inline(article(labels.fix)),
-            a_participant=md_inline(article(labels.participant)),
-        )
 
 
 def html_text(value: object) -> str:
@@ -261,7 +212,7 @@ class Renderer:
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
         self.env.filters["sentence"] = sentence_case
-        self.env.globals["labels"] = Words.of(catalog.meta.labels)
+        self.env.globals["labels"] = Words.of(catalog.meta.labels, md_inline)
         # A link to a hand-written page only where the project has it (None: not known, so assumed).
         self.env.globals["has_doc"] = lambda name: docs_pages is None or name in docs_pages
         self.env.globals["quote_block"] = self.quote_block
