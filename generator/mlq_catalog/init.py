@@ -38,7 +38,7 @@ class InitOptions:
     """What a new project is called and how its pages speak; every field has a flag in ``mlq-catalog init``."""
 
     title: str = "Interview Catalog"
-    subject: str = "the issues people described in interviews"
+    subject: str = "the issues our interviewees raised"
     description: str | None = None
     study_citation: str | None = None
     authors: tuple[str, ...] = ("The research team",)
@@ -127,7 +127,8 @@ def context_for(options: InitOptions) -> dict[str, object]:
         "title_md": _md(options.title),
         "description_yaml": _yaml(
             options.description
-            or f"A catalog of {options.subject}, built from interviews; every entry is backed by anonymized quotes."
+            or f"A catalog of {options.subject}, built from interviews: every {labels['issue']} is backed by "
+            "anonymized quotes."
         ),
         "subject_yaml": _yaml(options.subject),
         "subject_md": _md(options.subject),
