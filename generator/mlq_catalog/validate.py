@@ -17,6 +17,7 @@ from .analysis import Evidence, analyse
 from .anonymize import ReplacementLog, apply_redactions
 from .errors import Problem, ProblemSummary
 from .loader import Catalog, LoadResult, load_catalog
+from .mdsafe import description_problems
 from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
 
@@ -217,6 +218,8 @@ def _check_markdown(catalog: Catalog, entity_id: str, text: str) -> list[Problem
         problems.append(
             _at(catalog, entity_id, ("description",), "javascript:, vbscript: and data: links are not allowed")
         )
+    if not problems:  # attribute lists, and whatever else would render to live markup (mdsafe.py)
+        problems += [_at(catalog, entity_id, ("description",), m) for m in description_problems(text)]
     return problems
 
 
