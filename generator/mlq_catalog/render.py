@@ -4,8 +4,9 @@ Transcript text is data, never Markdown: quotes go into raw HTML blocks with eve
 character escaped, so ``<script>``, ``*stars*`` or ``# hash`` show literally. On an
 entry or quotes page the blocks never pass through Markdown at all: the page holds
 a placeholder per quote and the blocks go into a side file (quotehtml.py).
-YAML titles and summaries are escaped for inline Markdown; YAML descriptions are
-Markdown by design (validation has already refused raw HTML in them).
+YAML titles and summaries are escaped for inline Markdown (and for HTML in the navigation and
+the front matter); YAML descriptions are Markdown by design (validation has already refused
+raw HTML, script links and attribute lists in them, see mdsafe.py).
 """
 
 from __future__ import annotations

@@ -197,7 +197,8 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
 
 
 def _check_plain_text(catalog: Catalog) -> list[Problem]:
-    """Titles and summaries are plain text, but MkDocs puts titles in the navigation unescaped: refuse markup."""
+    """Titles and summaries are plain text, escaped wherever they go: markup in them would only ever show as
+    text, so it is refused as the mistake it is."""
     problems = []
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         for entity_id, entity in getattr(catalog, kind).items():
