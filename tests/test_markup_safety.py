@@ -545,3 +545,53 @@ def test_html_check_allows_only_the_themes_own_scripts() -> None:
     ]
     for script in lookalikes:
         assert htmlsafety.find_unsafe(script, theme_script), script
+
+
+# -- in a browser: nothing runs -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium is not installed")
+def test_no_planted_script_runs_in_a_browser(hostile_site: Path) -> None:
+    """The pages that show hostile text, and search results listing it (shown by the theme as HTML)."""
+    from playwright.sync_api import sync_playwright
+
+    from .conftest_site import serve
+    from .test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    ran: list[str] = []
+    with serve(hostile_site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context()
+            context.route(
+                "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
+            )
+            page = context.new_page()
+            page.on("dialog", lambda dialog: (ran.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
+            for relative in (
+                "",
+                "issues/data-drift/",
+                "issues/drift-of-old/",
+                "issues/missing-values/",
+                "fixes/drift-monitoring/",
+                "categories/maintenance-monitoring/",
+                "contexts/web-scraping/",
+                "browse/dimension/",
+                "browse/lifecycle/",
+                "changelog/",
+                "overview/prevalence/",
+            ):
+                page.goto(base + relative, wait_until="domcontentloaded")
+                page.wait_for_timeout(300)  # an image's onerror fires once its request has failed
+            for query in ("Drift", "Dimension", "onerror"):
+                page.goto(base + "issues/data-drift/")
+                page.locator("label.md-search__icon, .md-search__input").first.click()
+                page.locator("input.md-search__input").press_sequentially(query, delay=20)
+                page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15_000)
+                page.wait_for_timeout(200)
+            context.close()
+        finally:
+            browser.close()
+    assert ran == []
