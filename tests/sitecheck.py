@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -87,3 +88,19 @@ def unsafe_markup(site: Path) -> list[str]:
             fragments = [str(doc.get("title", "")), str(doc.get("text", "")), *map(str, doc.get("tags") or ())]
             found += [f"{where}: {f.what}" for fragment in fragments for f in find_unsafe(fragment)]
     return found
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.sitecheck SITE_DIR``: each finding on one line; exit status 1 if there is any."""
+    if len(argv) != 1 or not Path(argv[0]).is_dir():
+        print("usage: python -m tests.sitecheck SITE_DIR", file=sys.stderr)
+        return 2
+    found = unsafe_markup(Path(argv[0]))
+    for line in found:
+        print(f"{argv[0].rstrip('/')}/{line}")
+    print(f"{len(found)} page finding(s) of live markup", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -595,3 +595,29 @@ def test_no_planted_script_runs_in_a_browser(hostile_site: Path) -> None:
         finally:
             browser.close()
     assert ran == []
+
+
+def test_ci_checks_the_built_site_before_tests_and_before_publishing(shipped_site: Path, tmp_path: Path) -> None:
+    from .sitecheck import main as sitecheck
+
+    for relative, build in (
+        (".github/workflows/pr.yml", "Build the site (strict)"),
+        (".github/workflows/deploy.yml", "Build the site"),
+    ):
+        steps = [
+            s
+            for job in yaml.safe_load((REPO / relative).read_text(encoding="utf-8"))["jobs"].values()
+            for s in job.get("steps", [])
+        ]
+        names = [s.get("name") for s in steps]
+        check = names.index("Check the built site for live markup")
+        assert steps[check]["run"] == "python -m tests.sitecheck site"
+        assert names.index(build) < check, relative
+        after = [s.get("uses", "") for s in steps[check:]] + [s.get("run", "") for s in steps[check:]]
+        if relative.endswith("deploy.yml"):
+            assert any(u.startswith("actions/upload-pages-artifact") for u in after), "the check runs before the upload"
+    assert sitecheck([str(shipped_site)]) == 0
+    bad = tmp_path / "site"
+    (bad / "x").mkdir(parents=True)
+    (bad / "x" / "index.html").write_text('<p onclick="alert(1)">x</p>', encoding="utf-8")
+    assert sitecheck([str(bad)]) == 1
