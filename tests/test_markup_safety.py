@@ -144,6 +144,19 @@ def test_validate_refuses_attribute_lists_in_descriptions(catalog_copy: Path, de
     _refused(catalog_copy, description, "attribute lists are not allowed in descriptions; write \\{ to show a brace")
 
 
+ADMONITION_CLASSES = {
+    "extra class": '!!! note md-banner "Site notice"\n    Text.',
+    "class as the type": "!!! md-header\n    Text.",
+    "collapsible block": "??? danger md-button\n    Text.",
+    "open collapsible block": '???+ md-typeset__table "x"\n    Text.',
+}
+
+
+@pytest.mark.parametrize("description", ADMONITION_CLASSES.values(), ids=ADMONITION_CLASSES.keys())
+def test_validate_refuses_admonition_classes_other_than_materials_types(catalog_copy: Path, description: str) -> None:
+    _refused(catalog_copy, description, "is not allowed in descriptions; use one of note, abstract, info, tip")
+
+
 RENDERED_UNSAFE = {
     "control character before the scheme": "A [link](\x01javascript:alert(1)).",
     "form feed before the scheme": "A [link](\x0cjavascript:alert(1)).",
@@ -215,6 +228,9 @@ Entities stay text: &lt;script&gt;alert("d-entity")&lt;/script&gt; and &#60;img 
 
 ??? warning "&#60;script&#62;alert("details")&#60;/script&#62;"
     Body.
+
+???+ tip inline end "Tip"
+    Allowed: a type and Material's placement words.
 
 ## Heading &lt;script&gt;alert("heading")&lt;/script&gt;
 
