@@ -20,6 +20,8 @@ raw-HTML and link checks):
 * **Anything else that renders to unsafe HTML**, as a net for what no rule foresaw: the
   description is rendered with the site's Markdown extensions and checked like a built page
   (htmlsafety.py), for instance a link whose ``javascript:`` hides behind a control character.
+* **Admonition classes** other than Material's admonition types (``!!! note``, ``??? warning``):
+  the words after ``!!!`` become classes, with the same reasons as attribute lists.
 
 ``AUDITED_EXTENSIONS`` are the Markdown extensions this was checked against, each with a planted
 payload in tests/test_markup_safety.py; a test fails when mkdocs.yml enables another one, which
@@ -50,6 +52,15 @@ AUDITED_EXTENSIONS: dict[str, dict[str, Any]] = {
 }
 """Markdown extension -> its options in mkdocs.yml (the options that change the HTML)."""
 
+# Material's admonition types with their aliases, and its placement modifiers: the only classes a description
+# can give its admonitions (``!!! note``) and collapsible blocks (``??? note``).
+ADMONITION_TYPES = (
+    *("note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important", "success", "check", "done"),
+    *("question", "help", "faq", "warning", "caution", "attention", "failure", "fail", "missing", "danger", "error"),
+    *("bug", "example", "quote", "cite"),
+)
+_ADMONITION_CLASSES = frozenset([*ADMONITION_TYPES, "inline", "end"])
+_ADMONITION_HTML = re.compile(r'<div class="admonition ([^"]*)">|<details class="([^"]*)"')
 ATTR_LIST_MESSAGE = "attribute lists are not allowed in descriptions; write \\{ to show a brace"
 UNSAFE_LINK_MESSAGE = "javascript:, vbscript: and data: links are not allowed"
 # A code fence with attributes: ```{ .python #id key=value }, ~~~ {.x}, also inside lists and quotes.
@@ -112,6 +123,12 @@ def description_problems(text: str) -> list[str]:
     if _renderer.applied or fence:
         shown = "{" + _renderer.applied[0] + "}" if _renderer.applied else fence.group(0).strip() if fence else ""
         problems.append(f"{ATTR_LIST_MESSAGE} (found {_printable(shown)})")
+    classes = {c for m in _ADMONITION_HTML.finditer(html) for c in (m.group(1) or m.group(2)).split()}
+    if strange := sorted(classes - _ADMONITION_CLASSES):
+        problems.append(
+            f"admonition type '{_printable(strange[0])}' is not allowed in descriptions; "
+            "use one of note, abstract, info, tip, success, question, warning, failure, danger, bug, example, quote"
+        )
     findings = find_unsafe(html)
     if any(f.kind == "url" for f in findings):
         problems.append(UNSAFE_LINK_MESSAGE)
