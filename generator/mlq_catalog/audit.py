@@ -799,7 +799,8 @@ def _place_at(
                 is_english(w.group(0)) or _common(w.group(0), language) or fold(w.group(0)) in first_names()
                 for w in span
             )
-        if ambiguous and not chained and not (mid_sentence and candidate in countries()):
+        first_name = size == 1 and fold(first) in first_names()  # Jordan, Georgia: a person as often
+        if ambiguous and not chained and not (mid_sentence and candidate in countries() and not first_name):
             before = text[: words[index].start()].rstrip(" \t,")
             previous = re.search(r"([^\W\d_][\w'’]*)$", before)
             if previous is None or fold(previous.group(1)) not in _PLACE_PREPOSITIONS:
