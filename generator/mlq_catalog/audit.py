@@ -55,7 +55,7 @@ from typing import Any, NamedTuple
 from .anonymize import Redactor, load_redactions
 from .errors import Problem, display_path
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule
-from .transcripts import GENERIC_LABEL, TITLE, parse, read_text
+from .transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
 from .validate import CheckedCatalog
 from .yamlio import load_model_file
 
@@ -1086,10 +1086,19 @@ def paragraph_texts(
 
 
 def transcript_texts(
-    text: str, shown: str, transcript: str | None, *, quoted: dict[int, str] | None = None
+    text: str,
+    shown: str,
+    transcript: str | None,
+    *,
+    quoted: dict[int, str] | None = None,
+    parsed: ParsedTranscript | None = None,
 ) -> tuple[list[LocatedText], list[str]]:
-    """Every turn of one transcript as located texts, and the names to search for (title line coder, speaker labels)."""
-    parsed = parse(text, Path(shown))
+    """Every turn of one transcript as located texts, and the names to search for (title line coder, speaker labels).
+
+    ``parsed``: the transcript as the catalog parsed it (with its known labels); parsed here when not given.
+    """
+    if parsed is None:
+        parsed = parse(text, Path(shown))
     lines = re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"))
     names: list[str] = []
     if parsed.title_line is not None:
@@ -1123,7 +1132,9 @@ def catalog_texts(checked: CheckedCatalog) -> tuple[list[LocatedText], list[str]
     for transcript_id, loaded in sorted(catalog.transcripts.items()):
         shown = loaded.source.shown
         raw = "\n".join(_raw_lines(loaded.source.path, base))
-        located, found_names = transcript_texts(raw, shown, transcript_id, quoted=quoted[transcript_id])
+        located, found_names = transcript_texts(
+            raw, shown, transcript_id, quoted=quoted[transcript_id], parsed=loaded.parsed
+        )
         texts.extend(located)
         names.extend(found_names)
         entry = loaded.entry

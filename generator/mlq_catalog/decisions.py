@@ -98,7 +98,7 @@ def _append(
     header: str,
     same: Any,
 ) -> Path:
-    shown = display_path(path)
+    shown = display_path(path, path.parent.parent)
     try:
         original = path.read_bytes() if path.exists() else None
     except OSError as exc:
@@ -222,7 +222,7 @@ def _rewrite(text: str, key: str, entry: dict[str, Any]) -> str:
 
 def _replace(path: Path, original: bytes | None, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, unless the file changed since it was read as ``original``."""
-    shown = display_path(path)
+    shown = display_path(path, path.parent.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
