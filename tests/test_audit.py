@@ -369,3 +369,24 @@ def test_corpus_copy_is_not_modified_by_auditing(tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
     audit_corpus_dir(copy)
     assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Lu\u00addovica",  # soft hyphen
+        "Lud\u200bovica",  # zero-width space
+        "\u041budovica",  # Cyrillic capital El is not a look-alike: stays a different word
+        "Ludovi\u0441a",  # Cyrillic small es looks like c
+        "Ludovica\u0301",  # a combining accent at the end
+    ],
+)
+def test_names_are_read_as_a_reviewer_sees_them(written: str) -> None:
+    text = f"we met, uh, thanks, {written}. And then"
+    report = audit_texts([LocatedText(text, "x.txt", 2, 1, "x")])
+    entries = [e for e in report.entries if "vocative or thanks" in e.reasons]
+    assert len(entries) == 1, [e.term for e in report.entries]
+    place = entries[0].places[0]
+    assert (place.line, place.column) == (2, text.index(written) + 1)
+    if "\u041b" not in written:
+        assert _fold(entries[0].term).startswith("ludovica")

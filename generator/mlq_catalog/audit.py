@@ -52,6 +52,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import textfold
 from .anonymize import Redactor, load_redactions
 from .errors import Problem, display_path
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule
@@ -887,6 +888,43 @@ class _NameSearch:
         return False
 
 
+def _review_form(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """``text`` as a reviewer reads it (``textfold``: case and accents kept) and, when that differs,
+    the index in ``text`` of each of its characters."""
+    if text.isascii() and "`" not in text:
+        return text, None
+    folded = textfold.fold(text, keep_case=True, keep_accents=True, reverse_overrides=True)
+    # Accents composed again (NFC), so that a word stays one word: é, not e and a combining accent.
+    pieces: list[str] = []
+    starts: list[int] = []
+    position = 0
+    view = folded.text
+    while position < len(view):
+        stop = position + 1
+        while stop < len(view) and unicodedata.combining(view[stop]):
+            stop += 1
+        cluster = unicodedata.normalize("NFC", view[position:stop])
+        pieces.append(cluster)
+        starts.extend([folded.starts[position]] * len(cluster))
+        position = stop
+    joined = "".join(pieces)
+    return (text, None) if joined == text else (joined, tuple(starts))
+
+
+def _original_span(starts: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:
+    if starts is None or start >= end:
+        return start, end
+    return starts[start], max(starts[start:end]) + 1
+
+
+def _view_span(starts: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:
+    if starts is None:
+        return start, end
+    first = next((i for i, s in enumerate(starts) if s >= start), len(starts))
+    last = next((i for i, s in enumerate(starts) if s >= end), len(starts))
+    return first, last
+
+
 def _position(located: LocatedText, offset: int) -> tuple[int, int]:
     before = located.text[:offset]
     newlines = before.count("\n")
@@ -908,7 +946,12 @@ def audit_texts(
     pseudonyms: Iterable[str] = (),
 ) -> AuditReport:
     """Every candidate identifier in ``texts``, one entry per distinct term, minus what rules and reviews decided."""
-    items = list(texts)
+    originals = list(texts)
+    # Searched as a reader sees them (invisible characters gone, look-alikes replaced); ``maps`` leads
+    # each offset back to the text as written, where rules match and places are counted.
+    views = [_review_form(item.text) for item in originals]
+    items = [item._replace(text=view) for item, (view, _) in zip(originals, views, strict=True)]
+    maps = [starts for _, starts in views]
     pseudonym_list = sorted({p for p in pseudonyms if p.strip()}, key=lambda p: (-len(p), p))
     masked = [_mask(item.text, pseudonym_list) for item in items]
     languages = _languages(items, masked)
@@ -954,8 +997,9 @@ def audit_texts(
     silenced = redacted = 0
     for key, (term, category, reasons) in found.items():
         places: list[tuple[int, int, int]] = []
-        for index, start, end in sorted(hits_at[key]):
-            item = items[index]
+        for index, view_start, view_end in sorted(hits_at[key]):
+            item = originals[index]
+            start, end = _original_span(maps[index], view_start, view_end)
             if index not in covered:
                 covered[index] = [
                     (m.start, m.end) for m in redactor.matches(item.text, item.transcript, detectors=item.detectors)
@@ -978,13 +1022,24 @@ def audit_texts(
             places.append((index, start, end))
         if not places:
             continue
-        located = []
+        located: dict[tuple[str, int, int], Place] = {}
         for index, start, end in places:
-            item = items[index]
+            item = originals[index]
             line, column = _position(item, start)
-            located.append(Place(item.path, line, column, item.transcript, item.where, _snippet(item.text, start, end)))
-        located.sort(key=lambda p: (p.path, p.line, p.column))
-        entries.append(Entry(term, key, category, tuple(sorted(reasons)), located))
+            # The same words reached twice (a quote and its turn) are one place.
+            located.setdefault(
+                (item.path, line, column),
+                Place(
+                    item.path,
+                    line,
+                    column,
+                    item.transcript,
+                    item.where,
+                    _snippet(items[index].text, *_view_span(maps[index], start, end)),
+                ),
+            )
+        ordered = [located[k] for k in sorted(located)]
+        entries.append(Entry(term, key, category, tuple(sorted(reasons)), ordered))
     entries.sort(key=lambda e: (CATEGORIES.index(e.category), -e.count, e.key))
     unused = [entry.term for i, (_, entry) in enumerate(allow_keys) if i not in used]
     notes = [
