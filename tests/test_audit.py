@@ -6,6 +6,7 @@ import json
 import shutil
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,18 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog import decisions
-from mlq_catalog.audit import AuditReport, LocatedText, audit, audit_corpus_dir, audit_texts, published_words
+from mlq_catalog.audit import (
+    AuditReport,
+    LocatedText,
+    audit,
+    audit_corpus_dir,
+    audit_texts,
+    gate_message,
+    published_words,
+    unreviewed_candidates,
+)
 from mlq_catalog.cli import main
+from mlq_catalog.loader import Catalog
 from mlq_catalog.validate import check_catalog
 
 from .conftest import REPO
@@ -390,3 +401,42 @@ def test_names_are_read_as_a_reviewer_sees_them(written: str) -> None:
     assert (place.line, place.column) == (2, text.index(written) + 1)
     if "\u041b" not in written:
         assert _fold(entries[0].term).startswith("ludovica")
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    path: str
+    line: int | None
+    column: int | None
+    field: str
+    transcript: str | None = None
+    prose: bool = True
+
+
+@dataclass
+class _Scope:
+    catalog: Catalog
+    located: list[_Text]
+
+    def texts(self) -> list[_Text]:
+        return self.located
+
+
+def test_gate_counts_undecided_terms_of_the_scope(catalog_copy: Path) -> None:
+    checked = check_catalog(catalog_copy)
+    assert checked.catalog is not None
+    shown = "catalog/transcripts/interview-05.txt"
+    located = [
+        _Text("Okay, thanks, Ludovica. And Kendra too.", shown, 12, 14, "quote interview-05-l12", "interview-05"),
+        _Text("Tested with Datadog and PyTorch.", "catalog/issues/x.yaml", 3, 10, "the summary of x"),
+        _Text("P05", "catalog/transcripts.yaml", 7, 18, "transcripts[0].participant", "interview-05", False),
+    ]
+    unreviewed = unreviewed_candidates(_Scope(checked.catalog, located))
+    # Kendra has a redaction rule for interview-05; the tools are known terms; the pseudonym is no name.
+    assert [(e.term, e.places[0].location()) for e in unreviewed] == [("Ludovica", f"{shown}:12:28")]
+    assert gate_message(unreviewed) == (
+        "1 unreviewed names or contact details in what would be published; run 'mlq-catalog audit' to review them"
+    )
+    decisions.allow(catalog_copy, "Ludovica", "A test decision.", ["interview-05"])
+    assert unreviewed_candidates(_Scope(checked.catalog, located)) == []

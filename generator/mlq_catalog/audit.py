@@ -50,7 +50,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from . import textfold
 from .anonymize import Redactor, load_redactions
@@ -59,6 +59,9 @@ from .model import AllowedCandidate, AuditAllowlist, RedactionRule
 from .transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
 from .validate import CheckedCatalog
 from .yamlio import load_model_file
+
+if TYPE_CHECKING:
+    from .loader import Catalog
 
 ALLOWLIST_FILE = "audit-allowlist.yaml"
 CATEGORIES = ("person", "organisation", "place", "contact", "other")
@@ -1173,7 +1176,10 @@ def transcript_texts(
 def catalog_texts(checked: CheckedCatalog) -> tuple[list[LocatedText], list[str], list[str]]:
     """What a checked catalog would publish (every turn: the QDPX download holds whole transcripts),
     as written; the names to search for; the pseudonyms."""
-    catalog, evidence = checked.catalog, checked.evidence
+    # With a publication scope (issue 14), ``catalog`` is its public copy and ``loaded`` everything as
+    # loaded: the audit shows more than the gate needs.
+    catalog = getattr(checked, "loaded", None) or checked.catalog
+    evidence = getattr(checked, "loaded_evidence", None) or checked.evidence
     assert catalog is not None and evidence is not None
     base = catalog.root.parent if catalog.root.name else catalog.root
     texts: list[LocatedText] = []
@@ -1270,6 +1276,9 @@ def audit(checked: CheckedCatalog) -> AuditReport:
     rules_file, rule_problems = load_redactions(catalog.root, catalog.transcripts)
     rules = rules_file.rules if rules_file is not None else []
     texts, names, pseudonyms = catalog_texts(checked)
+    scope = getattr(checked, "scope", None)
+    if scope is not None:  # what the gate reads that the transcripts and entries do not cover (codes, ...)
+        texts += scope_texts(scope)
     names += [term for rule in rules for term in rule.terms]
     report = audit_texts(
         texts,
@@ -1280,6 +1289,91 @@ def audit(checked: CheckedCatalog) -> AuditReport:
     )
     report.problems = problems + rule_problems
     return report
+
+
+class ScopeText(Protocol):
+    """One string of a publication scope (``scope.ScopedText``), as written, and where it starts."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def column(self) -> int | None: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def transcript(self) -> str | None: ...
+    @property
+    def prose(self) -> bool: ...
+
+
+class Scope(Protocol):
+    """What the review gate needs of a publication scope (``scope.PublicationScope``)."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+    def texts(self) -> Iterable[ScopeText]: ...
+
+
+def scope_texts(scope: Scope) -> list[LocatedText]:
+    """The scope's strings as located texts; pseudonyms are left out (the registry refuses name-like ones)."""
+    return [
+        LocatedText(
+            item.text,
+            item.path,
+            item.line or 1,
+            item.column or 1,
+            item.transcript,
+            item.field,
+            item.prose,
+            detectors=item.transcript is not None and item.field.startswith("quote "),
+        )
+        for item in scope.texts()
+        if not item.field.endswith(".participant")
+    ]
+
+
+def searched_names(catalog: Catalog) -> list[str]:
+    """Names that are never published but searched for: coders (title lines), speaker labels, rule terms."""
+    base = catalog.root.parent if catalog.root.name else catalog.root
+    names: list[str] = []
+    for loaded in catalog.transcripts.values():
+        parsed = loaded.parsed
+        if parsed.title_line is not None:
+            lines = _raw_lines(loaded.source.path, base)
+            title = TITLE.fullmatch(lines[parsed.title_line - 1].strip()) if len(lines) >= parsed.title_line else None
+            if title is not None and title.group("coder"):
+                names.append(title.group("coder"))
+        names.extend(s for s in parsed.speakers if s and not GENERIC_LABEL.fullmatch(s.strip()))
+    rules_file, _ = load_redactions(catalog.root, catalog.transcripts)
+    names += [term for rule in (rules_file.rules if rules_file is not None else []) for term in rule.terms]
+    return names
+
+
+def unreviewed_candidates(scope: Scope) -> list[Entry]:
+    """Terms in the publication scope that no decision covers (no rule, no allow-list entry): the review gate."""
+    catalog = scope.catalog
+    allowlist, _ = load_allowlist(catalog.root)
+    rules_file, _ = load_redactions(catalog.root, catalog.transcripts)
+    report = audit_texts(
+        scope_texts(scope),
+        rules=rules_file.rules if rules_file is not None else [],
+        allowed=allowlist.allowed if allowlist is not None else [],
+        known_names=searched_names(catalog),
+        pseudonyms=[loaded.entry.participant for loaded in catalog.transcripts.values()],
+    )
+    return report.entries
+
+
+def gate_message(unreviewed: Sequence[Entry]) -> str:
+    """The one line a publishing build refuses with."""
+    return (
+        f"{len(unreviewed)} unreviewed names or contact details in what would be published; "
+        "run 'mlq-catalog audit' to review them"
+    )
 
 
 def audit_transcript_files(
@@ -1349,7 +1443,10 @@ __all__ = [
     "audit",
     "audit_texts",
     "catalog_texts",
+    "gate_message",
     "is_english",
     "load_allowlist",
     "run_audit",
+    "scope_texts",
+    "unreviewed_candidates",
 ]
