@@ -189,6 +189,7 @@ def test_french_transcript_is_flagged_as_audited_less_well() -> None:
         ("we spent a year in Cork, uh, testing", "Cork", "place"),
         ("the app, Z I P P O R A, is", "Z I P P O R A", "organisation"),
         ("contact is mara dot stone at gmail dot com", "mara dot stone at gmail dot com", "contact"),
+        ("I asked my boss (Ludovica) about it (laughs)", "Ludovica", "person"),
     ],
 )
 def test_context_and_lists_find_names_not_in_the_corpus(text: str, term: str, category: str) -> None:

@@ -167,7 +167,12 @@ NOT_NAMES = frozenset(
 # Coder and transcription markers and existing placeholders: [inaudible 00:12:31], (laughs),
 # [Company A]; and pseudonyms written as a word and a letter or number: Country X, Company Y,
 # University of X, Participant 7.
-_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\]|\((?:[^()\n]{1,25})\)")
+_PLACEHOLDER = re.compile(
+    r"\[[^\[\]\n]{1,40}\]"
+    r"|\((?i:laugh\w*|inaudible|crosstalk|cross-talk|pause[sd]?|silence|noise|unintelligible|cough\w*|sigh\w*|music|"
+    r"overlapping|unclear|rires?|inaudible|bruit|silence)[^()\n]{0,25}\)"
+    r"|\((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?\)"
+)
 _PSEUDONYM = re.compile(
     r"\b(?:(?:Country|Company|Client|City|Region|Province|State|Org|Organi[sz]ation|Person|Participant|Interviewee|"
     r"Interviewer|Speaker|Respondent|Lab|School|Team|Product|Vendor|Bank|Firm|Employer)\s+[A-Z0-9]{1,2}"
@@ -203,7 +208,7 @@ _PERSON_CONTEXTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:my|our|mon|ma|notre)\s+(?:(?:former|old|new|previous|current|ancien|ancienne)\s+)?"
             r"(?:colleague|co-?worker|supervisor|manager|boss|advisor|adviser|professor|mentor|teammate|lead|director|"
             r"friend|intern|student|collègue|responsable|chef|directeur|directrice|encadrante?|patronne?|professeur)"
-            r"s?\s*,?\s+" + _TITLES + _NAME,
+            r"s?(?=[\s,(])\s*[,(]?\s*" + _TITLES + _NAME,
             re.IGNORECASE,
         ),
     ),
