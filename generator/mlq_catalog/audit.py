@@ -214,15 +214,6 @@ _PERSON_CONTEXTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("title", re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|Professor|Madame|Monsieur|Mme)\.?\s+(?P<name>[A-Z][\w'’-]+)")),
     (
-        "said",
-        re.compile(
-            r"(?<![\w'’-])" + _NAME + r"\s+(?:(?:always|also|just|then|once|actually|even|still|never|had|has|"
-            r"would|will)\s+)?(?:said|says|told|tells|mentioned|asked|asks|thinks|thought|wrote|explained|suggested|"
-            r"a\s+dit|m'a\s+dit|disait)\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
         "named",
         re.compile(
             r"\b(?:my\s+name\s+is|my\s+name's|je\s+m['’]appelle|call\s+me|i\s+am\s+called|"
@@ -231,9 +222,23 @@ _PERSON_CONTEXTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE,
         ),
     ),
-    ("team", re.compile(_NAME + r"['’]s\s+(?:team|group|lab|department|squad)\b", re.IGNORECASE)),
     ("team", re.compile(r"\bl['’]équipe\s+d['’]\s*" + _NAME, re.IGNORECASE)),
 )
+# Contexts that follow the name ("Ingrid said", "Okafor's team"): searched for on their own, and the
+# name is the word just before (a pattern starting with the name would be tried at every word).
+_PERSON_BEFORE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "said",
+        re.compile(
+            r"\s+(?:(?:always|also|just|then|once|actually|even|still|never|had|has|would|will)\s+)?"
+            r"(?:said|says|told|tells|mentioned|asked|asks|thinks|thought|wrote|explained|suggested|"
+            r"a\s+dit|m'a\s+dit|disait)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("team", re.compile(r"['’]s\s+(?:team|group|lab|department|squad)\b", re.IGNORECASE)),
+)
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])(?P<name>[^\W\d_][\w'’-]*)\Z")
 _ORG_CONTEXTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "works there",
@@ -454,8 +459,11 @@ class AuditReport:
         return "\n".join(out) + ("\n" if out else "")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Text compared for sameness: no accents, format characters or case; spaces collapsed."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
     kept = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return " ".join(kept.casefold().split())
@@ -541,6 +549,7 @@ def countries() -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(fold(w) for w in WORD.findall(name)) for name in names)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_english(word: str) -> bool:
     """Whether a word (any case) is an ordinary English word, allowing common inflections."""
     words = english_words()
@@ -583,15 +592,21 @@ def is_english(word: str) -> bool:
 
 def is_acronym(word: str) -> bool:
     """ML, GDPR, F1, APIs: all capitals (digits allowed) of two to six characters, maybe a plural s."""
-    return re.fullmatch(r"[A-Z][A-Z0-9]{1,5}s?", word) is not None
+    return len(word) <= 7 and word[:1].isupper() and re.fullmatch(r"[A-Z][A-Z0-9]{1,5}s?", word) is not None
 
 
 def _strip_possessive(word: str) -> str:
-    return re.sub(r"['\u2019]s$|['\u2019]$", "", word)
+    if word.endswith(("'s", "\u2019s")):
+        return word[:-2]
+    return word[:-1] if word.endswith(("'", "\u2019")) else word
 
 
 def _is_sentence_start(text: str, index: int) -> bool:
-    before = text[:index].rstrip(" \t\"'“‘(,")
+    # What precedes a word within a few fillers decides; reading further back costs time, not accuracy.
+    window = max(0, index - 80)
+    before = text[window:index].rstrip(" \t\"'“‘(,")
+    if window and not before:
+        return False
     before = re.sub(r"(?:\b(?:uh|um|euh|so|and|but|oh|yeah|no|okay|well)[ \t,]*)+$", "", before, flags=re.I).rstrip()
     return not before or before.endswith("\n") or before[-1] in SENTENCE_END
 
@@ -641,19 +656,29 @@ def _trim_sequence(text: str, start: int, end: int, language: _Language) -> tupl
     return start + first.start(), token_end
 
 
-def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
+def _names_in_context(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     for reason, pattern in _PERSON_CONTEXTS:
         for m in pattern.finditer(text):
-            name = m.group("name")
-            if not _name_ok(name, language):
-                continue
-            start = m.start("name")
-            end = start + len(_strip_possessive(name))
-            # A surname after the first name belongs to the same term: "my manager Wendell Hughes".
-            after = re.match(rf"[ \t]+({_CAP})", text[end:])
-            if after and name[0].isupper() and not _common(after.group(1), language) and not is_english(after.group(1)):
-                end += after.end()
-            yield _Hit(start, end, "person", reason)
+            yield reason, m
+    for reason, pattern in _PERSON_BEFORE:
+        for verb in pattern.finditer(text):
+            before = _WORD_BEFORE.search(text, max(0, verb.start() - 60), verb.start())
+            if before is not None:
+                yield reason, before
+
+
+def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
+    for reason, m in _names_in_context(text):
+        name = m.group("name")
+        if not _name_ok(name, language):
+            continue
+        start = m.start("name")
+        end = start + len(_strip_possessive(name))
+        # A surname after the first name belongs to the same term: "my manager Wendell Hughes".
+        after = re.match(rf"[ \t]+({_CAP})", text[end:])
+        if after and name[0].isupper() and not _common(after.group(1), language) and not is_english(after.group(1)):
+            end += after.end()
+        yield _Hit(start, end, "person", reason)
     for reason, pattern in _ORG_CONTEXTS:
         for m in pattern.finditer(text):
             found = _trim_sequence(text, m.start("name"), m.end("name"), language)
@@ -718,9 +743,20 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         if "-" in word and all(is_acronym(p) or fold(p) in known_terms() or is_english(p) for p in word.split("-")):
             continue  # ML-specific, GPU-based
         capital = word[0].isupper()
-        initial = prose and _is_sentence_start(masked, m.start())
         english = is_english(word)
         common = _common(word, language)
+        if not capital:
+            # Lower case: only a first name, or a word unknown to any list at a sentence start.
+            if english or common or len(word) < 4 or folded in FILLERS:
+                continue
+            if folded in first_names():
+                yield _Hit(m.start(), m.start() + len(word), "person", "first name in lower case")
+            elif index > 0 and word.isalpha() and prose and _is_sentence_start(masked, m.start()):
+                # Speech recognition capitalises every sentence; a word it left in lower case there is
+                # one it did not know, often a name ("priyanka maintains it").
+                yield _Hit(m.start(), m.start() + len(word), "other", "unknown word in lower case")
+            continue
+        initial = prose and _is_sentence_start(masked, m.start())
         # "in Chad and Niger", "Jordan and, uh, Chile": a list of places shares its preposition.
         between = [fold(w.group(0)) for w in words[last_place + 1 : index]] if last_place >= 0 else []
         chained = bool(between) and between[0] in ("and", "or", "et") and all(w in FILLERS for w in between[1:])
@@ -735,7 +771,7 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
                 m.start(), m.start() + len(_strip_possessive(masked[m.start() : end_word.end()])), "place", "gazetteer"
             )
             continue
-        if capital and folded in first_names() and len(word) > 2:
+        if folded in first_names() and len(word) > 2:
             nxt = words[index + 1] if index + 1 < len(words) else None
             if (
                 nxt is not None
@@ -752,24 +788,8 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
             if (not initial or not english) and not common:
                 yield _Hit(m.start(), m.start() + len(word), "person", "first name")
                 continue
-        if not capital and folded in first_names() and len(word) >= 4 and not english and not common:
-            yield _Hit(m.start(), m.start() + len(word), "person", "first name in lower case")
-            continue
-        if capital and not initial and not english and not common:
+        if not initial and not english and not common:
             yield _Hit(m.start(), m.start() + len(word), "other", "capitalised word")
-        elif (
-            not capital
-            and initial
-            and index > 0
-            and len(word) >= 4
-            and word.isalpha()
-            and not english
-            and not common
-            and folded not in FILLERS
-        ):
-            # Speech recognition capitalises every sentence; a word it left in lower case there is
-            # one it did not know, often a name ("priyanka maintains it").
-            yield _Hit(m.start(), m.start() + len(word), "other", "unknown word in lower case")
 
 
 def _place_at(
