@@ -355,6 +355,10 @@ def test_decision_refuses_when_the_file_changed_after_it_was_read(
         (["--redact", "Zed", "--as", "Company"], "Error: --redact: placeholder: String should match pattern"),
         (["--allow", "Zed", "--why", "x", "--redact", "Y", "--as", "[n]"], "give --allow or --redact, not both"),
         (["--why", "x"], "--why, --as and --transcript go with --allow or --redact"),
+        (
+            ["--allow", "Zed", "--why", "x", "--transcript", "interview-53"],
+            "Error: --transcript: unknown transcript 'interview-53'",
+        ),
     ],
 )
 def test_bad_decisions_are_one_line_errors(catalog_copy: Path, args: list[str], message: str) -> None:

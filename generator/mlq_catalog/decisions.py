@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import OutputError, display_path
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule, RedactionsFile
+from .yamlio import suggestion
 
 ALLOWLIST_HEADER = (
     "# Reviewed `mlq-catalog audit` candidates that identify no one. Every entry is a decision made by a\n"
@@ -46,6 +47,7 @@ def allow(catalog_root: Path, term: str, why: str, transcripts: Sequence[str] = 
     if transcripts:
         entry["transcripts"] = list(transcripts)
     _check(AllowedCandidate, entry, "--allow")
+    _known_transcripts(catalog_root, transcripts)
     path = catalog_root / "audit-allowlist.yaml"
     return _append(path, "allowed", entry, AuditAllowlist, ALLOWLIST_HEADER, _same_allowed)
 
@@ -60,6 +62,7 @@ def redact(
     if why:
         entry["reason"] = why.strip()
     _check(RedactionRule, entry, "--redact")
+    _known_transcripts(catalog_root, transcripts)
     path = catalog_root / "redactions.yaml"
     return _append(path, "rules", entry, RedactionsFile, REDACTIONS_HEADER, _same_rule)
 
@@ -75,6 +78,24 @@ def _same_rule(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return _fold(new["terms"][0]) in terms and sorted(old.get("transcripts") or []) == sorted(
         new.get("transcripts") or []
     )
+
+
+def _known_transcripts(catalog_root: Path, transcripts: Sequence[str]) -> None:
+    """Refuse a transcript id the registry does not list: the rule would match nothing, silently."""
+    if not transcripts:
+        return
+    registry = catalog_root / "transcripts.yaml"
+    try:
+        data = yaml.safe_load(registry.read_text(encoding="utf-8")) if registry.is_file() else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = None
+    listed = data.get("transcripts") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        return  # no readable registry: validate reports that, and every rule's transcripts, itself
+    known = sorted(str(item["id"]) for item in listed if isinstance(item, dict) and "id" in item)
+    for transcript in transcripts:
+        if transcript not in known:
+            raise DecisionError(f"--transcript: unknown transcript '{transcript}'{suggestion(transcript, known)}")
 
 
 def _fold(value: object) -> str:
