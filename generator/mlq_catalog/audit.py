@@ -398,6 +398,11 @@ class Entry:
     def count(self) -> int:
         return len(self.places)
 
+    def format_text(self) -> str:
+        """The entry for a person: the term, its category, count and reasons, then one place per line."""
+        head = f"{self.category} '{self.term}' ({self.count}): {', '.join(self.reasons)}"
+        return "\n".join([head, *(f"  {p.location()}: {p.where}: …{p.context}…" for p in self.places)])
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "term": self.term,
@@ -452,11 +457,7 @@ class AuditReport:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def format_text(self) -> str:
-        out: list[str] = []
-        for entry in self.entries:
-            out.append(f"{entry.category} '{entry.term}' ({entry.count}): {', '.join(entry.reasons)}")
-            out.extend(f"  {p.location()}: {p.where}: …{p.context}…" for p in entry.places)
-        return "\n".join(out) + ("\n" if out else "")
+        return "".join(entry.format_text() + "\n" for entry in self.entries)
 
 
 @functools.lru_cache(maxsize=1 << 16)
