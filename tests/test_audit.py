@@ -445,3 +445,12 @@ def test_gate_counts_undecided_terms_of_the_scope(catalog_copy: Path) -> None:
     )
     decisions.allow(catalog_copy, "Ludovica", "A test decision.", ["interview-05"])
     assert unreviewed_candidates(_Scope(checked.catalog, located)) == []
+
+
+def test_shapes_the_detectors_leave_are_contact_candidates() -> None:
+    text = "See quenby.zz and write to quenby at mailbox dot zz; model.py and data.csv stay."
+    report = audit_texts([LocatedText(text, "x.txt", 1, 1, "x")])
+    assert [(e.text, e.kind, e.category) for e in report.entries] == [
+        ("quenby at mailbox dot zz", "email-like", "contact"),
+        ("quenby.zz", "domain-like", "contact"),
+    ]

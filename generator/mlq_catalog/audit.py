@@ -189,6 +189,16 @@ EMAIL_LIKE = re.compile(
     re.IGNORECASE,
 )
 URL_LIKE = re.compile(rf"\b\w+://\S+|\bwww\s*\.\s*\w+|\b[\w-]+\s*(?:\.|\s+dot\s+)\s*(?:{_TLDS})\b", re.IGNORECASE)
+# Shapes the detectors leave, being unsure (any top-level domain): "quenby.zz", "kestrel at mailbox dot zz".
+DOMAIN_LIKE = re.compile(r"(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?![\w.-]*\w)", re.IGNORECASE)
+LOOSE_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+(?![\w-])", re.IGNORECASE)
+# File names and code (model.py, data.csv, df.head) are no address.
+_FILE_SUFFIX_LIST = (
+    "py ipynb r csv tsv json jsonl yaml yml xml txt md pdf doc docx xls xlsx ppt pptx png jpg jpeg gif svg html htm "
+    "css js ts sh exe pkl pickle pt pth onnx h5 parquet db sqlite sql log cfg ini toml zip gz tar whl jar java c cpp "
+    "h go rs rb php swift kt scala mat npy tex mp3 mp4 wav avi mov tif bmp dat tmp bak env tf proto pb"
+)
+_FILE_SUFFIXES = frozenset(_FILE_SUFFIX_LIST.split())
 SPELLED = re.compile(r"(?<![\w-])(?:[A-Za-z](?:[ .-]|\s*-\s*)){3,}[A-Za-z](?![\w-])")
 SENTENCE_END = '.!?…:;"“”'
 _NAME = r"(?P<name>[^\W\d_][\w'’-]*)"
@@ -397,6 +407,16 @@ class Entry:
     @property
     def count(self) -> int:
         return len(self.places)
+
+    @property
+    def text(self) -> str:
+        """The term (the name candidates had before entries)."""
+        return self.term
+
+    @property
+    def kind(self) -> str:
+        """The first reason, alphabetically: what found the term."""
+        return self.reasons[0] if self.reasons else self.category
 
     def format_text(self) -> str:
         """The entry for a person: the term, its category, count and reasons, then one place per line."""
@@ -840,9 +860,12 @@ def _place_at(
 
 
 def _contact_hits(masked: str) -> Iterator[_Hit]:
-    for pattern, reason in ((EMAIL_LIKE, "email-like"), (URL_LIKE, "web address")):
+    for pattern, reason in ((EMAIL_LIKE, "email-like"), (URL_LIKE, "web address"), (LOOSE_EMAIL, "email-like")):
         for m in pattern.finditer(masked):
             yield _Hit(m.start(), m.start() + len(m.group(0).rstrip()), "contact", reason)
+    for m in DOMAIN_LIKE.finditer(masked):
+        if fold(m.group(0).rsplit(".", 1)[-1]) not in _FILE_SUFFIXES:
+            yield _Hit(m.start(), m.end(), "contact", "domain-like")
 
 
 def _mask(text: str, pseudonyms: Iterable[str]) -> str:
