@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError, Problem, display_path
+from .mdsafe import md_inline
 from .model import RedactionRule, RedactionsFile
 from .yamlio import load_model_file, suggestion
 
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 REDACTIONS_FILE = "redactions.yaml"
 CATALOG_WIDE = "(catalog)"
 """Log key for replacements in text that belongs to no transcript (YAML titles, summaries)."""
+MARKDOWN_DESCRIPTIONS = ("issues", "fixes")
+"""Catalog parts whose ``description`` is Markdown (rendered as such on their pages)."""
 
 _APOSTROPHE = "['\u2019]"
 # Possessive or plural after a term: Amin's, Amin’s, Amins', Amin', Amins, Amines.
@@ -436,8 +439,13 @@ class Redactor:
         detectors: bool = True,
         line: int | None = None,
         record: bool = True,
+        markdown: bool = False,
     ) -> str:
-        """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide)."""
+        """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide).
+
+        ``markdown``: ``text`` is Markdown (a description), so each placeholder goes in escaped: ``[Company A]``
+        next to ``(javascript:...)`` or a ``[Company A]: ...`` line would otherwise be a link.
+        """
         matches = self.matches(text, transcript, detectors=detectors)
         if not matches:
             return text
@@ -445,7 +453,7 @@ class Redactor:
         position = 0
         for match in matches:
             out.append(text[position : match.start])
-            out.append(match.replacement)
+            out.append(md_inline(match.replacement) if markdown else match.replacement)
             position = match.end
             if record:
                 self.log.add(transcript or CATALOG_WIDE, match, line)
@@ -578,8 +586,10 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         entities = getattr(catalog, kind)
         for entity_id, entity in list(entities.items()):
+            # Issue and fix descriptions are Markdown; every other field is plain text, escaped where it is shown.
+            markdown = kind in MARKDOWN_DESCRIPTIONS
             updates = {
-                name: redactor.redact(value, None, detectors=False)
+                name: redactor.redact(value, None, detectors=False, markdown=markdown and name == "description")
                 for name in ("title", "summary", "description")
                 if isinstance(value := getattr(entity, name, None), str)
             }

@@ -100,7 +100,7 @@ def _yaml(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    from .render import md_inline
+    from .mdsafe import md_inline
 
     return md_inline(text)
 
