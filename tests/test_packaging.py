@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from .conftest import REPO
+from .sitecheck import unsafe_markup
 
 pytestmark = pytest.mark.slow
 
@@ -128,6 +129,7 @@ def test_a_new_team_builds_a_site_from_the_wheel_alone(installed: tuple[Path, di
     first_line = (project / "catalog" / "issues" / "outdated-docs.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=../../schemas/issue.schema.json"
     assert (project / "catalog" / "issues" / first_line.split("=", 1)[1]).resolve().is_file()
+    assert unsafe_markup(site) == []  # the example text is data, never live markup
     workflows = {p.name for p in (project / ".github" / "workflows").iterdir()}
     assert workflows == {"validate.yml", "deploy.yml"}
     assert yaml.safe_load((project / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8"))
@@ -149,5 +151,6 @@ def test_the_second_example_builds_from_the_wheel(installed: tuple[Path, dict[st
     assert "with 2 reviewers" in home  # the catalog's own words for interviewees, issues and fixes
     assert "<strong>3 challenges</strong>" in home and "<strong>2 practices</strong>" in home
     assert "All practices" in (site / "fixes" / "index.html").read_text(encoding="utf-8")
+    assert unsafe_markup(site) == []
     assert "Cite this challenge" in (site / "issues" / "slow-turnaround" / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"machine.learning|\bML\b|practitioner", home, re.IGNORECASE)
