@@ -304,3 +304,11 @@ def test_the_projects_workflows_and_hooks_run_commands_that_pass(
     for command in ours:
         result = CliRunner().invoke(main, shlex.split(command)[1:])
         assert result.exit_code == 0, f"{command}: {result.output}"
+
+
+def test_the_second_examples_schemas_follow_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/code-review commits its schemas like any project: after a model change, run
+    ``mlq-catalog schema`` in that folder too."""
+    monkeypatch.chdir(REPO / "examples" / "code-review")
+    result = CliRunner().invoke(main, ["schema", "--check"])
+    assert result.exit_code == 0, result.output
