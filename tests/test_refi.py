@@ -14,7 +14,8 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.refi import NAMESPACE, export_qdc, export_qdpx, import_qdpx, source_text
+from mlq_catalog.qdpx_import import import_qdpx
+from mlq_catalog.refi import NAMESPACE, export_qdc, export_qdpx, source_text
 from mlq_catalog.validate import CheckedCatalog, check_catalog
 
 from .conftest import CATALOG, REPO

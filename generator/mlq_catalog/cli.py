@@ -373,7 +373,7 @@ def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_fil
 
     Example: mlq-catalog import qdpx coded-interviews.qdpx --catalog catalog
     """
-    from .refi import import_qdpx
+    from .qdpx_import import import_qdpx
 
     target = _catalog_dir(catalog_dir, config_file)
     report = import_qdpx(project_file, target)
