@@ -206,7 +206,14 @@ def cross_check(paths: list[Path]) -> list[dict[str, Any]]:
     for a in keyed:
         for b in keyed:
             if a != b and set(k[0] for k in keyed[a]) & set(k[0] for k in keyed[b]):
-                out.append({"file": a, "other": b, "selections": sum(keyed[a].values()), "also_in_other": sum((keyed[a] & keyed[b]).values())})
+                out.append(
+                    {
+                        "file": a,
+                        "other": b,
+                        "selections": sum(keyed[a].values()),
+                        "also_in_other": sum((keyed[a] & keyed[b]).values()),
+                    }
+                )
     return out
 
 
@@ -231,16 +238,22 @@ def main_(argv: list[str] | None = None) -> int:
                 run = measure(path, catalog)
                 run["into"] = into
                 results["runs"].append(run)
+                right, total = run["selections_with_right_text"], run["selections_in_file"]
                 print(
                     f"{path.name} into {into} catalog: exit {run['exit_code']}; "
-                    f"{run['selections_with_right_text']} of {run['selections_in_file']} selections with the right text "
-                    f"({run['quotes_imported']} quotes, {run['quotes_changed_by_redaction_on_the_site']} redacted on the site); codebook {run['codebook_codes_imported']} of "
-                    f"{run['codebook_codes_in_file']} codes; validate: {run['validate_error_count_after']} error(s)"
+                    f"{right} of {total} selections with the right text "
+                    f"({run['quotes_imported']} quotes, "
+                    f"{run['quotes_changed_by_redaction_on_the_site']} redacted on the site); "
+                    f"codebook {run['codebook_codes_imported']} of {run['codebook_codes_in_file']} codes; "
+                    f"validate: {run['validate_error_count_after']} error(s)"
                 )
                 for message in run["messages"]:
                     print(f"    | {message}")
     for row in results["cross_check"]:
-        print(f"{row['file']}: {row['also_in_other']} of {row['selections']} coded selections read the same in {row['other']}")
+        print(
+            f"{row['file']}: {row['also_in_other']} of {row['selections']} coded selections read the same in ", end=""
+        )
+        print(row["other"])
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

@@ -134,20 +134,27 @@ def dashed(name: str) -> str:
 def _raw_codes(codes: Sequence[QdaCode]) -> dict[str, str]:
     """Code guid (or its path, for a code without one) -> the raw code quotes and entries use for it.
 
-    A name used by one code becomes that code's raw code; codes that share a name are told
-    apart by their parents' names (``Parent/Child``), so two meanings never merge.
+    A code's raw code is its name, dashed. Codes that share a name in different branches are
+    told apart by their parents' names (``Parent/Child``), so two meanings never merge; a code
+    named like one of its ancestors (a taxonomy entry and the transcript code it claims, as our
+    own export writes them) means the same and keeps the plain name.
     """
     walked = list(_walk(codes))
-    counts: dict[str, int] = {}
+    groups: dict[str, list[tuple[str, ...]]] = {}
     for path, _ in walked:
-        counts[dashed(path[-1]).casefold()] = counts.get(dashed(path[-1]).casefold(), 0) + 1
+        groups.setdefault(dashed(path[-1]).casefold(), []).append(path)
+
+    def one_chain(paths: list[tuple[str, ...]]) -> bool:
+        deepest = max(paths, key=len)
+        return all(deepest[: len(path)] == path for path in paths)
+
     out: dict[str, str] = {}
     for path, code in walked:
         raw = dashed(path[-1])
-        if counts[raw.casefold()] > 1:
+        if not one_chain(groups[raw.casefold()]):
             raw = "/".join(dashed(part) for part in path)
         if len(raw) > MAX_RAW_CODE:
-            raw = raw[: MAX_RAW_CODE - 9].rstrip("-/") + "-" + format(abs(hash_text(raw)), "08x")[:8]
+            raw = raw[: MAX_RAW_CODE - 9].rstrip("-/") + "-" + format(hash_text(raw), "08x")
         out[code.guid or "/".join(path)] = raw
     return out
 
@@ -374,7 +381,7 @@ def read_project(path: Path) -> Project:
                     holder = next(iter(_children(element, "Representation")), None)
                     what = "PDF source"
                     areas = sum(len(_children(s, "Coding")) for s in _children(element, "PDFSelection"))
-                    if areas:
+                    if areas and holder is not None:  # without a text, the whole source is reported below
                         project.notes.append(
                             f"skipped {areas} area coding(s) of the PDF source '{name}': a quote is text, "
                             "and these code a region of a page"
@@ -570,20 +577,24 @@ def _at_word_edge(text: str, index: int) -> bool:
     return not (before.isalnum() and after.isalnum())
 
 
-def _score(project: Project, counting: Counting, named: set[str]) -> tuple[int, int, int]:
-    """(selections that do not fit, disagree with their stored text, word edges cut) under ``counting``."""
-    misfits = disagree = cuts = 0
+def _score(project: Project, counting: Counting, named: set[str]) -> tuple[int, int]:
+    """How badly the selections fit ``counting``: (disagreements with the coded text a tool stored, bad selections).
+
+    A selection is bad when it lands outside the text or inside a character, or cuts a word at
+    either end: a position counted in the wrong unit shifts the selection into its neighbours.
+    """
+    disagree = bad = 0
     for source in project.sources:
         positions = Positions(source.text, counting)
         for selection in source.selections:
             start, end = positions.index(selection.start), positions.index(selection.end)
             if start is None or end is None or end <= start:
-                misfits += 1
+                bad += 1
                 continue
             if selection.guid in named:
                 disagree += _squash(source.text[start:end]) != _squash(selection.name or "")
-            cuts += (not _at_word_edge(source.text, start)) + (not _at_word_edge(source.text, end))
-    return misfits, disagree, cuts
+            bad += not (_at_word_edge(source.text, start) and _at_word_edge(source.text, end))
+    return disagree, bad
 
 
 def _squash(text: str) -> str:
