@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .buildlock import DEFAULT_LOCK_TIMEOUT
 from .errors import OutputError, Problem, ValidationFailed, display_path, problems_to_json
 from .transcripts import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from .qdpx_import import ImportReport
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
 # site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).
@@ -428,10 +432,7 @@ def import_qdc_command(codebook_file: Path, catalog_dir: Path | None, config_fil
     )
 
 
-def _print_import(report: object) -> None:
-    from .qdpx_import import ImportReport
-
-    assert isinstance(report, ImportReport)
+def _print_import(report: ImportReport) -> None:
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for source, transcript_id, participant in report.mapping:

@@ -71,7 +71,10 @@ MAX_RAW_CODE = 120  # model.RawCode's limit
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # A speaker label at the start of a line of a selection: "Interviewer:", "## Interviewee", "P12: ...".
 _LABEL_LINE = re.compile(
-    r"(?m)^[ \t]*(?:#{1,4}[ \t]*)?(?P<label>" + GENERIC_LABEL.pattern + r"|P[A-Z0-9]+)[ \t]*(?::|$)", re.IGNORECASE
+    r"(?m)^[ \t]*(?:#{1,4}[ \t]*)?(?:(?P<label>"
+    + GENERIC_LABEL.pattern
+    + r")[ \t]*(?::|$)|(?P<pseudonym>(?-i:P[A-Z0-9]+)):)",
+    re.IGNORECASE,
 )
 
 
@@ -348,9 +351,9 @@ def read_project(path: Path) -> Project:
         infos = archive.infolist()
         if sum(info.file_size for info in infos) > MAX_QDPX_BYTES:
             raise InputError(Problem(shown, None, None, f"project unpacks to over {MAX_QDPX_BYTES:,} bytes"))
-        qde_name = next(
-            (i.filename for i in sorted(infos, key=lambda i: i.filename) if i.filename.lower().endswith(".qde")), None
-        )
+        # project.qde at the top (the standard), else the first .qde anywhere.
+        qdes = sorted((i.filename.count("/"), i.filename) for i in infos if i.filename.lower().endswith(".qde"))
+        qde_name = qdes[0][1] if qdes else None
         if qde_name is None:
             raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file"))
         qde_shown = f"{shown}:{qde_name}"
@@ -736,7 +739,7 @@ def _numbers(existing: _Existing) -> int:
 
 
 def plan(
-    project: Project, existing: _Existing, taxonomy: _Taxonomy, raw: dict[str, str]
+    project: Project, existing: _Existing, raw: dict[str, str]
 ) -> tuple[list[PlannedSource], list[str], list[Problem], int]:
     """Sources as transcripts with neutral ids and pseudonyms, and their merged, checked quotes.
 
@@ -835,7 +838,8 @@ def plan(
                         selection.line,
                         None,
                         f"selection {selection.guid} of the {source.kind} '{source.name}' holds what looks like a "
-                        f"speaker label ('{label.group('label')}'); it is imported as one quote of {participant}, "
+                        f"speaker label ('{label.group('label') or label.group('pseudonym')}'); it is imported as one "
+                        f"quote of {participant}, "
                         "as the tool coded it: check it",
                         severity="warning",
                     )
@@ -1048,7 +1052,7 @@ def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
     existing = _existing(catalog_dir)
     taxonomy = _taxonomy(catalog_dir)
     raw = _raw_codes(project.codes)
-    plans, notes, problems, imported = plan(project, existing, taxonomy, raw)
+    plans, notes, problems, imported = plan(project, existing, raw)
     report.notes += notes
     errors = project.errors + [p for p in problems if p.severity == "error"]
     if errors:
