@@ -25,8 +25,8 @@ from mlq_catalog.validate import check_catalog
 
 from . import qdpx_fixtures as qf
 from .conftest import CATALOG, REPO
+from .test_refi import _schema
 
-SCHEMAS = REPO.parent / "shared" / "refi-qda"
 P = "{urn:QDA-XML:project:1.0}"
 
 CODES = [
@@ -628,13 +628,8 @@ def _all_fixtures(tmp_path: Path) -> list[Path]:
 
 
 def test_fixtures_validate_against_the_official_schema(tmp_path: Path) -> None:
-    path = SCHEMAS / "Project.xsd"
-    if not path.is_file():
-        pytest.skip(f"official REFI-QDA schema {path} is absent (expected in ../shared/refi-qda/)")
-    xmlschema = pytest.importorskip("xmlschema")
-    project_schema = xmlschema.XMLSchema(str(path))
+    project_schema = _schema("Project.xsd")
     for fixture in _all_fixtures(tmp_path):
         with zipfile.ZipFile(fixture) as archive:
             project_schema.validate(archive.read("project.qde").decode("utf-8"))
-    codebook_schema = xmlschema.XMLSchema(str(SCHEMAS / "Codebook.xsd"))
-    codebook_schema.validate(qf.codebook(tmp_path / "c.qdc", CODES).read_text(encoding="utf-8"))
+    _schema("Codebook.xsd").validate(qf.codebook(tmp_path / "c.qdc", CODES).read_text(encoding="utf-8"))
