@@ -274,6 +274,7 @@ She said the labels drift over the years.
 Data-noisy-labels
 Interviewer: and then?
 Interviewee: we relabelled everything by hand.
+Please: no names. Pfizer
 """
 
 
@@ -286,19 +287,20 @@ def test_imported_text_is_taken_as_it_is_not_read_as_delve(tmp_path: Path) -> No
             qf.Sel("self-efficacy\np-value", ["Sceptical"]),
             qf.Sel("Anna Kovacs", ["Trusting"]),
             qf.Sel("Interviewer: and then?\nInterviewee: we relabelled everything by hand.", ["Noisy labels"]),
+            qf.Sel("Please: no names. Pfizer", ["Trusting"]),  # words, not speaker labels
         ],
     )
     project = qf.build(tmp_path / "p.qdpx", origin="MAXQDA 24.7", codes=CODES, sources=[source])
     catalog = tmp_path / "catalog"
     result = _import(project, catalog)
     assert result.exit_code == 0, result.output
-    assert len(_quotes(catalog)) == 4
+    assert len(_quotes(catalog)) == 5
     entry = yaml.safe_load((catalog / "transcripts.yaml").read_text(encoding="utf-8"))["transcripts"][0]
     assert entry["format"] == "plain"
     checked = check_catalog(catalog)
     assert checked.evidence is not None
     assert not checked.errors, [p.format_text() for p in checked.errors]
-    assert len(checked.evidence.quotes) == 4
+    assert len(checked.evidence.quotes) == 5
     # No code invented from the text: every code counted is one of the codebook's.
     counted = {code for counts in checked.evidence.code_counts.values() for code in counts}
     assert counted == {"Label-drift", "Sceptical", "Trusting", "Noisy-labels"}
@@ -306,6 +308,22 @@ def test_imported_text_is_taken_as_it_is_not_read_as_delve(tmp_path: Path) -> No
     # The speaker labels inside a selection are a warning at import, not a refusal.
     warned = [line for line in result.output.splitlines() if "looks like a speaker label" in line]
     assert len(warned) == 1 and "warning:" in warned[0] and "'Interviewer'" in warned[0]
+
+
+def test_a_positioned_quote_whose_transcript_changed_is_an_error(tmp_path: Path) -> None:
+    project = qf.build(tmp_path / "p.qdpx", origin="MAXQDA 24.7", codes=CODES, sources=[_simple_source()])
+    catalog = tmp_path / "catalog"
+    assert _import(project, catalog).exit_code == 0
+    path = catalog / "transcripts" / "interview-1.txt"
+    path.write_text("Interviewee: " + path.read_text(encoding="utf-8"), encoding="utf-8")
+    listed = _run("validate", "--catalog", str(catalog))
+    assert listed.exit_code == 1
+    moved = [line for line in listed.output.splitlines() if "not the quote's text" in line]
+    assert len(moved) == 3
+    assert all("quotes/interview-1.yaml:" in line and ".at]" in line for line in moved)  # file:line [key]
+    path.write_text("short\n", encoding="utf-8")
+    listed = _run("validate", "--catalog", str(catalog))
+    assert listed.output.count("is past the end of") == 3
 
 
 # --- 4. the codebook -----------------------------------------------------------------------------
