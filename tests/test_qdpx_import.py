@@ -651,3 +651,46 @@ def test_fixtures_validate_against_the_official_schema(tmp_path: Path) -> None:
         with zipfile.ZipFile(fixture) as archive:
             project_schema.validate(archive.read("project.qde").decode("utf-8"))
     _schema("Codebook.xsd").validate(qf.codebook(tmp_path / "c.qdc", CODES).read_text(encoding="utf-8"))
+
+
+# --- Hostile projects: one line, never a traceback -----------------------------------------------
+
+GOOD_QDE = (
+    '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" origin="X">'
+    '<CodeBook><Codes><Code guid="c1" name="A" isCodable="true"/></Codes></CodeBook>'
+    '<Sources><TextSource guid="s1" name="S" plainTextPath="internal://s1.txt">'
+    '<PlainTextSelection guid="p1" startPosition="0" endPosition="4"><Coding guid="g1"><CodeRef targetGUID="c1"/>'
+    "</Coding></PlainTextSelection></TextSource></Sources></Project>"
+)
+
+
+@pytest.mark.parametrize(
+    ("qde", "members", "expected"),
+    [
+        (GOOD_QDE.replace('startPosition="0"', 'startPosition="zero"'), {}, "no whole-number startPosition"),
+        (GOOD_QDE.replace('startPosition="0"', 'startPosition="-3"'), {}, "outside its text"),
+        (GOOD_QDE.replace('name="A" ', ""), {}, None),  # a code without a name
+        (GOOD_QDE.replace('<CodeRef targetGUID="c1"/>', "<CodeRef/>"), {}, "whose code is not in"),
+        (GOOD_QDE.replace("<CodeBook><Codes>", "<CodeBook><Codes><Bogus/>"), {}, None),
+        (GOOD_QDE.replace("<Sources>", "<Sources><Unknown guid='u' name='U'/>"), {}, "not a source kind"),
+        (GOOD_QDE.replace("</Project>", ""), {}, "invalid XML"),
+        (GOOD_QDE.replace("Project xmlns", "Projekt xmlns").replace("</Project>", "</Projekt>"), {}, "not Project"),
+        (GOOD_QDE, {"sources/s1.txt": b"\xff\xfe\x00\x00bad"}, "s1.txt"),
+        (GOOD_QDE, {"sources/s1.txt": b"caf\xe9 au lait"}, "not UTF-8"),
+        (GOOD_QDE.replace('plainTextPath="internal://s1.txt"', 'plainTextPath="ftp://x/y.txt"'), {}, "is not internal"),
+        (GOOD_QDE.replace('plainTextPath="internal://s1.txt"', 'richTextPath="internal://s1.docx"'), {}, "rich-text"),
+    ],
+)
+def test_a_broken_project_is_one_line_per_problem(
+    tmp_path: Path, qde: str, members: dict[str, bytes], expected: str | None
+) -> None:
+    project = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(project, "w") as archive:
+        archive.writestr("project.qde", qde)
+        for name, data in {"sources/s1.txt": b"Some text here.\n", **members}.items():
+            archive.writestr(name, data)
+    result = _import(project, tmp_path / "catalog")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if expected is not None:
+        assert expected in result.output

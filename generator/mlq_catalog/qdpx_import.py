@@ -110,10 +110,11 @@ def _read_codes(parent: ET.Element) -> list[QdaCode]:
     for element in _children(parent, "Code"):
         description = next((d.text for d in _children(element, "Description") if d.text and d.text.strip()), None)
         color = element.get("color")
+        guid = _guid(element.get("guid"))
         codes.append(
             QdaCode(
-                guid=_guid(element.get("guid")),
-                name=" ".join((element.get("name") or "").split()),
+                guid=guid,
+                name=" ".join((element.get("name") or "").split()) or f"(unnamed code {guid[:8] or len(codes) + 1})",
                 codable=(element.get("isCodable") or "true").strip().lower() != "false",
                 description=description.strip() if description else None,
                 color=color.upper() if color and re.fullmatch(r"#[0-9A-Fa-f]{6}", color) else None,
