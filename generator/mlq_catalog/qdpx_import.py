@@ -641,7 +641,7 @@ def choose_counting(project: Project) -> tuple[Counting, str | None]:
                 f"them better than {preferred.describe()}, which {tool} usually writes"
             )
         return chosen, None
-    why = "as " + tool + " writes them" if chosen == preferred else "the selections fit no other counting"
+    why = f"as {tool} writes them" if chosen == preferred else "the selections fit them best"
     return chosen, (
         f"positions are read in {chosen.describe()} ({why}; the REFI-QDA standard counts Unicode code points)"
     )
