@@ -54,7 +54,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -168,8 +167,10 @@ def hash_text(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-def _codebook_models(codes: Sequence[QdaCode], raw: dict[str, str], path: tuple[str, ...] = ()) -> list[Any]:
-    out = []
+def _codebook_models(
+    codes: Sequence[QdaCode], raw: dict[str, str], path: tuple[str, ...] = ()
+) -> list[model.CodebookCode]:
+    out: list[model.CodebookCode] = []
     for code in codes:
         here = (*path, code.name)
         out.append(
@@ -186,7 +187,7 @@ def _codebook_models(codes: Sequence[QdaCode], raw: dict[str, str], path: tuple[
     return out
 
 
-def _merge_codes(existing: Sequence[model.CodebookCode], new: Sequence[model.CodebookCode]) -> list[Any]:
+def _merge_codes(existing: Sequence[model.CodebookCode], new: Sequence[model.CodebookCode]) -> list[model.CodebookCode]:
     """``existing`` with the codes of ``new`` it lacks; a code is the same by guid, or by name at one place."""
     merged = list(existing)
     for code in new:
@@ -212,7 +213,7 @@ def _merge_codes(existing: Sequence[model.CodebookCode], new: Sequence[model.Cod
     return merged
 
 
-def _count_codes(codes: Sequence[Any]) -> int:
+def _count_codes(codes: Sequence[QdaCode] | Sequence[model.CodebookCode]) -> int:
     return sum(1 + _count_codes(code.children) for code in codes)
 
 
