@@ -180,9 +180,10 @@ def build(
     cases: dict[str, list[str]] | None = None,
     base_path: str | None = None,
     extra_members: dict[str, bytes] | None = None,
+    name: str = "Coded elsewhere",
 ) -> Path:
     """Write a .qdpx at ``path``; positions follow ``utf16``/``crlf_as_one`` like the tool named by ``origin``."""
-    attrs = {"xmlns": NS, "name": "Coded elsewhere", "origin": origin}
+    attrs = {"xmlns": NS, "name": name, "origin": origin}
     if base_path is not None:
         attrs["basePath"] = base_path
     root = ET.Element("Project", attrs)

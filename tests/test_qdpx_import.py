@@ -559,6 +559,22 @@ def test_ids_and_pseudonyms_never_come_from_the_source_name(tmp_path: Path) -> N
     assert again.output.count("it was imported before (transcript interview-4") == 4
 
 
+def test_a_new_catalog_takes_no_name_from_the_project(tmp_path: Path) -> None:
+    project = qf.build(
+        tmp_path / "Anna Kovacs.qdpx",
+        origin="QualCoder 3.6",
+        codes=CODES,
+        sources=[_simple_source("Anna Kovacs")],
+        name="Interview with Anna Kovacs",
+    )
+    catalog = tmp_path / "catalog"
+    result = _import(project, catalog)
+    assert result.exit_code == 0, result.output
+    for path in catalog.rglob("*"):
+        if path.is_file():
+            assert "Kovacs" not in path.read_text(encoding="utf-8"), path
+
+
 # --- Round trips ---------------------------------------------------------------------------------
 
 

@@ -1086,11 +1086,12 @@ def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
             report.quote_files.append(quotes_path)
             report.quotes += len(planned.quotes)
     if not (catalog_dir / "catalog.yaml").exists():
+        # Neither the project's name nor its file name: either may name a participant.
         files[catalog_dir / "catalog.yaml"] = f"{schema_line('catalog', 0)}\n" + _dump(
             {
-                "title": (project.name or "").strip() or path.stem,
+                "title": "Imported catalog",
                 "version": "0.1.0",
-                "description": f"Imported from the REFI-QDA project {path.name}.",
+                "description": f"Imported from a REFI-QDA project ({project.origin or 'tool unknown'}).",
                 "authors": ["mlq-catalog import"],
             }
         )
