@@ -710,3 +710,23 @@ def test_a_broken_project_is_one_line_per_problem(
     assert "Traceback" not in result.output
     if expected is not None:
         assert expected in result.output
+
+
+def test_a_positioned_quote_in_a_delve_transcript_keeps_the_speaker_rules(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG, catalog)
+    text = (catalog / "transcripts" / "interview-05.txt").read_text(encoding="utf-8")
+    said = "it's straightforward. Yeah."
+    asked = "Think of it like this"
+    quotes = [
+        {"text": said, "at": [text.index(said), text.index(said) + len(said)], "entities": ["noisy-labels"]},
+        {"text": asked, "at": [text.index(asked), text.index(asked) + len(asked)], "entities": ["noisy-labels"]},
+    ]
+    (catalog / "quotes" / "positioned.yaml").write_text(
+        yaml.safe_dump({"transcript": "interview-05", "quotes": quotes}), encoding="utf-8"
+    )
+    checked = check_catalog(catalog)
+    errors = [p.message for p in checked.errors]
+    assert len(errors) == 1 and "said by a speaker who is not an interviewee" in errors[0]
+    assert checked.evidence is not None
+    assert [q.text for q in checked.evidence.quotes_by_entity["noisy-labels"] if q.text == said] == [said]
