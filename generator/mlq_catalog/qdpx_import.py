@@ -18,7 +18,9 @@ Conventions the tools differ on, all handled here:
   UTF-16 code units, so each emoji before a selection shifts it by one; ATLAS.ti
   counts a CRLF line break as one character (QualCoder's importer says so, and
   QualCoder's "MAXQDA line endings" export writes CRLF text with LF positions).
-  The counting is chosen once per project: the one its ``origin`` tool uses,
+  ``origin`` names the tool: ``NVivo for Windows 12.6`` and ``NVivo for Mac 12.7.0`` in
+  real exports, QualCoder its version string (``QualCoder 3.6``), ATLAS.ti and MAXQDA
+  their names. The counting is chosen once per project: the one its ``origin`` tool uses,
   unless the selections fit another one better (they land inside a surrogate
   pair or past the text, cut words apart, or disagree with the coded text a tool
   stored in the selection's ``name``). Every selection is then checked against
