@@ -209,10 +209,12 @@ def _unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Prob
         return []
     base = catalog.root.parent if catalog.root.name else catalog.root
     doc = catalog.docs.get(display_path(catalog.root / "codebook.yaml", base))
-    titles = {
-        str(getattr(entity, "title", "")).casefold()
+    # What the import maps a code name onto (qdpx_import._taxonomy): an entry's id or title, in any case.
+    names = {
+        name.casefold()
         for kind in ("issues", "fixes", "contexts", "meta_codes")
-        for entity in getattr(catalog, kind).values()
+        for entity_id, entity in getattr(catalog, kind).items()
+        for name in (entity_id, str(getattr(entity, "title", "")))
     }
     used = {code.casefold() for code in evidence.unmapped}
     problems: list[Problem] = []
@@ -221,12 +223,7 @@ def _unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Prob
         for index, node in enumerate(codes):
             here = (*key, index)
             folded = node.code.casefold()
-            claimed = (
-                folded in evidence.code_index
-                or node.name in catalog.sources
-                or node.name.casefold() in titles
-                or folded in catalog.broken_codes
-            )
+            claimed = folded in evidence.code_index or node.name.casefold() in names or folded in catalog.broken_codes
             if node.codable and not claimed and folded not in used:
                 message = (
                     f"code '{node.name}' of the codebook is not claimed by any taxonomy entry; add '{node.code}' "
