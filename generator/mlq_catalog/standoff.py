@@ -13,13 +13,15 @@ taxonomy ``entities:`` it supports::
         codes: [Data-noisy-labels]
 
 An excerpt must lie inside one interviewee turn; whitespace and line breaks need
-not match the transcript. An excerpt may also say where it is (``at: [start, end]``,
-code points of the transcript file, as ``mlq-catalog import qdpx`` writes it): it is
-then attached at that place, and must still read as its ``text``. In a ``plain``
-transcript (an imported source) a positioned excerpt is the participant's words
-whatever the text looks like, and each one is its own coded segment. Matching normalises each transcript once and uses
+not match the transcript. Matching normalises each transcript once and uses
 ``str.find``, so it stays linear; only a failed match pays for a fuzzy search of
 the closest passage, which the error message then shows with its line.
+
+An excerpt may also say where it is (``at: [start, end]``, code points of the
+transcript file, as ``mlq-catalog import qdpx`` writes it): it is then attached at
+that place, and must still read as its ``text``. In a ``plain`` transcript (an
+imported source) a positioned excerpt is the participant's words whatever the text
+looks like, and each one is its own coded segment.
 
 Resolved excerpts become ``analysis.Quote``s with segments and counts exactly
 like inline-coded turns, so pages, counts and exports cannot tell them apart.
