@@ -84,7 +84,8 @@ def test_force_never_overwrites_a_file(tmp_path: Path) -> None:
     notices = [line for line in output.splitlines() if "already exists" in line]
     assert sorted(notices) == sorted(f"{tmp_path / r}: already exists; kept as it is" for r in mine)
     assert (tmp_path / "catalog" / "fixes" / "docs-in-review.yaml").is_file()  # the missing ones are added
-    assert output.splitlines()[-1].startswith(f"Created {len(project_files(InitOptions())) + 10 - len(mine)} files")
+    written = len(project_files(InitOptions())) + len(schema.KINDS) - len(mine)
+    assert output.splitlines()[-1].startswith(f"Created {written} files")
 
 
 @pytest.mark.parametrize(
@@ -150,7 +151,7 @@ def test_schema_never_writes_outside_the_project(tmp_path: Path, monkeypatch: py
     (tmp_path / "project" / "schemas" / "fix.schema.json").unlink()
     result = CliRunner().invoke(main, ["schema"])
     assert result.exit_code == 0, result.output
-    assert "1 of 10 schemas changed in schemas" in result.output
+    assert f"1 of {len(schema.KINDS)} schemas changed in schemas" in result.output
     assert _tree(schema.SCHEMA_DIR) == packaged
 
 
