@@ -1,6 +1,6 @@
 """Exports of the checked catalog for tools and spreadsheets (JSON, CSV).
 
-The JSON layout is documented in ``docs/export-format.md``; keep the two in step.
+The JSON layout is documented in ``defaults/docs/export-format.md`` (a packaged page); keep the two in step.
 """
 
 from __future__ import annotations
