@@ -307,10 +307,7 @@ def source_text(
             flagged = set(seen.flagged)
             flagged.update(rest[i] for i in redactor.candidates([texts[i] for i in rest], transcript.id))
             # As redact_all: a paragraph the prefilter did not flag holds nothing to redact.
-            texts = [
-                redactor.redact(text, transcript.id, record=False) if index in flagged else text
-                for index, text in enumerate(texts)
-            ]
+            texts = redactor.redact_all(texts, transcript.id, touched=flagged)
     pieces: list[str] = []
     paragraph_at: dict[int, int] = {}
     offset = 0

@@ -70,11 +70,11 @@ HAS_FORMAT_CHAR = re.compile(f"[{CF_CLASS}]")
 _RLO, _LRO, _PDF, _PDI = "\u202e", "\u202d", "\u202c", "\u2069"
 
 
-def _fold_char(char: str, keep_case: bool, keep_accents: bool) -> str:
+def _fold_char(char: str, keep_case: bool, keep_accents: bool, format_as_space: bool) -> str:
     if char in _APOSTROPHES:
         return "'"
     if char in _IGNORABLE or unicodedata.category(char) == "Cf":
-        return ""
+        return " " if format_as_space else ""
     if unicodedata.category(char) == "Pd" or char == "\u2212":
         return "-"
     out = []
@@ -94,32 +94,35 @@ def _fold_char(char: str, keep_case: bool, keep_accents: bool) -> str:
 class _Table(dict[int, str]):
     """``str.translate`` table that computes and caches each character's fold on first use."""
 
-    def __init__(self, keep_case: bool, keep_accents: bool) -> None:
+    def __init__(self, keep_case: bool, keep_accents: bool, format_as_space: bool) -> None:
         super().__init__()
-        self.keep_case = keep_case
-        self.keep_accents = keep_accents
+        self.options = (keep_case, keep_accents, format_as_space)
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code), self.keep_case, self.keep_accents)
+        folded = self[code] = _fold_char(chr(code), *self.options)
         return folded
 
 
 @functools.cache
-def _table(keep_case: bool, keep_accents: bool) -> _Table:
-    table = _Table(keep_case, keep_accents)
+def _table(keep_case: bool, keep_accents: bool, format_as_space: bool = False) -> _Table:
+    table = _Table(keep_case, keep_accents, format_as_space)
     for code in range(128):  # ASCII first, so that str.translate keeps its fast path for them
         table[code]  # fills the cache
     return table
 
 
-def fold_text(text: str, *, keep_case: bool = False, keep_accents: bool = False) -> str:
-    """``text`` folded for comparison (see the module docstring), without the offset map."""
+def fold_text(text: str, *, keep_case: bool = False, keep_accents: bool = False, format_as_space: bool = False) -> str:
+    """``text`` folded for comparison (see the module docstring), without the offset map.
+
+    ``format_as_space``: invisible format characters become a space instead of nothing, for
+    ``name<U+200B>name``, where the zero-width space separates two words.
+    """
     if text.isascii():
         if keep_case:
             return text.replace("`", "'") if "`" in text else text
         lowered = text.lower()
         return lowered.replace("`", "'") if "`" in lowered else lowered
-    return text.translate(_table(keep_case, keep_accents))
+    return text.translate(_table(keep_case, keep_accents, format_as_space))
 
 
 @dataclass(frozen=True)
@@ -148,14 +151,21 @@ class Folded:
         return first, stop
 
 
-def fold(text: str, *, keep_case: bool = False, keep_accents: bool = False, reverse_overrides: bool = False) -> Folded:
+def fold(
+    text: str,
+    *,
+    keep_case: bool = False,
+    keep_accents: bool = False,
+    format_as_space: bool = False,
+    reverse_overrides: bool = False,
+) -> Folded:
     """``text`` folded for comparison, with its map back to the original characters.
 
     ``reverse_overrides``: the characters between a right-to-left override (U+202E) and the end of
     its run (a pop, a newline or the end of the text) are shown right to left, so ``<RLO>doowelt
     sihT<PDF>`` reads as ``Thistlewood``; with this flag they are folded in the order a reader sees.
     """
-    table = _table(keep_case, keep_accents)
+    table = _table(keep_case, keep_accents, format_as_space)
     order: list[int] = list(range(len(text)))
     if reverse_overrides and _RLO in text:
         order = _visual_order(text)
