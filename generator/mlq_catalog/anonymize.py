@@ -140,20 +140,22 @@ def _url_ok(text: str) -> bool:
 
 
 # Hints of the detectors below (see Detector.hints). Each is implied by its detector's pattern:
-# an email holds "@", a bracketed "at" or a spoken " dot "; a handle holds "@"; a URL holds "://",
+# an email holds "@", "at" before a closing bracket, or a spoken " dot "; a handle holds "@"; a URL holds "://",
 # "www." or ".TLD-shaped letters" not followed by a word character or "-" (letters compared
 # case-insensitively, as in the pattern); a phone number or IP address holds two digits separated by
 # one to three of " \t./-"; a long number holds seven digits in a row; a username "#" or "_" and a digit.
+# Hints are searched in folded text (lower case): those that start with a lower-case literal let the
+# regex engine jump from one occurrence of it to the next.
 _AT = re.compile("@")
-_BRACKET_AT = re.compile(r"[\[({<]\s*(?i:at)\s*[\])}>]")
-_SPOKEN_DOT = re.compile(r"\s(?i:dot)\s")
+_BRACKET_AT = re.compile(r"at\s*[\])}>]")
+_SPOKEN_DOT = re.compile(r"dot\s(?<=\sdot\s)")
 _URL_HINTS = (
     re.compile("://"),
     re.compile(r"\.(?<=(?i:www)\.)"),  # starts with the dot, so the engine jumps from dot to dot
     re.compile(r"\.(?i:[a-z]{2,24})(?![\w-])"),
 )
 _DIGITS_HINT = re.compile(r"\d(?:[ \t./-]{1,3}\d|\d{6})")
-_USERNAME_HINT = re.compile(r"[#_]\d")
+_USERNAME_HINTS = (re.compile(r"#\d"), re.compile(r"_\d"))
 # Hints rewritten for a text of ASCII characters only, where they find exactly the same hits:
 # \d is any Unicode decimal digit, and testing that costs more than the class [0-9].
 _ASCII_TWINS = {_DIGITS_HINT: re.compile(r"[0-9](?:[ \t./-]{1,3}[0-9]|[0-9]{6})")}
@@ -200,7 +202,7 @@ DETECTORS: tuple[Detector, ...] = (
             r"(?<![\w@#.-])[a-z][\w.]{0,31}#\d{4}(?![\w-])|(?<![\w@#.-])[a-z][a-z0-9]*(?:[._][a-z0-9]+)*_\d{2,}(?![\w-])",
             re.IGNORECASE,
         ),
-        (_USERNAME_HINT,),
+        _USERNAME_HINTS,
     ),
     Detector(
         "ip",
