@@ -136,12 +136,12 @@ def test_without_rules_audit_lists_every_planted_identifier(catalog_copy: Path, 
     assert any("title line" in line and "Rosalind" in line for line in lines)
     assert any("speaker label" in line and "Priya" in line for line in lines)
     assert any("organisation 'Quellstrom Analytics GmbH'" in line for line in lines)
-    assert any("email-like 'whitfield at quellstrom dot com'" in line for line in lines)
 
     # Contact details need no rule: the detectors replaced them even here, and logged them.
     log_text = log_path.read_text(encoding="utf-8")
     for original, placeholder in (
         ("jordan.whitfield@quellstrom-analytics.de", "[email]"),
+        ("whitfield at quellstrom dot com", "[email]"),  # spelled out, with a TLD that reads as one
         ("+49 30 1234 5678", "[phone]"),
         ("@jwhitfield", "[handle]"),
         ("https://dash.quellstrom-analytics.de/team?id=7", "[url]"),

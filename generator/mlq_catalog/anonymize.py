@@ -229,6 +229,31 @@ DETECTORS: tuple[Detector, ...] = (
 DETECTOR_NAMES = tuple(d.name for d in DETECTORS)
 
 
+# Shapes the detectors leave alone because they cannot be sure, for ``audit`` to show a person:
+# a dotted name on a suffix that is neither a known TLD nor a file extension (``acme.zz``, ``dr.smith``),
+# and an email spelled out with a TLD the detector does not know (``jo at acme dot zz``), or whose
+# domain the URL detector already replaced (``jdoe at [url]``).
+_UNSURE = (
+    (re.compile(r"(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?![\w-])", re.IGNORECASE), "domain-like"),
+    (re.compile(r"(?<![\w.+-])[\w.+-]+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+(?![\w-])", re.IGNORECASE), "email-like"),
+    (re.compile(r"(?<![\w.+-])[\w.+-]+\s+at\s+\[(?:url|ip address)\]", re.IGNORECASE), "email-like"),
+)
+
+
+def unsure_identifiers(text: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, text, kind) for what may be a contact detail the detectors left (see ``_UNSURE``).
+
+    ``text`` is redacted already; ``audit`` lists these for a person to decide.
+    """
+    for pattern, kind in _UNSURE:
+        for m in pattern.finditer(text):
+            found = m.group(0)
+            suffix = found.rsplit(".", 1)[-1].casefold()
+            if kind == "domain-like" and (suffix in _FILE_EXTENSIONS or _url_ok(found)):
+                continue
+            yield m.start(), found, kind
+
+
 @dataclass(frozen=True)
 class Match:
     start: int
@@ -921,5 +946,6 @@ __all__ = [
     "published_dirs",
     "redact_quote",
     "term_pattern",
+    "unsure_identifiers",
     "write_log",
 ]

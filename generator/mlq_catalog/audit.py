@@ -21,15 +21,17 @@ with the reason it identifies nobody; every entry there is a deliberate decision
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .anonymize import Redactor, load_redactions
+from .anonymize import Redactor, load_redactions, unsure_identifiers
 from .errors import Problem
 from .model import AuditAllowlist
+from .textfold import fold_for_review
 from .transcripts import GENERIC_LABEL, read_text
 from .validate import CheckedCatalog
 from .yamlio import load_model_file
@@ -285,8 +287,9 @@ def _texts(checked: CheckedCatalog) -> Iterator[tuple[str, int, str | None, str,
             turn_starts.add((transcript_id, turn.line))
             quote_id = quoted.get((transcript_id, turn.line))
             where = f"quote {quote_id}" if quote_id else "the transcript text"
-            for paragraph in turn.paragraphs:
-                text = redactor.redact(paragraph.text, transcript_id, record=False)
+            # A turn at a time, as it is published: a name split by a blank line is redacted too.
+            texts = redactor.redact_all([paragraph.text for paragraph in turn.paragraphs], transcript_id)
+            for paragraph, text in zip(turn.paragraphs, texts, strict=True):
                 yield loaded.source.shown, paragraph.line, transcript_id, where, text, True, True
     for quote in evidence.quotes:  # excerpts attached from YAML that start inside a turn
         if (quote.transcript, quote.line) not in turn_starts:
@@ -317,8 +320,13 @@ def audit(checked: CheckedCatalog) -> AuditReport:
     used: set[int] = set()
     candidates: set[Candidate] = set()
     silenced = 0
-    for file, line, transcript, where, text, is_transcript, prose in _texts(checked):
-        for offset, found, kind in find_candidates(text, transcript_text=is_transcript, prose=prose):
+    for file, line, transcript, where, original, is_transcript, prose in _texts(checked):
+        # As a reader sees it: Thistle<soft hyphen>wood and Cyrillic look-alikes read as Thistlewood.
+        text = fold_for_review(original)
+        unsure = unsure_identifiers(text) if is_transcript else iter(())
+        for offset, found, kind in itertools.chain(
+            find_candidates(text, transcript_text=is_transcript, prose=prose), unsure
+        ):
             hit = _allowed(allowed, found, transcript)
             if hit is not None:
                 used.add(hit)
