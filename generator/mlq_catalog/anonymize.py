@@ -218,7 +218,7 @@ DETECTORS: tuple[Detector, ...] = (
         re.compile(
             rf"(?<![\w+.])(?:\+\d{{1,3}}{_PHONE_SEP}?(?:\(\d{{1,5}}\){_PHONE_SEP}?)?\d{{1,5}}"
             rf"|(?:\(\d{{1,5}}\){_PHONE_SEP}?)?(?:\d{{2,5}}|1(?={_PHONE_SEP}\d{{3}})))"
-            rf"(?:{_PHONE_SEP}\d{{2,5}}){{1,6}}(?:[ \t]*(?:ext\.?|extension|x|\#)[ \t]*\d{{1,6}})?(?!\w)",
+            rf"(?:{_PHONE_SEP}\d{{2,6}}){{1,6}}(?:[ \t]*(?:ext\.?|extension|x|\#)[ \t]*\d{{1,6}})?(?!\w)",
             re.IGNORECASE,
         ),
         (_DIGITS_HINT,),
