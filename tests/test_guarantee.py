@@ -24,13 +24,17 @@ from mlq_catalog.validate import check_catalog
 
 from .conftest_anonymize import (
     CODER,
+    DISGUISED_NEEDLES,
+    DISGUISED_PLACEHOLDERS,
     NAME_NEEDLES,
     NEEDLES,
     PLACEHOLDERS,
     SPEAKER_LABEL,
     blob_texts,
+    find_folded_hits,
     find_hits,
     output_texts,
+    plant_disguised_identifiers,
     plant_identifiers,
 )
 
@@ -110,6 +114,40 @@ def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path
     assert by_original["Jordan Whitfield"]["lines"] == [planted_lines["interview-35"][0]]
     assert by_original["Quellstrom Analytics"]["placeholder"] == "[Company A]"
     assert by_original["Quellstrom Analytics"]["lines"] == [planted_lines["interview-35"][1]]
+
+
+@pytest.mark.slow
+def test_disguised_identifiers_never_reach_any_output(project_copy: Path, tmp_path: Path) -> None:
+    """Issue 13, leak classes 1-4: invisible characters, look-alikes, joins and splits, detector misses."""
+    catalog = project_copy / "catalog"
+    assert find_folded_hits(output_texts(project_copy), DISGUISED_NEEDLES) == []
+    plant_disguised_identifiers(catalog)
+    planted = find_folded_hits(output_texts(catalog / "transcripts"), DISGUISED_NEEDLES)
+    assert {hit.split(": ")[1].strip("'") for hit in planted} == set(DISGUISED_NEEDLES)
+
+    checked = check_catalog(catalog)
+    assert not checked.errors, [p.format_text() for p in checked.errors]
+    assert checked.catalog is not None and checked.evidence is not None
+    project = Project.from_config(project_copy / "mkdocs.yml", site_dir=tmp_path / "site", pages_dir=tmp_path / "pages")
+    build_site(project)
+
+    outputs = list(output_texts(project.site_dir)) + list(output_texts(project.pages_dir))
+    exports = {
+        "catalog.json": export_json(checked.catalog, checked.evidence).encode("utf-8"),
+        "quotes.csv": export_csv(checked.catalog, checked.evidence).encode("utf-8"),
+        **_refi_exports(checked.catalog, checked.evidence),
+    }
+    for name, data in exports.items():
+        outputs += list(blob_texts(name, data))
+    names = {name for name, _ in outputs}
+    assert {"search/search_index.json", "catalog.json", "quotes.csv"} <= names
+    assert any(name.startswith("downloads/") for name in names)  # the built downloads, opened
+
+    assert find_folded_hits(iter(outputs), DISGUISED_NEEDLES) == []
+    site_text = "\n".join(text for name, text in outputs if name.endswith((".html", ".json")))
+    for placeholder in DISGUISED_PLACEHOLDERS:
+        assert placeholder in site_text, placeholder
+        assert placeholder in exports["catalog.json"].decode("utf-8"), placeholder
 
 
 def test_without_rules_audit_lists_every_planted_identifier(catalog_copy: Path, tmp_path: Path) -> None:
