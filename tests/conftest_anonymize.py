@@ -153,8 +153,8 @@ DISGUISED_SENTENCES: dict[str, list[str]] = {
         "Thistlewood_x, Thistlewood2, Pemberly-Oskvold, pemberly_oskvold, Quenby\u02bcs and Marsh\uff07s notes; "
         "we hired Pemberly\n\nOskvold later.",
         # 4. Detectors: phones, written-out emails, bare domains, usernames, IPv4 addresses.
-        "Call 555\u00a0867\u00a05309, +44\u202f20\u202f7946\u202f0123, 555\u2013867\u20134411, 07946 095 800, "
-        "+33 1 48 27 59 16 or 555-0177 ext. 4242; write to marlo.quint [at] quintmail [dot] com, "
+        "Call 555\u00a0867\u00a05309, +44\u202f20\u202f7946\u202f0123, 555\u2013867\u20134411, 07700 900 461, "
+        "+33 4 91 27 59 16 or 555-0177 ext. 4242; write to marlo.quint [at] quintmail [dot] com, "
         "marlo(at)quintmail.org or marlo at quintmail dot net; see quintcorp.corp, "
         "marlo-consulting.xyz/path and intranet.quintcorp.internal/wiki; I am marlo_42 and marlo#7311 "
         "on chat; the box is 10.0.0.7 or 192.168.1.23.",
@@ -174,10 +174,10 @@ DISGUISED_NEEDLES = (
     "867 5309",
     "7946 0123",
     "867-4411",
-    "07946",
-    "095 800",
-    "48 27 59 16",
-    "+33 1",  # what a partial match left: "+33 1 [phone]"
+    "07700",
+    "900 461",
+    "91 27 59 16",
+    "+33 4",  # what a partial match left: "+33 4 [phone]"
     "ext. 4242",
     "4242",
     "marlo",
