@@ -169,6 +169,9 @@ def test_a_full_name_split_by_a_blank_line_is_redacted_in_both_paragraphs(paragr
 
 def test_a_split_that_is_not_the_name_stays() -> None:
     assert REDACTOR.redact_all(["We hired Pemberly", "and Oskvold."], "t") == ["We hired Pemberly", "and Oskvold."]
+    # Two turns: the next speaker's first word is not the rest of a name.
+    two_turns = REDACTOR.redact_all(["We hired Pemberly", "Oskvold? Who?"], "t", turn_starts=[1])
+    assert two_turns == ["We hired Pemberly", "Oskvold? Who?"]
 
 
 # --- 4. detectors --------------------------------------------------------------------------------------------

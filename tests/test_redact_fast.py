@@ -175,11 +175,14 @@ def test_seed_transcripts_redact_identically_on_both_paths() -> None:
 @given(
     paragraphs=st.lists(texts, max_size=6),
     transcript=st.sampled_from([None, "t1", "t2", "interview-35"]),
+    turn_starts=st.sets(st.integers(min_value=1, max_value=5)),
 )
-def test_redact_all_prefiltered_equals_redact_all_exact(paragraphs: list[str], transcript: str | None) -> None:
-    # Exact: every text searched, and literal rules searched across every pair of neighbours.
-    exact = REDACTOR.redact_all(paragraphs, transcript, touched=range(len(paragraphs)))
-    assert REDACTOR.redact_all(paragraphs, transcript) == exact
+def test_redact_all_prefiltered_equals_redact_all_exact(
+    paragraphs: list[str], transcript: str | None, turn_starts: set[int]
+) -> None:
+    # Exact: every text searched, and literal rules searched across every pair of neighbours in a turn.
+    exact = REDACTOR.redact_all(paragraphs, transcript, touched=range(len(paragraphs)), turn_starts=turn_starts)
+    assert REDACTOR.redact_all(paragraphs, transcript, turn_starts=turn_starts) == exact
     for text in paragraphs:  # one text alone: as redact
         assert REDACTOR.redact_all([text], transcript) == [REDACTOR.redact(text, transcript, record=False)]
 

@@ -528,20 +528,22 @@ class Redactor:
         touched: Iterable[int] | None = None,
         lines: Sequence[int] = (),
         record: bool = False,
+        turn_starts: Iterable[int] = (),
     ) -> list[str]:
         """The paragraphs ``texts`` (of one turn, or of a whole transcript, in order) redacted.
 
         Each text is redacted on its own, as ``redact`` would, and a literal rule also matches
-        across consecutive texts, so that a name that a blank line splits ("Pemberly", then
-        "Osk" in the next paragraph) is replaced in both: each text keeps a placeholder where
-        its part of the name was.
+        across consecutive paragraphs of one turn, so that a name that a blank line splits
+        ("Pemberly", then "Osk" in the next paragraph) is replaced in both: each text keeps a
+        placeholder where its part of the name was. ``turn_starts``: the indexes of the texts that
+        start a turn (other than the first), when ``texts`` holds several turns.
 
         The prefilter is searched once for all texts (``candidates``), unless ``touched`` gives
         the indexes that may hold something to redact (the others are returned as they are).
         ``lines``: the line each text starts on, for the log (``record``).
         """
         touched = self.candidates(texts, transcript) if touched is None else set(touched)
-        across = self._across(texts, touched, transcript)
+        across = self._across(texts, touched, transcript, frozenset(turn_starts))
         out: list[str] = []
         for index, text in enumerate(texts):
             if index not in touched:
@@ -553,13 +555,15 @@ class Redactor:
             out.append(self._replace(text, matches, transcript, line, record))
         return out
 
-    def _across(self, texts: Sequence[str], touched: set[int], transcript: str | None) -> dict[int, list[_Found]]:
-        """Literal-rule matches that run from one text into the next, cut into one piece per text."""
+    def _across(
+        self, texts: Sequence[str], touched: set[int], transcript: str | None, turn_starts: frozenset[int]
+    ) -> dict[int, list[_Found]]:
+        """Literal-rule matches that run from one text into the next of its turn, cut into one piece per text."""
         rules = [(p, r) for p, r in enumerate(self.rules, 1) if r.literal and r.applies_to(transcript)]
         pieces: dict[int, list[_Found]] = defaultdict(list)
         if not rules:
             return pieces
-        for run in _runs(sorted(touched)):
+        for run in _runs(sorted(touched), turn_starts):
             if len(run) < 2:
                 continue
             starts = []
@@ -705,11 +709,11 @@ class Redactor:
         return self._replace(text, self.matches(text, transcript, detectors=detectors), transcript, line, record)
 
 
-def _runs(indexes: Sequence[int]) -> Iterator[list[int]]:
-    """Maximal runs of consecutive numbers in sorted ``indexes``."""
+def _runs(indexes: Sequence[int], breaks: frozenset[int] = frozenset()) -> Iterator[list[int]]:
+    """Maximal runs of consecutive numbers in sorted ``indexes``; a number in ``breaks`` starts a new one."""
     run: list[int] = []
     for index in indexes:
-        if run and index != run[-1] + 1:
+        if run and (index != run[-1] + 1 or index in breaks):
             yield run
             run = []
         run.append(index)
