@@ -179,7 +179,7 @@ def test_without_rules_audit_lists_every_planted_identifier(catalog_copy: Path, 
     log_text = log_path.read_text(encoding="utf-8")
     for original, placeholder in (
         ("jordan.whitfield@quellstrom-analytics.de", "[email]"),
-        ("whitfield at quellstrom dot com", "[email]"),  # spelled out, with a TLD that reads as one
+        ("jordan dot whitfield at quellstrom dot com", "[email]"),  # spelled out, with a TLD that reads as one
         ("+49 30 1234 5678", "[phone]"),
         ("@jwhitfield", "[handle]"),
         ("https://dash.quellstrom-analytics.de/team?id=7", "[url]"),

@@ -104,6 +104,9 @@ LOOK_ALIKES = [
     "\u0410rkwright",  # Cyrillic А
     "ARKWRIGHT",
     "Thi\u0307stlewood",  # a combining dot
+    "\u1d1b\u029c\u026a\ua731\u1d1b\u029f\u1d07\u1d21\u1d0f\u1d0f\u1d05",  # small capitals
+    "Thistlew\u0585\u0585d",  # Armenian o
+    "\u24c9histlewood",  # circled T
 ]
 
 
@@ -190,12 +193,19 @@ DETECTED = [
     ("Call 555-0199 ext. 42 now.", "Call [phone] now."),  # no "[phone] ext. 42"
     ("Call 555-0199 x42 now.", "Call [phone] now."),
     ("Call (030) 1234-5678 #12 now.", "Call [phone] now."),
+    ("Call 0049 30 1234567 now.", "Call [phone] now."),  # no "0049 30 [number]"
+    ("Call +1 (555) 867-5309 ext: 7 now.", "Call [phone] now."),
+    ("Call 555.867.5309 now.", "Call [phone] now."),
     ("Mail jo.doe [at] example [dot] com now.", "Mail [email] now."),
     ("Mail jo.doe(at)example(dot)org now.", "Mail [email] now."),
     ("Mail jo.doe (at) example.org now.", "Mail [email] now."),
     ("Mail jo.doe{at}example{dot}co{dot}uk now.", "Mail [email] now."),
     ("Mail jo.doe at example dot com now.", "Mail [email] now."),
     ("Mail jo\uff20example.org now.", "Mail [email] now."),  # full-width @
+    ("Mail jo.doe @ example.org now.", "Mail [email] now."),
+    ("Mail jo.doe [@] example.org now.", "Mail [email] now."),
+    ("Mail jo dot doe at example dot com now.", "Mail [email] now."),
+    ("Mail JO.DOE AT EXAMPLE DOT ORG now.", "Mail [email] now."),
     ("See acme.corp now.", "See [url] now."),
     ("See jdoe-consulting.xyz/path now.", "See [url] now."),
     ("See intranet.acme.internal/wiki now.", "See [url] now."),

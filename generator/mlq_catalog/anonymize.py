@@ -106,7 +106,7 @@ class Detector:
 
 
 _DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
-_EXTENSION = re.compile(r"[ \t]*(?:ext\.?|extension|x|#)[ \t]*\d{1,6}$", re.IGNORECASE)
+_EXTENSION = re.compile(r"[ \t]*(?:ext\.?|extension|x|#)[ \t]*:?[ \t]*\d{1,6}$", re.IGNORECASE)
 
 
 def _phone_ok(text: str) -> bool:
@@ -168,11 +168,13 @@ DETECTORS: tuple[Detector, ...] = (
         "email",
         "[email]",
         re.compile(
-            r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-            # Written out: jo.doe [at] example [dot] com, jo.doe(at)example.com
-            rf"|(?<![\w.+-])[\w.+-]+{_BRACKETED.format('at')}[\w-]+(?:(?:{_BRACKETED.format('dot')}|\.)[\w-]+)+"
-            # Spoken: jo doe at example dot com; only with a TLD that reads as one.
-            rf"|(?<![\w.+-])[\w.+-]+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+(?:{_URL_TLDS})(?![\w-])",
+            r"(?<![\w.+-])[\w.+-]+(?:@|[ \t]@[ \t])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+            # Written out: jo.doe [at] example [dot] com, jo.doe(at)example.com, jo.doe [@] example.com
+            rf"|(?<![\w.+-])[\w.+-]+{_BRACKETED.format('(?:at|@)')}[\w-]+"
+            rf"(?:(?:{_BRACKETED.format('dot')}|\.)[\w-]+)+"
+            # Spoken: jo dot doe at example dot com; only with a TLD that reads as one.
+            r"|(?<![\w.+-])[\w.+-]+(?:\s+dot\s+[\w+-]+)*\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+"
+            rf"(?:{_URL_TLDS})(?![\w-])",
             re.IGNORECASE,
         ),
         (_AT, _BRACKET_AT, _SPOKEN_DOT),
@@ -218,7 +220,7 @@ DETECTORS: tuple[Detector, ...] = (
         re.compile(
             rf"(?<![\w+.])(?:\+\d{{1,3}}{_PHONE_SEP}?(?:\(\d{{1,5}}\){_PHONE_SEP}?)?\d{{1,5}}"
             rf"|(?:\(\d{{1,5}}\){_PHONE_SEP}?)?(?:\d{{2,5}}|1(?={_PHONE_SEP}\d{{3}})))"
-            rf"(?:{_PHONE_SEP}\d{{2,6}}){{1,6}}(?:[ \t]*(?:ext\.?|extension|x|\#)[ \t]*\d{{1,6}})?(?!\w)",
+            rf"(?:{_PHONE_SEP}\d{{2,8}}){{1,6}}(?:[ \t]*(?:ext\.?|extension|x|\#)[ \t]*:?[ \t]*\d{{1,6}})?(?!\w)",
             re.IGNORECASE,
         ),
         (_DIGITS_HINT,),
