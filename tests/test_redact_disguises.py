@@ -243,9 +243,10 @@ def test_detectors_leave_ordinary_text_alone(text: str) -> None:
 
 def test_unsure_shapes_are_left_for_the_audit() -> None:
     # Not surely a domain or an email: kept in the text, listed by audit for a person to decide.
-    text = "See dr.smith or kestrel at mailbox dot zz, and mail jdoe at [url]; model.py stays."
-    assert Redactor().redact(text, "t", record=False) == text.replace("[url]", "[url]")
+    text = "See dr.smith or kestrel at mailbox dot zz, call 9123 4567, mail jdoe at [url]; model.py, 2019 2020 stay."
+    assert Redactor().redact(text, "t", record=False) == text
     assert [(found, kind) for _, found, kind in unsure_identifiers(text)] == [
+        ("9123 4567", "phone-like"),
         ("dr.smith", "domain-like"),
         ("kestrel at mailbox dot zz", "email-like"),
         ("jdoe at [url]", "email-like"),
@@ -253,9 +254,10 @@ def test_unsure_shapes_are_left_for_the_audit() -> None:
 
 
 def test_audit_lists_what_the_detectors_were_unsure_of(catalog_copy: Path) -> None:
-    _plant_turn(catalog_copy, "See quenby.zz and write to quenby at mailbox dot zz.")
+    _plant_turn(catalog_copy, "See quenby.zz and write to quenby at mailbox dot zz or call 8123 4567.")
     found = {(c.text, c.kind) for c in audit(check_catalog(catalog_copy)).candidates}
     assert {("quenby.zz", "domain-like"), ("quenby at mailbox dot zz", "email-like")} <= found
+    assert ("8123 4567", "phone-like") in found
 
 
 def _plant_turn(catalog: Path, sentence: str) -> None:

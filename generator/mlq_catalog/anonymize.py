@@ -233,9 +233,12 @@ DETECTOR_NAMES = tuple(d.name for d in DETECTORS)
 
 # Shapes the detectors leave alone because they cannot be sure, for ``audit`` to show a person:
 # a dotted name on a suffix that is neither a known TLD nor a file extension (``acme.zz``, ``dr.smith``),
-# and an email spelled out with a TLD the detector does not know (``jo at acme dot zz``), or whose
-# domain the URL detector already replaced (``jdoe at [url]``).
+# an email spelled out with a TLD the detector does not know (``jo at acme dot zz``), or whose
+# domain the URL detector already replaced (``jdoe at [url]``), and two groups of digits that may
+# be a local phone number (``9123 4567``) but are neither a year range nor thousands.
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _UNSURE = (
+    (re.compile(r"(?<![\w+.,])\d{3,5}[ .\-/]\d{3,5}(?![\w]|[.,]\d)"), "phone-like"),
     (re.compile(r"(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?![\w-])", re.IGNORECASE), "domain-like"),
     (re.compile(r"(?<![\w.+-])[\w.+-]+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+(?![\w-])", re.IGNORECASE), "email-like"),
     (re.compile(r"(?<![\w.+-])[\w.+-]+\s+at\s+\[(?:url|ip address)\]", re.IGNORECASE), "email-like"),
@@ -252,6 +255,8 @@ def unsure_identifiers(text: str) -> Iterator[tuple[int, str, str]]:
             found = m.group(0)
             suffix = found.rsplit(".", 1)[-1].casefold()
             if kind == "domain-like" and (suffix in _FILE_EXTENSIONS or _url_ok(found)):
+                continue
+            if kind == "phone-like" and (len(re.sub(r"\D", "", found)) < 7 or _phone_ok(found) or _YEAR.match(found)):
                 continue
             yield m.start(), found, kind
 
