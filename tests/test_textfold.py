@@ -68,7 +68,11 @@ def test_reversed_run_maps_back_to_the_whole_run() -> None:
 def test_the_format_character_class_is_category_cf() -> None:
     every = "".join(chr(c) for c in range(sys.maxunicode + 1))
     found = {m.group(0) for m in HAS_FORMAT_CHAR.finditer(every)}
-    assert found == {c for c in every if unicodedata.category(c) == "Cf"}
+    format_chars = {c for c in every if unicodedata.category(c) == "Cf"}
+    # The class lists Unicode 14's (Python 3.11); a later Unicode may add some, which folding still
+    # removes (it asks unicodedata), only without the extra reading as a space.
+    assert all(unicodedata.category(c) in ("Cf", "Cn") for c in found)  # Cn: not yet assigned before 14
+    assert unicodedata.unidata_version != "14.0.0" or found == format_chars
 
 
 @given(st.text(), st.text())
