@@ -142,15 +142,15 @@ DISGUISED_SENTENCES: dict[str, list[str]] = {
     "interview-35": [
         # 1. Invisible format characters inside the name, and a reversed name between RLO and PDF.
         "Thistle\u00adwood did them, Thistle\u200bwood checked, Thist\u200dle\u200cwood and Thistle\u2060wood "
-        "signed, Thistle\ufeffwood too, and \u202edooweltsihT\u202c reviewed it with Quenby\u200bMarsh.",
+        "signed, Thistle\ufeffwood too, and \u202edooweltsihT\u202c reviewed it with Ysolde\u200bMarsh.",
         # 2. Look-alike letters: Cyrillic, Greek, full width, mathematical, decomposed accents.
         "\u0422histlewood, Thistl\u0435w\u03bf\u03bfd, \uff34\uff48\uff49\uff53\uff54\uff4c\uff45\uff57\uff4f\uff4f"
         "\uff44, \U0001d413\U0001d421\U0001d422\U0001d42c\U0001d42d\U0001d425\U0001d41e\U0001d430\U0001d428"
-        "\U0001d428\U0001d41d, Quenby Mars\u0301h and Qu\u00e9nby Marsh were there.",
+        "\U0001d428\U0001d41d, Ysolde Mars\u0301h and Ys\u00f6lde Marsh were there.",
     ],
     "interview-43": [
         # 3. Joins with "_", digits and hyphens; apostrophe variants; a full name split by a blank line.
-        "Thistlewood_x, Thistlewood2, Pemberly-Oskvold, pemberly_oskvold, Quenby\u02bcs and Marsh\uff07s notes; "
+        "Thistlewood_x, Thistlewood2, Pemberly-Oskvold, pemberly_oskvold, Ysolde\u02bcs and Marsh\uff07s notes; "
         "we hired Pemberly\n\nOskvold later.",
         # 4. Detectors: phones, written-out emails, bare domains, usernames, IPv4 addresses.
         "Call 555\u00a0867\u00a05309, +44\u202f20\u202f7946\u202f0123, 555\u2013867\u20134411, 07700 900 461, "
@@ -162,13 +162,13 @@ DISGUISED_SENTENCES: dict[str, list[str]] = {
 }
 DISGUISE_RULES = [
     {"terms": ["Thistlewood"], "placeholder": "[name]", "reason": "participant"},
-    {"terms": ["Quenby Marsh", "Quenby", "Marsh"], "placeholder": "[name]", "reason": "colleague"},
+    {"terms": ["Ysolde Marsh", "Ysolde", "Marsh"], "placeholder": "[name]", "reason": "colleague"},
     {"terms": ["Pemberly Oskvold"], "placeholder": "[Company B]", "reason": "employer, full name only"},
 ]
 # Searched in every output byte after folding (textfold), forwards and backwards.
 DISGUISED_NEEDLES = (
     "thistlewood",
-    "quenby",
+    "ysolde",
     "pemberly",
     "oskvold",
     "867 5309",

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError, Problem, display_path
+from .mdsafe import md_inline
 from .model import RedactionRule, RedactionsFile
 from .textfold import HAS_FORMAT_CHAR, Folded, fold, fold_text
 from .yamlio import load_model_file, suggestion
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 REDACTIONS_FILE = "redactions.yaml"
 CATALOG_WIDE = "(catalog)"
 """Log key for replacements in text that belongs to no transcript (YAML titles, summaries)."""
+MARKDOWN_DESCRIPTIONS = ("issues", "fixes")
+"""Catalog parts whose ``description`` is Markdown (rendered as such on their pages)."""
 
 # Rules and detectors match on text folded for comparison (``textfold``): invisible characters
 # removed, look-alike letters, case and accents folded, every apostrophe variant written "'" and
@@ -231,34 +234,22 @@ DETECTORS: tuple[Detector, ...] = (
 DETECTOR_NAMES = tuple(d.name for d in DETECTORS)
 
 
-# Shapes the detectors leave alone because they cannot be sure, for ``audit`` to show a person:
-# a dotted name on a suffix that is neither a known TLD nor a file extension (``acme.zz``, ``dr.smith``),
-# an email spelled out with a TLD the detector does not know (``jo at acme dot zz``), or whose
-# domain the URL detector already replaced (``jdoe at [url]``), and two groups of digits that may
-# be a local phone number (``9123 4567``) but are neither a year range nor thousands.
+# Shapes the phone detector leaves alone because it cannot be sure, for ``audit`` to show a person:
+# two groups of digits that may be a local phone number (``9123 4567``) but are neither a year range
+# nor thousands. (``audit`` finds the unsure domains and spelled-out emails itself.)
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_UNSURE = (
-    (re.compile(r"(?<![\w+.,])\d{3,5}[ .\-/]\d{3,5}(?![\w]|[.,]\d)"), "phone-like"),
-    (re.compile(r"(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?![\w-])", re.IGNORECASE), "domain-like"),
-    (re.compile(r"(?<![\w.+-])[\w.+-]+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+(?![\w-])", re.IGNORECASE), "email-like"),
-    (re.compile(r"(?<![\w.+-])[\w.+-]+\s+at\s+\[(?:url|ip address)\]", re.IGNORECASE), "email-like"),
-)
+_UNSURE_PHONE = re.compile(r"(?<![\w+.,])\d{3,5}[ .\-/]\d{3,5}(?![\w]|[.,]\d)")
 
 
 def unsure_identifiers(text: str) -> Iterator[tuple[int, str, str]]:
-    """(offset, text, kind) for what may be a contact detail the detectors left (see ``_UNSURE``).
+    """(offset, text, kind) for what may be a contact detail the detectors left (see ``_UNSURE_PHONE``).
 
     ``text`` is redacted already; ``audit`` lists these for a person to decide.
     """
-    for pattern, kind in _UNSURE:
-        for m in pattern.finditer(text):
-            found = m.group(0)
-            suffix = found.rsplit(".", 1)[-1].casefold()
-            if kind == "domain-like" and (suffix in _FILE_EXTENSIONS or _url_ok(found)):
-                continue
-            if kind == "phone-like" and (len(re.sub(r"\D", "", found)) < 7 or _phone_ok(found) or _YEAR.match(found)):
-                continue
-            yield m.start(), found, kind
+    for m in _UNSURE_PHONE.finditer(text):
+        found = m.group(0)
+        if len(re.sub(r"\D", "", found)) >= 7 and not _phone_ok(found) and not _YEAR.match(found):
+            yield m.start(), found, "phone-like"
 
 
 @dataclass(frozen=True)
@@ -689,14 +680,22 @@ class Redactor:
                         add(start, end, priority, detector.placeholder, detector.placeholder, label)
         return list(found.values())
 
-    def _replace(self, text: str, matches: list[Match], transcript: str | None, line: int | None, record: bool) -> str:
+    def _replace(
+        self,
+        text: str,
+        matches: list[Match],
+        transcript: str | None,
+        line: int | None,
+        record: bool,
+        markdown: bool = False,
+    ) -> str:
         if not matches:
             return text
         out: list[str] = []
         position = 0
         for match in matches:
             out.append(text[position : match.start])
-            out.append(match.replacement)
+            out.append(md_inline(match.replacement) if markdown else match.replacement)
             position = match.end
             if record:
                 self.log.add(transcript or CATALOG_WIDE, match, line)
@@ -711,9 +710,15 @@ class Redactor:
         detectors: bool = True,
         line: int | None = None,
         record: bool = True,
+        markdown: bool = False,
     ) -> str:
-        """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide)."""
-        return self._replace(text, self.matches(text, transcript, detectors=detectors), transcript, line, record)
+        """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide).
+
+        ``markdown``: ``text`` is Markdown (a description), so each placeholder goes in escaped: ``[Company A]``
+        next to ``(javascript:...)`` or a ``[Company A]: ...`` line would otherwise be a link.
+        """
+        matches = self.matches(text, transcript, detectors=detectors)
+        return self._replace(text, matches, transcript, line, record, markdown)
 
 
 def _runs(indexes: Sequence[int], breaks: frozenset[int] = frozenset()) -> Iterator[list[int]]:
@@ -853,8 +858,10 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         entities = getattr(catalog, kind)
         for entity_id, entity in list(entities.items()):
+            # Issue and fix descriptions are Markdown; every other field is plain text, escaped where it is shown.
+            markdown = kind in MARKDOWN_DESCRIPTIONS
             updates = {
-                name: redactor.redact(value, None, detectors=False)
+                name: redactor.redact(value, None, detectors=False, markdown=markdown and name == "description")
                 for name in ("title", "summary", "description")
                 if isinstance(value := getattr(entity, name, None), str)
             }

@@ -171,31 +171,106 @@ def validate(
 @CONFIG_OPTION
 @REPLACEMENT_LOG_OPTION
 @MAX_BYTES_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one entry per term with every place under it; json: the same for tools.",
+)
+@click.option(
+    "--allow", "allow_term", metavar="TERM", default=None, help="Record TERM as reviewed and safe (needs --why)."
+)
+@click.option("--why", default=None, help="Why: the reason recorded with --allow (or --redact).")
+@click.option(
+    "--redact", "redact_term", metavar="TERM", default=None, help="Add a redaction rule for TERM (needs --as)."
+)
+@click.option("--as", "placeholder", metavar="PLACEHOLDER", default=None, help='What readers see, e.g. "[Company A]".')
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    metavar="ID",
+    help="Limit the --allow or --redact decision to this transcript (repeatable).",
+)
 def audit_command(
-    catalog_dir: Path | None, config_file: Path, replacement_log: Path | None, max_transcript_bytes: int
+    catalog_dir: Path | None,
+    config_file: Path,
+    replacement_log: Path | None,
+    max_transcript_bytes: int,
+    output_format: str,
+    allow_term: str | None,
+    why: str | None,
+    redact_term: str | None,
+    placeholder: str | None,
+    transcripts: tuple[str, ...],
 ) -> None:
-    """List possible names and contact details left in what would be published, one per line.
+    """List possible names, employers, places and contact details in what would be published.
 
-    Reviewed candidates go into catalog/audit-allowlist.yaml with a reason. Exits 1 while any
-    candidate is unreviewed, 0 when none is left.
+    One entry per distinct term, riskiest first, with every place as file:line:column of the
+    word. Decide each: --redact TERM --as "[name]" adds a redaction rule; --allow TERM --why "..."
+    records it as reviewed and safe. Exits 1 while any candidate is undecided, 0 when none is left.
 
-    Example: mlq-catalog audit --replacement-log ../private/replacements.json
+    Example: mlq-catalog audit --allow Datadog --why "A monitoring tool used by many companies."
     """
+    catalog = _catalog_dir(catalog_dir, config_file)
+    if allow_term is not None or redact_term is not None:
+        _decide(catalog, allow_term, why, redact_term, placeholder, transcripts)
+        return
+    if why is not None or placeholder is not None or transcripts:
+        raise click.UsageError("--why, --as and --transcript go with --allow or --redact")
     from .audit import run_audit
 
     report = run_audit(
-        _catalog_dir(catalog_dir, config_file),
+        catalog,
         config_file=config_file,
         replacement_log=replacement_log,
         max_transcript_bytes=max_transcript_bytes,
     )
-    for candidate in report.candidates:
-        click.echo(candidate.format_text())
+    if output_format == "json":
+        click.echo(report.to_json(), nl=False)
+    else:
+        click.echo(report.format_text(), nl=False)
     for term in report.unused_allowed:
         click.echo(f"note: allow-list entry '{term}' matches nothing any more; consider removing it", err=True)
-    click.echo(f"{len(report.candidates)} candidate(s) to review, {report.silenced} reviewed (allow-list)", err=True)
-    if report.candidates:
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    places = sum(entry.count for entry in report.entries)
+    click.echo(
+        f"{len(report.entries)} term(s) to review in {places} place(s); "
+        f"{report.silenced} place(s) reviewed (allow-list), {report.redacted} redacted",
+        err=True,
+    )
+    if report.entries:
         sys.exit(1)
+
+
+def _decide(
+    catalog: Path,
+    allow_term: str | None,
+    why: str | None,
+    redact_term: str | None,
+    placeholder: str | None,
+    transcripts: tuple[str, ...],
+) -> None:
+    from . import decisions
+
+    if allow_term is not None and redact_term is not None:
+        raise click.UsageError("give --allow or --redact, not both")
+    if allow_term is not None:
+        if not why:
+            raise click.UsageError("--allow needs --why: the reason this term identifies nobody")
+        path = decisions.allow(catalog, allow_term, why, transcripts)
+        click.echo(f"{display_path(path, path.parent.parent)}: allowed '{allow_term.strip()}'", err=True)
+        return
+    assert redact_term is not None
+    if not placeholder:
+        raise click.UsageError('--redact needs --as: the placeholder readers see, e.g. --as "[Company A]"')
+    path = decisions.redact(catalog, redact_term, placeholder, why, transcripts)
+    click.echo(
+        f"{display_path(path, path.parent.parent)}: '{redact_term.strip()}' is now redacted as {placeholder}", err=True
+    )
 
 
 def _as_error(problem: Problem) -> Problem:

@@ -17,6 +17,7 @@ from .analysis import Evidence, analyse
 from .anonymize import ReplacementLog, apply_redactions
 from .errors import Problem, ProblemSummary
 from .loader import Catalog, LoadResult, load_catalog
+from .mdsafe import description_problems
 from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
 
@@ -196,7 +197,8 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
 
 
 def _check_plain_text(catalog: Catalog) -> list[Problem]:
-    """Titles and summaries are plain text, but MkDocs puts titles in the navigation unescaped: refuse markup."""
+    """Titles and summaries are plain text, escaped wherever they go: markup in them would only ever show as
+    text, so it is refused as the mistake it is."""
     problems = []
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         for entity_id, entity in getattr(catalog, kind).items():
@@ -217,6 +219,8 @@ def _check_markdown(catalog: Catalog, entity_id: str, text: str) -> list[Problem
         problems.append(
             _at(catalog, entity_id, ("description",), "javascript:, vbscript: and data: links are not allowed")
         )
+    if not problems:  # attribute lists, and whatever else would render to live markup (mdsafe.py)
+        problems += [_at(catalog, entity_id, ("description",), m) for m in description_problems(text)]
     return problems
 
 
