@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .buildlock import DEFAULT_LOCK_TIMEOUT
 from .errors import OutputError, Problem, ValidationFailed, display_path, problems_to_json
 from .transcripts import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from .qdpx_import import ImportReport
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
 # site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).
@@ -416,6 +420,13 @@ def serve(
 @click.argument("entity_id", metavar="ID")
 @click.option("--category", default=None, help="Category of a new issue (default: the first category).")
 @click.option("--addresses", multiple=True, metavar="ISSUE", help="Issue a new fix addresses (repeatable).")
+@click.option(
+    "--from-code",
+    "from_code",
+    default=None,
+    metavar="CODE",
+    help="Start from a code of catalog/codebook.yaml: its name, description and the code itself.",
+)
 def new(
     catalog_dir: Path | None,
     config_file: Path,
@@ -423,14 +434,22 @@ def new(
     entity_id: str,
     category: str | None,
     addresses: tuple[str, ...],
+    from_code: str | None,
 ) -> None:
     """Write a commented skeleton for a new issue or fix; never overwrites a file.
 
-    Example: mlq-catalog new issue concept-drift
+    Example: mlq-catalog new issue concept-drift --from-code Concept-drift
     """
     from .scaffold import new_entry
 
-    path = new_entry(kind, entity_id, _catalog_dir(catalog_dir, config_file), category=category, addresses=addresses)
+    path = new_entry(
+        kind,
+        entity_id,
+        _catalog_dir(catalog_dir, config_file),
+        category=category,
+        addresses=addresses,
+        from_code=from_code,
+    )
     click.echo(f"Created {display_path(path)}; fill in each TODO, then run: mlq-catalog validate --strict", err=True)
 
 
@@ -444,23 +463,61 @@ def import_group() -> None:
 @CATALOG_OPTION
 @CONFIG_OPTION
 def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_file: Path) -> None:
-    """Import a REFI-QDA project (.qdpx): its text sources become transcripts, its codings stand-off quotes.
+    """Import a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder...
+
+    Each text source becomes a plain transcript with a new id and pseudonym, each coded
+    passage a quote with all its codes (catalog/quotes/), and the whole codebook goes to
+    catalog/codebook.yaml. Anything skipped is reported on one line. The import is checked
+    before it is written: if it fails, the catalog is unchanged.
 
     Example: mlq-catalog import qdpx coded-interviews.qdpx --catalog catalog
     """
-    from .refi import import_qdpx
+    from .qdpx_import import import_qdpx
 
     target = _catalog_dir(catalog_dir, config_file)
     report = import_qdpx(project_file, target)
-    for problem in report.problems:
-        click.echo(problem.format_text(), err=True)
+    _print_import(report)
     click.echo(
-        f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {target}; "
-        f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry",
+        f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) "
+        f"({report.imported_selections} of {report.selections} coded selection(s)) and "
+        f"{report.codebook_codes} codebook code(s) into {display_path(target)}; "
+        f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry (mlq-catalog validate lists them)",
         err=True,
     )
-    if any(p.severity == "error" for p in report.problems):
-        sys.exit(1)
+
+
+@import_group.command(name="qdc")
+@click.argument("codebook_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@CATALOG_OPTION
+@CONFIG_OPTION
+def import_qdc_command(codebook_file: Path, catalog_dir: Path | None, config_file: Path) -> None:
+    """Import a REFI-QDA codebook (.qdc) into catalog/codebook.yaml: names, hierarchy, descriptions, colours.
+
+    Example: mlq-catalog import qdc codebook.qdc --catalog catalog
+    """
+    from .qdpx_import import import_qdc
+
+    target = _catalog_dir(catalog_dir, config_file)
+    report = import_qdc(codebook_file, target)
+    _print_import(report)
+    click.echo(
+        f"Imported a codebook of {report.codebook_codes} code(s) into {display_path(target)}; "
+        f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry (mlq-catalog validate lists them)",
+        err=True,
+    )
+
+
+def _print_import(report: ImportReport) -> None:
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for source, transcript_id, participant in report.mapping:
+        click.echo(f"source '{source}' -> transcript {transcript_id}, participant {participant}", err=True)
+    for problem in report.warnings:
+        click.echo(problem.format_text(), err=True)
+    unclaimed = set(report.unclaimed)
+    for problem in report.problems:
+        if problem not in unclaimed:
+            click.echo(problem.format_text(), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
