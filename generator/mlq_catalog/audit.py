@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from . import textfold
-from .anonymize import Redactor, load_redactions
+from .anonymize import Redactor, load_redactions, unsure_identifiers
 from .errors import Problem, display_path
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule
 from .transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
@@ -866,6 +866,8 @@ def _contact_hits(masked: str) -> Iterator[_Hit]:
     for m in DOMAIN_LIKE.finditer(masked):
         if fold(m.group(0).rsplit(".", 1)[-1]) not in _FILE_SUFFIXES:
             yield _Hit(m.start(), m.end(), "contact", "domain-like")
+    for offset, found, reason in unsure_identifiers(masked):  # what the detectors left as unsure
+        yield _Hit(offset, offset + len(found), "contact", reason)
 
 
 def _mask(text: str, pseudonyms: Iterable[str]) -> str:

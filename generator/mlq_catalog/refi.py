@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import logging
 import re
 import uuid
@@ -292,17 +293,16 @@ def source_text(
     raw = [paragraph.text for turn in turns for paragraph in turn.paragraphs]
     texts = squeeze_spaces(raw)
     if redactor is not None:
+        # A name split across paragraphs is matched within one turn, never from one turn into the next.
+        starts = list(itertools.accumulate(len(turn.paragraphs) for turn in turns))[:-1]
         if seen is None or texts is not raw:  # squeezed: not the texts the check searched
-            texts = redactor.redact_all(texts, transcript.id)
+            texts = redactor.redact_all(texts, transcript.id, turn_starts=starts)
         else:
             rest = [index for index in range(len(texts)) if index not in seen.scanned]
             flagged = set(seen.flagged)
             flagged.update(rest[i] for i in redactor.candidates([texts[i] for i in rest], transcript.id))
             # As redact_all: a paragraph the prefilter did not flag holds nothing to redact.
-            texts = [
-                redactor.redact(text, transcript.id, record=False) if index in flagged else text
-                for index, text in enumerate(texts)
-            ]
+            texts = redactor.redact_all(texts, transcript.id, touched=flagged, turn_starts=starts)
     pieces: list[str] = []
     paragraph_at: dict[int, int] = {}
     offset = 0
