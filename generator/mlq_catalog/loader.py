@@ -61,6 +61,9 @@ class LoadedTranscript:
     parsed: ParsedTranscript
     source: Source
     interviewee_labels: frozenset[str]
+    listed: bool = True
+    """Whether transcripts.yaml has an entry for it. An unlisted transcript is checked (its codes, its
+    quotes) but never published: its id would come from its file name (scope.py)."""
 
     @property
     def id(self) -> str:
@@ -112,10 +115,18 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
     problems: list[Problem] = []
     base = root.parent if root.name else root
     if not root.is_dir():
-        return LoadResult(None, [Problem(display_path(root), None, None, "catalog directory not found")])
+        return LoadResult(
+            None, [Problem(display_path(root), None, None, "catalog directory not found", code="missing-catalog")]
+        )
     resolved_root = root.resolve()
     escaped = [
-        Problem(display_path(root / name, base), None, None, "symlink points outside the catalog directory")
+        Problem(
+            display_path(root / name, base),
+            None,
+            None,
+            "symlink points outside the catalog directory",
+            code="symlink-outside",
+        )
         for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml")
         if (root / name).is_symlink() and not _inside(root / name, resolved_root)
     ]
@@ -130,7 +141,11 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
         problems += found
     if meta is None:
         if not (root / "catalog.yaml").exists():
-            problems = [Problem(display_path(root / "catalog.yaml", base), None, None, "missing catalog.yaml")]
+            problems = [
+                Problem(
+                    display_path(root / "catalog.yaml", base), None, None, "missing catalog.yaml", code="missing-file"
+                )
+            ]
         # Keep going with a stand-in so that every other file's problems are reported in the same run;
         # the errors above already stop anything from being published.
         meta = model.CatalogMeta(title="(invalid catalog.yaml)", version="0", description="-", authors=["-"])
@@ -148,7 +163,13 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
             if not _inside(path, resolved_root):
                 # A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's.
                 problems.append(
-                    Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
+                    Problem(
+                        display_path(path, base),
+                        None,
+                        None,
+                        "symlink points outside the catalog directory",
+                        code="symlink-outside",
+                    )
                 )
                 continue
             problems += _load_entity(catalog, path, directory, cls, base)
@@ -175,7 +196,14 @@ def _register(catalog: Catalog, kind: str, entity_id: str, entity: object, sourc
         first = catalog.sources[entity_id]
         where = f"{first.shown}:{first.line}" if first.line else first.shown
         return [
-            Problem(source.shown, source.line, None, f"duplicate id '{entity_id}' (already defined in {where})", "id")
+            Problem(
+                source.shown,
+                source.line,
+                None,
+                f"duplicate id '{entity_id}' (already defined in {where})",
+                ("id",),
+                code="duplicate-id",
+            )
         ]
     getattr(catalog, kind)[entity_id] = entity
     catalog.sources[entity_id] = source
@@ -291,7 +319,13 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
         if resolve(path) not in by_path:
             if not _inside(path, resolved_root, resolve):
                 problems.append(
-                    Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
+                    Problem(
+                        display_path(path, base),
+                        None,
+                        None,
+                        "symlink points outside the catalog directory",
+                        code="symlink-outside",
+                    )
                 )
                 continue
             # The id comes from the file name, which may hold spaces or non-ASCII letters.
@@ -306,6 +340,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         None,
                         f"this file's transcript id '{stem_id}' is already used by {used_by}; "
                         "rename the file or give it its own id in transcripts.yaml",
+                        code="duplicate-id",
                     )
                 )
                 continue
@@ -314,8 +349,10 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     display_path(path, base),
                     None,
                     None,
-                    "no entry in transcripts.yaml covers this transcript; add one with its participant pseudonym",
+                    "no entry in transcripts.yaml covers this transcript, so it is not published; "
+                    "add one with its id and participant pseudonym",
                     severity="warning",
+                    code="unlisted-transcript",
                 )
             )
             by_path[resolve(path)] = stem_id
@@ -331,7 +368,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             problems.append(exc.problem)
             continue
         if not text.strip():
-            problems.append(Problem(shown, 1, None, "transcript is empty"))
+            problems.append(Problem(shown, 1, None, "transcript is empty", code="empty-transcript"))
             continue
         labels = entry.interviewee_labels if entry is not None and entry.interviewee_labels else default_labels
         fmt = entry.format if entry is not None else None
@@ -342,7 +379,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             try:
                 parsed = parse_transcript(text, path, known_labels=labels, fmt=fmt)
             except FormatError as exc:
-                problems.append(Problem(shown, 1, None, str(exc)))
+                problems.append(Problem(shown, 1, None, str(exc), code="transcript-format"))
                 continue
             if PARSE_CACHE is not None:
                 PARSE_CACHE[path] = (text, tuple(labels), fmt, parsed)
@@ -355,6 +392,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         None,
                         "transcript has no 'Interview N' title line and no entry "
                         "in transcripts.yaml, so it has no participant pseudonym",
+                        code="no-pseudonym",
                     )
                 )
                 continue
@@ -372,6 +410,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         None,
                         "cannot derive a participant pseudonym from "
                         f"'Interview {parsed.interview_number}'; add an entry to transcripts.yaml",
+                        code="no-pseudonym",
                     )
                 )
                 continue
@@ -386,6 +425,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     None,
                     f"no speaker label matches the interviewee labels {labels}; labels seen: {seen}",
                     severity="warning",
+                    code="no-interviewee-label",
                 )
             )
         elif not parsed.speakers:
@@ -399,9 +439,11 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     f"no speaker labels recognised{seen}; no quotes can come from "
                     "it until its labels are listed in interviewee_labels",
                     severity="warning",
+                    code="no-speaker-labels",
                 )
             )
-        catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set)
+        listed = entry_id in entries and entries[entry_id][0] is not None
+        catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set, listed)
     return problems
 
 

@@ -526,21 +526,29 @@ def read_qdpx(path: Path, taken_participants: Iterable[str] = ()) -> list[Import
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(Problem(shown, None, None, f"not a REFI-QDA project (.qdpx is a zip file): {exc}")) from exc
+        raise InputError(
+            Problem(shown, None, None, f"not a REFI-QDA project (.qdpx is a zip file): {exc}", code="not-qdpx")
+        ) from exc
     with archive:
         members = {info.filename: info for info in archive.infolist()}
         if sum(info.file_size for info in members.values()) > MAX_QDPX_BYTES:
-            raise InputError(Problem(shown, None, None, f"project unpacks to over {MAX_QDPX_BYTES:,} bytes"))
+            raise InputError(
+                Problem(shown, None, None, f"project unpacks to over {MAX_QDPX_BYTES:,} bytes", code="file-too-large")
+            )
         qde = next((n for n in sorted(members) if n.lower().endswith(".qde") and "/" not in n.strip("/")), None)
         if qde is None:
-            raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file"))
+            raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file", code="not-qdpx"))
         try:
             root = ET.fromstring(archive.read(qde))
         except ET.ParseError as exc:
             line = exc.position[0] if exc.position else None
-            raise InputError(Problem(f"{shown}:{qde}", line, None, f"invalid XML: {exc}")) from exc
+            raise InputError(Problem(f"{shown}:{qde}", line, None, f"invalid XML: {exc}", code="invalid-xml")) from exc
         if _local(root.tag) != "Project":
-            raise InputError(Problem(f"{shown}:{qde}", None, None, f"root element is {_local(root.tag)}, not Project"))
+            raise InputError(
+                Problem(
+                    f"{shown}:{qde}", None, None, f"root element is {_local(root.tag)}, not Project", code="not-qdpx"
+                )
+            )
 
         code_names: dict[str, str] = {}
         for element in root.iter():
@@ -571,6 +579,7 @@ def read_qdpx(path: Path, taken_participants: Iterable[str] = ()) -> list[Import
                             None,
                             f"selection {selection.get('guid')} in '{name}' is outside its text "
                             f"({start}-{end} of {len(text)} characters)",
+                            code="selection-outside-text",
                         )
                     )
                 names = []
@@ -599,7 +608,9 @@ def _source_content(
         member = "sources/" + target[len("internal://") :]
         if member in members:
             return archive.read(member).decode("utf-8-sig")
-        raise InputError(Problem(shown, None, None, f"text of source '{name}' is missing ({member})"))
+        raise InputError(
+            Problem(shown, None, None, f"text of source '{name}' is missing ({member})", code="missing-source-text")
+        )
     raise InputError(
         Problem(
             shown,
@@ -607,6 +618,7 @@ def _source_content(
             None,
             f"source '{name}' keeps its text outside the project ({target or 'no path'}); "
             "re-export the project with its sources embedded",
+            code="external-source",
         )
     )
 
@@ -761,7 +773,9 @@ def _listed_transcripts(catalog_dir: Path) -> dict[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise InputError(Problem(display_path(path), None, None, f"cannot read: {exc}")) from exc
+        raise InputError(
+            Problem(display_path(path), None, None, f"cannot read: {exc}", code="unreadable-file")
+        ) from exc
     return {str(t.get("id")): str(t.get("participant")) for t in data.get("transcripts") or [] if isinstance(t, dict)}
 
 
