@@ -21,6 +21,7 @@ with the reason it identifies nobody; every entry there is a deliberate decision
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from pathlib import Path
 from .anonymize import Redactor, load_redactions
 from .errors import Problem
 from .model import AuditAllowlist
+from .scope import PublicationScope
 from .transcripts import GENERIC_LABEL, read_text
 from .validate import CheckedCatalog
 from .yamlio import load_model_file
@@ -227,7 +229,8 @@ def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Prob
 
 def _texts(checked: CheckedCatalog) -> Iterator[tuple[str, int, str | None, str, str, bool, bool]]:
     """(file, line, transcript, where, text, is_transcript_text, is_prose) for everything the audit reads."""
-    catalog, evidence = checked.catalog, checked.evidence
+    # Everything loaded (whole transcripts), not only the scope: the audit shows more than the gate needs.
+    catalog, evidence = checked.loaded, checked.loaded_evidence
     assert catalog is not None and evidence is not None
     base = catalog.root.parent if catalog.root.name else catalog.root
     rules, _ = load_redactions(catalog.root, catalog.transcripts)
@@ -275,6 +278,7 @@ def _texts(checked: CheckedCatalog) -> Iterator[tuple[str, int, str | None, str,
             value = getattr(entry, name)
             if value and listing is not None and index is not None:
                 line = listing.locate(("transcripts", index, name))[0] or 1
+                value = redactor.redact(value, transcript_id, detectors=False, record=False)
                 yield listing.shown, line, transcript_id, f"the participant's {name}", value, False, False
 
     # The QDPX download publishes whole transcripts (every turn, redacted), not only the quotes.
@@ -305,6 +309,7 @@ def _texts(checked: CheckedCatalog) -> Iterator[tuple[str, int, str | None, str,
                 line = source.line or 1
                 if doc is not None and kind != "meta_codes":
                     line = doc.locate((name,))[0] or line
+                value = redactor.redact(value, None, detectors=False, record=False)
                 yield source.shown, line, None, f"the {name} of {entity_id}", value, False, True
 
 
@@ -317,7 +322,10 @@ def audit(checked: CheckedCatalog) -> AuditReport:
     used: set[int] = set()
     candidates: set[Candidate] = set()
     silenced = 0
-    for file, line, transcript, where, text, is_transcript, prose in _texts(checked):
+    texts = _texts(checked)
+    if checked.scope is not None:  # what the gate reads, which _texts does not all cover (codes, catalog.yaml)
+        texts = itertools.chain(texts, _scope_texts(checked.scope))
+    for file, line, transcript, where, text, is_transcript, prose in texts:
         for offset, found, kind in find_candidates(text, transcript_text=is_transcript, prose=prose):
             hit = _allowed(allowed, found, transcript)
             if hit is not None:
@@ -342,6 +350,43 @@ def _allowed(allowed: Iterable[object], found: str, transcript: str | None) -> i
         if " ".join(term.split()).casefold() == key and (not transcripts or transcript in transcripts):
             return index
     return None
+
+
+def unreviewed_candidates(scope: PublicationScope) -> list[Candidate]:
+    """Candidates in the publication scope that no decision covers: the review gate of ``build``.
+
+    Each string of the scope (``PublicationScope.texts``) is redacted with its transcript's rules,
+    then searched; a candidate the allow-list names is reviewed. What is left would be published
+    without anyone having decided about it.
+    """
+    allowlist, _ = load_allowlist(scope.catalog.root)
+    allowed = allowlist.allowed if allowlist is not None else []
+    found: set[Candidate] = set()
+    for file, line, transcript, where, text, is_transcript, prose in _scope_texts(scope):
+        for offset, word, kind in find_candidates(text, transcript_text=is_transcript, prose=prose):
+            if _allowed(allowed, word, transcript) is None:
+                found.add(Candidate(file, line, word, kind, where, _context(text, offset, offset + len(word))))
+    return sorted(found, key=_order)
+
+
+def _scope_texts(scope: PublicationScope) -> Iterator[tuple[str, int, str | None, str, str, bool, bool]]:
+    """``_texts`` for the publication scope: each string redacted as the writers will publish it."""
+    rules, _ = load_redactions(scope.catalog.root, scope.catalog.transcripts)
+    redactor = Redactor(rules.rules if rules is not None else ())
+    for item in scope.texts():
+        if item.field.endswith(".participant"):
+            continue  # a pseudonym: the registry refuses name-like ones (model.Pseudonym)
+        is_transcript = item.transcript is not None and item.field.startswith("quote ")
+        text = redactor.redact(item.text, item.transcript, detectors=is_transcript, record=False)
+        yield item.path, item.line or 1, item.transcript, item.field, text, is_transcript, item.prose
+
+
+def gate_message(unreviewed: list[Candidate]) -> str:
+    """The one line a publishing build refuses with."""
+    return (
+        f"{len(unreviewed)} unreviewed names or contact details in what would be published; "
+        "run 'mlq-catalog audit' to review them"
+    )
 
 
 def run_audit(
@@ -373,4 +418,14 @@ def run_audit(
     return report
 
 
-__all__ = ["AuditReport", "Candidate", "audit", "find_candidates", "is_english", "load_allowlist", "run_audit"]
+__all__ = [
+    "AuditReport",
+    "Candidate",
+    "audit",
+    "find_candidates",
+    "gate_message",
+    "is_english",
+    "load_allowlist",
+    "run_audit",
+    "unreviewed_candidates",
+]

@@ -442,8 +442,8 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     code="no-speaker-labels",
                 )
             )
-        listed = entry_id in entries and entries[entry_id][0] is not None
-        catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set, listed)
+        is_listed = entry_id in entries and entries[entry_id][0] is not None
+        catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set, is_listed)
     return problems
 
 

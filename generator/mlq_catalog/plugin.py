@@ -10,8 +10,10 @@ points "Edit this page" at the YAML source of each entry, and asks
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .errors import CatalogError
-from .generate import Generated, generate
+from .generate import Generated, generate, preview_banner, review_gate
 from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
 
 log = logging.getLogger("mkdocs.plugins.mlq_catalog")
@@ -56,19 +58,30 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             "docs": Path(config.docs_dir).resolve(),
         }
 
+    command: str | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.paths = self.resolve_paths(config)
         if self.prepared is not None:
             self.generated = self.prepared
         else:
             try:
-                self.generated = generate(
+                generated = generate(
                     self.paths["catalog"],
                     self.paths["templates"],
                     self.paths["pages"],
                     strict=self.config.strict,
                     docs_dir=self.paths["docs"],
-                ).for_mkdocs()
+                )
+                # `mkdocs build` publishes: the review gate applies; `mkdocs serve` previews, with the banner.
+                if self.command == "serve":
+                    generated.preview = preview_banner(generated.checked)
+                else:
+                    review_gate(generated.checked)
+                self.generated = generated.for_mkdocs()
             except CatalogError as exc:
                 raise PluginError(exc.format_message()) from exc
         if config.nav is not None:
@@ -159,6 +172,8 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
 
     @event_priority(100)  # first: a minifier would drop the comments that mark the deferred quotes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.generated is not None and self.generated.preview:
+            output = add_preview_banner(output, self.generated.preview)
         pages_dir = self._pages_dir_of(page)
         if pages_dir is None:
             return output
@@ -197,3 +212,18 @@ def _release_generation_memory() -> None:
     from .gcpause import collect_frozen
 
     collect_frozen()
+
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def add_preview_banner(page_html: str, text: str) -> str:
+    """``page_html`` with a banner right after ``<body>``: a preview says on every page what it holds."""
+    banner = (
+        '<div class="mlq-preview-banner" role="alert" style="background:#b71c1c;color:#fff;padding:.6em 1em;'
+        f'font-weight:bold;text-align:center">{html.escape(text)}</div>'
+    )
+    match = _BODY.search(page_html)
+    if match is None:
+        return banner + page_html
+    return page_html[: match.end()] + banner + page_html[match.end() :]

@@ -47,6 +47,7 @@ A multi-paragraph quote is one ScopedText per paragraph, each at its own line.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,20 @@ class PublicationScope:
     def texts(self) -> Iterator[ScopedText]:
         """Every string of the scope, before redaction, located (see the module docstring)."""
         yield from self.located
+
+
+def unmapped_summary(scope: PublicationScope, most: int = 5) -> str | None:
+    """One line on the quotes that carry only unmapped codes (on no page, so never published)."""
+    stranded = [q for q in scope.unpublished_quotes if not q.entities]
+    if not stranded:
+        return None
+    codes = Counter(code for quote in stranded for code in quote.codes)
+    frequent = ", ".join(f"{code} ({n})" for code, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:most])
+    transcripts = len({q.transcript for q in stranded})
+    return (
+        f"{len(stranded)} quote(s) in {transcripts} transcript(s) carry only unmapped codes and are not "
+        f"published; most frequent: {frequent}"
+    )
 
 
 def is_published_quote(quote: Quote, catalog: Catalog) -> bool:
@@ -249,8 +264,13 @@ def _located(catalog: Catalog, evidence: Evidence, scoped: Evidence) -> Iterator
 
 def _yaml_text(doc: YamlDoc | None, file: str, key: Sequence[str | int], text: str, what: str) -> ScopedText:
     line, column = doc.locate(key) if doc is not None else (None, None)
-    prose = any(part in ("description", "summary", "notes") for part in key if isinstance(part, str))
+    # Ids, codes and pseudonyms are labels; everything else is written as sentences (titles start one).
+    prose = not _has_label_shape(text)
     return ScopedText(text, file, line, column, what, None, prose)
+
+
+def _has_label_shape(text: str) -> bool:
+    return bool(text) and not any(ch.isspace() for ch in text.strip()) and ("-" in text or text.isupper())
 
 
 def _dotted(key: Sequence[str | int]) -> str:
