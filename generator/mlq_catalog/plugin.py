@@ -170,6 +170,12 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             page.present_anchor_ids |= anchors  # as MkDocs finds ids in raw HTML, for anchor link checks
         return html
 
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        # The 404 page is a template, not a page: on_post_page never sees it.
+        if self.generated is not None and self.generated.preview and template_name.endswith(".html"):
+            return add_preview_banner(output_content, self.generated.preview)
+        return output_content
+
     @event_priority(100)  # first: a minifier would drop the comments that mark the deferred quotes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self.generated is not None and self.generated.preview:

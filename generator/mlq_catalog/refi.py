@@ -404,7 +404,11 @@ def export_full_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
 
 
 def excerpt_source(quotes: list[Quote]) -> tuple[str, list[tuple[Quote, tuple[int, int]]]]:
-    """A transcript's published excerpts as one text, ``GAP_MARKER`` between them, and each one's span."""
+    """A transcript's published excerpts as one text, ``GAP_MARKER`` between them, and each one's span.
+
+    Each excerpt starts with its speaker's pseudonym (``P05: ``), outside the selection, so that
+    an importer, ours included, knows whose words they are.
+    """
     pieces: list[str] = []
     spans: list[tuple[Quote, tuple[int, int]]] = []
     offset = 0
@@ -413,8 +417,10 @@ def excerpt_source(quotes: list[Quote]) -> tuple[str, list[tuple[Quote, tuple[in
         if pieces:
             pieces.append(separator)
             offset += len(separator)
+        prefix = f"{quote.participant}: "
+        pieces.append(prefix + quote.text)
+        offset += len(prefix)
         spans.append((quote, (offset, offset + len(quote.text))))
-        pieces.append(quote.text)
         offset += len(quote.text)
     return "".join(pieces), spans
 
@@ -564,7 +570,7 @@ class ImportReport:
 
     @property
     def unclaimed(self) -> list[Problem]:
-        return [p for p in self.problems if "is not claimed by any taxonomy entry" in p.message]
+        return [p for p in self.problems if p.code == "unmapped-code"]
 
 
 def _local(tag: str) -> str:

