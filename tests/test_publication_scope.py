@@ -311,7 +311,7 @@ def test_publishing_build_refuses_unreviewed_names_and_a_preview_shows_a_banner(
     assert [p.name for p in pages if "mlq-preview-banner" not in p.read_text(encoding="utf-8")] == []
     # Reviewed (a redaction rule for one name, the other allowed): the publishing build goes through.
     with (catalog / "redactions.yaml").open("a", encoding="utf-8") as out:
-        out.write('  - terms: [Hartsock]\n    placeholder: "[name]"\n')
+        out.write('  - terms: [Hartsock, hartsock at example dot com]\n    placeholder: "[name]"\n')
     with (catalog / "audit-allowlist.yaml").open("a", encoding="utf-8") as out:
         out.write("  - term: Pindleton\n    reason: A test word.\n")
     code, output = _build(project_copy)
