@@ -512,7 +512,8 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
     unredacted text. With an invalid redactions file nothing is
     published: the problems are errors and ``build`` refuses to continue.
     """
-    rules_file, problems = load_redactions(catalog.root, catalog.transcripts)
+    known = {*catalog.transcripts, *catalog.broken.get("transcripts", ()), *catalog.broken.get("unlisted", ())}
+    rules_file, problems = load_redactions(catalog.root, known)
     if rules_file is None or any(p.severity == "error" for p in problems):
         return ReplacementLog(), problems
     redactor = Redactor(rules_file.rules)

@@ -275,13 +275,20 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
     problems: list[Problem] = []
     entries: dict[str, tuple[model.TranscriptEntry, Source]] = {}
     owner_of: dict[Path, str] = {}
+    broken_files: set[Path] = set()
+    """Sources of entries that failed validation: reported there once, not again as unlisted files."""
     listed_path = root / "transcripts.yaml"
     if listed_path.exists():
         doc, listed, found = load_model_file(listed_path, model.TranscriptsFile, base)
         problems += found
         if doc is not None:
             catalog.docs[doc.shown] = doc
-            for index, entry in enumerate(listed.transcripts if listed else []):
+            good = (
+                list(enumerate(listed.transcripts))
+                if listed is not None
+                else _good_entries(catalog, doc, root, resolve, broken_files)
+            )
+            for index, entry in good:
                 line, _ = doc.locate(("transcripts", index))
                 source = Source(listed_path, doc.shown, line)
                 target = root / entry.source
@@ -316,6 +323,8 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             p for p in folder.iterdir() if p.suffix in TRANSCRIPT_SUFFIXES and not p.name.startswith(".")
         )
     for path in discovered:
+        if resolve(path) in broken_files or _safe_id(path.stem) in catalog.broken.get("transcripts", ()):
+            continue  # its registry entry is invalid, and reported there
         if resolve(path) not in by_path:
             if not _inside(path, resolved_root, resolve):
                 problems.append(
@@ -445,6 +454,30 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
         is_listed = entry_id in entries and entries[entry_id][0] is not None
         catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set, is_listed)
     return problems
+
+
+def _good_entries(
+    catalog: Catalog, doc: YamlDoc, root: Path, resolve: Callable[[Path], Path], broken_files: set[Path]
+) -> list[tuple[int, model.TranscriptEntry]]:
+    """The entries of a transcripts.yaml that failed validation as a whole, each validated on its own.
+
+    A bad entry was reported (on its own line) by the file's validation; the others still count,
+    so that one typo does not turn every transcript into an unknown one. The ids and files of bad
+    entries are remembered: references to them are not reported a second time.
+    """
+    items = doc.data.get("transcripts") if isinstance(doc.data, dict) else None
+    good: list[tuple[int, model.TranscriptEntry]] = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            good.append((index, model.TranscriptEntry.model_validate(item)))
+        except ValidationError:
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item.get("id"), str):
+                catalog.broken.setdefault("transcripts", set()).add(item["id"])
+            if isinstance(item.get("source"), str):
+                broken_files.add(resolve(root / item["source"]))
+    return good
 
 
 def _safe_id(stem: str) -> str:

@@ -43,7 +43,7 @@ from .analysis import Evidence, Quote
 from .anonymize import Redactor, ScannedParagraphs, load_redactions
 from .errors import InputError, OutputError, Problem, display_path
 from .loader import Catalog, LoadedTranscript
-from .model import ID_RE, PARTICIPANT_PATTERN
+from .model import ID_RE, is_pseudonym
 from .scope import GAP_MARKER
 from .transcripts import GENERIC_LABEL
 
@@ -703,7 +703,7 @@ def _unique(candidate: str, taken: set[str]) -> str:
 
 def _participant(name: str, number: int, taken: set[str]) -> str:
     """The case name when it is a pseudonym (our own exports), else the next unused ``P01``, ``P02``..."""
-    if re.fullmatch(PARTICIPANT_PATTERN, name):
+    if is_pseudonym(name):
         return name
     while f"P{number:02d}" in taken:
         number += 1

@@ -159,7 +159,11 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
         meta_codes=dict(catalog.meta_codes),
         transcripts={tid: dataclasses.replace(loaded, entry=public_entry(loaded)) for tid, loaded in listed.items()},
         docs=dict(catalog.docs),
-        broken={},
+        # Only ids, so that redaction rules naming an unlisted or broken transcript are not "unknown".
+        broken={
+            "transcripts": set(catalog.broken.get("transcripts", ())),
+            "unlisted": {tid for tid, loaded in catalog.transcripts.items() if not loaded.listed},
+        },
         broken_codes=set(),
     )
     scoped = Evidence(code_index=dict(evidence.code_index))
@@ -191,6 +195,7 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
     replacements, problems = apply_redactions(public, scoped)
     public.transcripts = {tid: _without_text(loaded) for tid, loaded in public.transcripts.items()}
     public.docs = {}
+    public.broken = {}
     scoped.redaction_suspects = {}
     return PublicationScope(public, scoped, located, replacements, problems, unpublished)
 

@@ -214,6 +214,8 @@ def _resolve(
             )
             problems.append(doc.problem((*key, "entities", e_index), what))
     loaded = catalog.transcripts.get(transcript_id)
+    if loaded is None and transcript_id in catalog.broken.get("transcripts", ()):
+        return None, problems  # its registry entry is invalid, and reported there
     if loaded is None:
         hint = suggestion(transcript_id, catalog.transcripts)
         problems.append(

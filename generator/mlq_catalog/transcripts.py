@@ -39,6 +39,7 @@ from typing import Any
 
 from .errors import InputError, Problem, display_path
 from .gcpause import pauses_cycle_collection
+from .names import name_like_word
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Largest transcript we read. A real two-hour interview is well under 1 MB.
@@ -144,6 +145,23 @@ def is_code_line(line: str) -> bool:
         and _CODE_LINE.fullmatch(line) is not None
         and FILLERS.isdisjoint(map(str.lower, line.split()))
     )
+
+
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+
+
+def name_like(token: str) -> bool:
+    """Whether a code-shaped token looks like a person's name: two capitalised parts (``Jean-Luc``,
+    ``Smith-Pindleton``), or a capitalised part that is a known first name (``Data-Kendra``).
+
+    Such a line is more likely an answer ("Who? Jean-Luc") than a code, and as a code its name would
+    be published as a code name.
+    """
+    parts = token.split("-")
+    capitalised = [part for part in parts if _CAPITALISED.fullmatch(part)]
+    if len(parts) == 2 and len(capitalised) == 2:
+        return True
+    return bool(capitalised) and any(name_like_word(part) is not None for part in capitalised)
 
 
 # Word characters and hyphens only. Deliberately no nested repetition: "(?:-+\w*)+" backtracks
@@ -466,6 +484,14 @@ def _classify(text: str, rules: _Rules) -> _Kind:
         if _CODE_LINE.fullmatch(text):
             tokens = text.split()
             if FILLERS.isdisjoint(map(str.lower, tokens)):  # is_code_line
+                names = [token for token in tokens if name_like(token)]
+                if names:
+                    shown = ", ".join(repr(token) for token in names)
+                    message = (
+                        f"{shown} is shaped like a code but looks like a person's name; it is ignored, "
+                        "neither a code nor text (rename the code if it is one)"
+                    )
+                    return (_MALFORMED, tuple(token for token in tokens if token not in names), message)
                 return (_CODES, tuple(tokens))
         if _WORDISH_LINE.fullmatch(text):
             bad_codes = malformed_codes(text)

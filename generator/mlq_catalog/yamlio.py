@@ -209,6 +209,12 @@ def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Probl
         message = f"missing required field '{field_name}'"
         loc = loc[:-1]
         code = "missing-field"
+    elif kind == "string_pattern_mismatch" and field_name == "participant":
+        message = (
+            f"'{error.get('input')}' is not a pseudonym: use a label with a digit that names no one, "
+            "e.g. P12, PH02, R-7 or 'Participant 12'"
+        )
+        code = "invalid-pseudonym"
     elif (kind == "string_pattern_mismatch" and field_name in ("id",)) or (loc and _is_id_list(loc)):
         message = f"'{error.get('input')}' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'"
         code = "invalid-id"
