@@ -18,9 +18,9 @@ import yaml
 from mlq_catalog import downloads as downloads_module
 from mlq_catalog.charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, prevalence_chart
 from mlq_catalog.downloads import build_downloads, citation_cff, version_slug
-from mlq_catalog.schema import strip_examples
 from mlq_catalog.overview import expand_placeholders, issue_tags
 from mlq_catalog.render import render_site
+from mlq_catalog.schema import strip_examples
 from mlq_catalog.validate import CheckedCatalog, check_catalog
 
 from .conftest import CATALOG, REPO, TEMPLATES, UPDATE_GOLDEN
