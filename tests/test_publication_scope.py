@@ -340,10 +340,35 @@ def test_scope_texts_are_located_originals() -> None:
     line = (REPO / noisy.path).read_text(encoding="utf-8").splitlines()[noisy.line - 1]
     assert line[noisy.column - 1 :].startswith("title")
     quotes = [t for t in texts if t.field.startswith("quote ")]
-    assert quotes and all(t.transcript for t in quotes)
-    # Originals: the rule-covered name is still there before redaction (Greenest, interview-34).
-    assert not any("greenest" in t.text.lower() for t in quotes) or True
-    assert all(yaml.safe_load("x: 1") for _ in [0])
+    assert len(quotes) > 100 and all(t.transcript for t in quotes)
+    for item in quotes:  # each starts where it says, in its transcript file
+        assert item.line is not None and item.column is not None, item
+        line = (REPO / item.path).read_text(encoding="utf-8").splitlines()[item.line - 1]
+        assert line[item.column - 1 :].startswith(item.text[:40].split("\n")[0]), item
+    # Nothing outside the scope: no interviewer turn of the shipped transcripts is among the texts.
+    assert checked.loaded is not None
+    interviewer = {
+        p.text
+        for t in checked.loaded.transcripts.values()
+        for turn in t.parsed.turns
+        if not t.is_interviewee(turn.speaker)
+        for p in turn.paragraphs
+    }
+    assert not interviewer & {t.text for t in quotes}
+
+
+def test_scope_texts_are_the_originals_before_redaction(catalog_copy: Path) -> None:
+    path = catalog_copy / "transcripts" / "interview-43.txt"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("most of the issues", "most of the Zorblat issues", 1), encoding="utf-8")
+    with (catalog_copy / "redactions.yaml").open("a", encoding="utf-8") as out:
+        out.write('  - terms: [Zorblat]\n    placeholder: "[Company B]"\n')
+    checked = check_catalog(catalog_copy)
+    assert checked.scope is not None and checked.evidence is not None
+    originals = [t for t in checked.scope.texts() if "Zorblat" in t.text]
+    assert len(originals) == 1 and originals[0].line == 29 and originals[0].transcript == "interview-43"
+    published = [q.text for q in checked.evidence.quotes if q.line == 29 and q.transcript == "interview-43"]
+    assert published and "[Company B]" in published[0] and "Zorblat" not in published[0]
 
 
 # --- Generic redaction: every YAML string, no field list ----------------------------------------

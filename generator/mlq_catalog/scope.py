@@ -36,7 +36,7 @@ string of the scope, **before** redaction, with where it starts in its source fi
         item.text        # the original string, as loaded (redact it with item.transcript's rules)
         item.path        # its file, as shown in messages (e.g. "catalog/issues/noisy-labels.yaml")
         item.line        # 1-based line where the string starts (None: the file as a whole)
-        item.column      # 1-based column where it starts (None when unknown)
+        item.column      # 1-based column where it starts (None when unknown, e.g. a joined print line)
         item.field       # what it is, e.g. "issues/noisy-labels.yaml title" or "quote interview-05-l12"
         item.transcript  # the transcript whose rules apply; None for catalog-wide text
         item.prose       # True for sentences (quotes, descriptions), False for labels, ids, codes
@@ -47,6 +47,7 @@ A multi-paragraph quote is one ScopedText per paragraph, each at its own line.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -57,9 +58,9 @@ from pydantic import BaseModel
 
 from .analysis import Evidence, Quote
 from .anonymize import ReplacementLog, apply_redactions
-from .errors import Problem
+from .errors import InputError, Problem
 from .loader import Catalog, LoadedTranscript, Source
-from .transcripts import ParsedTranscript
+from .transcripts import ParsedTranscript, read_text
 from .yamlio import YamlDoc
 
 PUBLISHED_KINDS = ("issues", "fixes", "contexts")
@@ -252,19 +253,40 @@ def _located(catalog: Catalog, evidence: Evidence, scoped: Evidence) -> Iterator
             yield dataclasses.replace(item, transcript=tid, prose=False)
 
     turns_of: dict[str, dict[int, Any]] = {}
+    lines_of: dict[str, list[str]] = {}
     for quote in scoped.quotes:
         loaded = catalog.transcripts[quote.transcript]
         turns = turns_of.get(quote.transcript)
         if turns is None:
             turns = turns_of[quote.transcript] = {turn.line: turn for turn in loaded.parsed.turns}
+            lines_of[quote.transcript] = _file_lines(loaded)
         turn = turns.get(quote.line)
         where = f"quote {quote.id}"
+        lines = lines_of[quote.transcript]
         if turn is not None and turn.text == quote.text:
-            for paragraph in turn.paragraphs:
-                yield ScopedText(paragraph.text, loaded.source.shown, paragraph.line, None, where, quote.transcript)
+            parts = [(paragraph.text, paragraph.line) for paragraph in turn.paragraphs]
         else:
-            for part in quote.text.split("\n\n"):
-                yield ScopedText(part, loaded.source.shown, quote.line, None, where, quote.transcript)
+            parts = [(part, quote.line) for part in quote.text.split("\n\n")]
+        for text, line in parts:
+            column = _column(lines, line, text)
+            yield ScopedText(text, loaded.source.shown, line, column, where, quote.transcript)
+
+
+def _file_lines(loaded: LoadedTranscript) -> list[str]:
+    """The transcript's lines as read, for columns; none when it cannot be read again (columns stay None)."""
+    try:
+        return re.split(r"\r\n|\r|\n", read_text(loaded.source.path).lstrip("\ufeff"))
+    except (InputError, OSError):
+        return []
+
+
+def _column(lines: list[str], line: int, text: str) -> int | None:
+    """1-based column where ``text`` starts on ``line`` (an inline label may come before it)."""
+    if not 1 <= line <= len(lines):
+        return None
+    head = text.split("\n", 1)[0][:40]
+    found = lines[line - 1].find(head)
+    return found + 1 if found >= 0 else None
 
 
 def _yaml_text(doc: YamlDoc | None, file: str, key: Sequence[str | int], text: str, what: str) -> ScopedText:
