@@ -179,11 +179,11 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
     for tid in sorted(listed):
         participant = listed[tid].participant
         scoped.participants.add(participant)
-        scoped.segments[tid] = [s for s in evidence.segments.get(tid, []) if evidence.code_index.get(s.code.casefold())]
+        scoped.segments[tid] = [s for s in evidence.segments.get(tid, []) if _claimed(s.code, evidence, entity_ids)]
         counts = evidence.code_counts.get(tid)
         if counts is not None:
             scoped.code_counts[tid] = type(counts)(
-                {code: n for code, n in counts.items() if evidence.code_index.get(code.casefold())}
+                {code: n for code, n in counts.items() if _claimed(code, evidence, entity_ids)}
             )
         entities = evidence.entities_by_transcript.get(tid)
         if entities:
@@ -201,8 +201,13 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
     return PublicationScope(public, scoped, located, replacements, problems, unpublished)
 
 
+def _claimed(code: str, evidence: Evidence, entity_ids: set[str]) -> bool:
+    """Whether a code is published: a taxonomy entry claims it, or it is an entry's id (stand-off quotes)."""
+    return code in entity_ids or evidence.code_index.get(code.casefold()) is not None
+
+
 def _public_quote(quote: Quote, evidence: Evidence, entity_ids: set[str]) -> Quote:
-    codes = tuple(c for c in quote.codes if evidence.code_index.get(c.casefold()) or c in entity_ids)
+    codes = tuple(c for c in quote.codes if _claimed(c, evidence, entity_ids))
     segments = tuple(s for s in quote.segments if s.rsplit(":", 1)[-1] in codes)
     if codes == quote.codes and segments == quote.segments:
         return quote
