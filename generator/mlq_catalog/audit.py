@@ -186,7 +186,9 @@ def find_candidates(text: str, *, transcript_text: bool = True, prose: bool = Tr
 
     ``prose=False`` is for labels, titles and attributes: no word in them starts a sentence.
     """
-    masked = PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    # Masked with a character that is neither a word character nor a space: "[name] at [Company A] dot
+    # com" must not read as the address "at dot com" once its placeholders are gone.
+    masked = PLACEHOLDER.sub(lambda m: "#" * len(m.group(0)), text)
     taken: list[tuple[int, int]] = []
     for m in ORG.finditer(masked):
         # A sentence-initial ordinary word before the name ("So Acme Ltd") is not part of it.

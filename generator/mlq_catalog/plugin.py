@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .errors import CatalogError
-from .generate import Generated, generate, preview_banner, review_gate
+from .generate import Generated, generate, review_gate
 from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
 
 log = logging.getLogger("mkdocs.plugins.mlq_catalog")
@@ -58,11 +58,6 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             "docs": Path(config.docs_dir).resolve(),
         }
 
-    command: str | None = None
-
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.command = command
-
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.paths = self.resolve_paths(config)
         if self.prepared is not None:
@@ -76,11 +71,10 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
                     strict=self.config.strict,
                     docs_dir=self.paths["docs"],
                 )
-                # `mkdocs build` publishes: the review gate applies; `mkdocs serve` previews, with the banner.
-                if self.command == "serve":
-                    generated.preview = preview_banner(generated.checked)
-                else:
-                    review_gate(generated.checked)
+                # Plain `mkdocs build` (or `mkdocs serve`) may publish: the review gate applies. A preview
+                # of unreviewed text is `mlq-catalog serve` or `mlq-catalog build --preview`. (An on_startup
+                # hook to tell serve apart would make MkDocs keep this plugin, and a stale generation, across builds.)
+                review_gate(generated.checked)
                 self.generated = generated.for_mkdocs()
             except CatalogError as exc:
                 raise PluginError(exc.format_message()) from exc

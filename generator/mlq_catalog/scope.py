@@ -194,6 +194,8 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
     # Redaction needs the turns of the quoted transcripts (its prefilter reads them); they are
     # dropped right after, so that no writer can read them.
     replacements, problems = apply_redactions(public, scoped)
+    # What the redaction prefilter already searched: the full-transcript export searches only the rest.
+    evidence.redaction_suspects.update(scoped.redaction_suspects)
     public.transcripts = {tid: _without_text(loaded) for tid, loaded in public.transcripts.items()}
     public.docs = {}
     public.broken = {}
