@@ -470,3 +470,25 @@ def test_a_code_shaped_name_is_a_warning_not_a_code(catalog_copy: Path, line: st
     assert not any(name in q.text for q in checked.evidence.quotes)
     data = CliRunner().invoke(main, ["export", "--catalog", str(catalog_copy)]).output
     assert name not in data
+
+
+@pytest.mark.slow
+def test_serve_previews_unreviewed_text_with_the_banner_on_every_page(
+    catalog_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.config import load_config
+
+    from mlq_catalog.serve import Preview
+
+    path = catalog_copy / "transcripts" / "interview-43.txt"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("most of the issues", "most of the Hartsock issues", 1), encoding="utf-8")
+    monkeypatch.setenv("MLQ_CATALOG_DIR", str(catalog_copy))
+    monkeypatch.setenv("MLQ_PAGES_DIR", str(tmp_path / "pages"))
+    config = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "preview"))
+    Preview(full=True).build(config, "http://127.0.0.1:8000/")
+    pages = sorted((tmp_path / "preview").rglob("*.html"))
+    assert len(pages) > 20
+    assert [p.name for p in pages if "mlq-preview-banner" not in p.read_text(encoding="utf-8")] == []
+    home = (tmp_path / "preview" / "index.html").read_text(encoding="utf-8")
+    assert "Preview, not for publication: it holds 1 unreviewed names or contact details" in home
