@@ -472,21 +472,28 @@ def load_redactions(
     known = sorted(transcript_ids)
     for index, rule in enumerate(loaded.rules):
         if bool(rule.terms) == bool(rule.pattern):
-            problems.append(doc.problem(("rules", index), "a rule needs either terms or a pattern, not both"))
+            problems.append(
+                doc.problem(("rules", index), "a rule needs either terms or a pattern, not both", code="invalid-rule")
+            )
         if rule.pattern:
             try:
                 compiled = re.compile(rule.pattern)
             except re.error as exc:
-                problems.append(doc.problem(("rules", index, "pattern"), f"invalid regular expression: {exc}"))
+                problems.append(
+                    doc.problem(("rules", index, "pattern"), f"invalid regular expression: {exc}", code="invalid-rule")
+                )
             else:
                 if compiled.fullmatch(""):
-                    problems.append(doc.problem(("rules", index, "pattern"), "pattern matches empty text"))
+                    problems.append(
+                        doc.problem(("rules", index, "pattern"), "pattern matches empty text", code="invalid-rule")
+                    )
         for t_index, transcript in enumerate(rule.transcripts):
             if known and transcript not in known:
                 problems.append(
                     doc.problem(
                         ("rules", index, "transcripts", t_index),
                         f"unknown transcript '{transcript}'{suggestion(transcript, known)}",
+                        code="unknown-reference",
                     )
                 )
     return loaded, problems

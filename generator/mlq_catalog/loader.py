@@ -224,7 +224,9 @@ def _load_entity(catalog: Catalog, path: Path, directory: str, cls: type[BaseMod
     entity_id: str = entity.id  # type: ignore[attr-defined]
     if entity_id != path.stem:
         # Usually a copied file whose id was not changed: one error here, not a second "duplicate id" one.
-        problems.append(doc.problem(("id",), f"id '{entity_id}' must match the file name '{path.stem}'"))
+        problems.append(
+            doc.problem(("id",), f"id '{entity_id}' must match the file name '{path.stem}'", code="id-file-mismatch")
+        )
         return problems
     line, _ = doc.locate(("id",))
     return problems + _register(catalog, directory, entity_id, entity, Source(path, doc.shown, line))
@@ -295,12 +297,18 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 if not _inside(target, resolved_root, resolve):
                     problems.append(
                         doc.problem(
-                            ("transcripts", index, "source"), f"path '{entry.source}' leaves the catalog directory"
+                            ("transcripts", index, "source"),
+                            f"path '{entry.source}' leaves the catalog directory",
+                            code="path-outside",
                         )
                     )
                     continue
                 if entry.id in entries:
-                    problems.append(doc.problem(("transcripts", index, "id"), f"duplicate transcript id '{entry.id}'"))
+                    problems.append(
+                        doc.problem(
+                            ("transcripts", index, "id"), f"duplicate transcript id '{entry.id}'", code="duplicate-id"
+                        )
+                    )
                     continue
                 resolved = resolve(target)
                 if resolved in owner_of:  # a dict, not a scan of the entries: linear in transcripts
@@ -309,6 +317,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         doc.problem(
                             ("transcripts", index, "source"),
                             f"file '{entry.source}' is already the source of transcript '{owner_of[resolved]}'",
+                            code="duplicate-source",
                         )
                     )
                     continue

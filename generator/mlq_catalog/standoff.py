@@ -24,6 +24,7 @@ like inline-coded turns, so pages, counts and exports cannot tell them apart.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import logging
 import re
@@ -153,14 +154,7 @@ class ResolvedQuote:
 def _message(problem: Problem) -> Problem:
     # Pydantic prefixes our own validator messages; users need only the sentence.
     if problem.message.startswith("Value error, "):
-        return Problem(
-            problem.file,
-            problem.line,
-            problem.column,
-            problem.message[len("Value error, ") :],
-            problem.key,
-            problem.severity,
-        )
+        return dataclasses.replace(problem, message=problem.message[len("Value error, ") :])
     return problem
 
 
@@ -212,7 +206,7 @@ def _resolve(
                 if entity in catalog.categories
                 else f"unknown taxonomy id '{entity}'{suggestion(entity, quotable)}"
             )
-            problems.append(doc.problem((*key, "entities", e_index), what))
+            problems.append(doc.problem((*key, "entities", e_index), what, code="unknown-reference"))
     loaded = catalog.transcripts.get(transcript_id)
     if loaded is None and transcript_id in catalog.broken.get("transcripts", ()):
         return None, problems  # its registry entry is invalid, and reported there
@@ -222,6 +216,7 @@ def _resolve(
             doc.problem(
                 (*key, "transcript") if entry.transcript else ("transcript",),
                 f"unknown transcript '{transcript_id}'{hint}",
+                code="unknown-reference",
             )
         )
         return None, problems
@@ -236,7 +231,7 @@ def _resolve(
         assert entry.start is not None and entry.end is not None
         span, message, field = _find_range(index_, normalise(entry.start), normalise(entry.end), shown)
     if span is None:
-        problems.append(doc.problem((*key, field), message))
+        problems.append(doc.problem((*key, field), message, code="excerpt-not-found"))
         return None, problems
     if problems:
         return None, problems
