@@ -492,3 +492,25 @@ def test_serve_previews_unreviewed_text_with_the_banner_on_every_page(
     assert [p.name for p in pages if "mlq-preview-banner" not in p.read_text(encoding="utf-8")] == []
     home = (tmp_path / "preview" / "index.html").read_text(encoding="utf-8")
     assert "Preview, not for publication: it holds 1 unreviewed names or contact details" in home
+
+
+def test_every_problem_creator_names_a_code() -> None:
+    """Problem(...) and doc.problem(...) calls give a code (keyword, or the seventh positional argument)."""
+    import ast
+
+    missing = []
+    for path in sorted((REPO / "generator" / "mlq_catalog").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name not in ("Problem", "problem") or any(isinstance(a, ast.Starred) for a in node.args):
+                continue
+            if any(k.arg in ("code", None) for k in node.keywords):
+                continue  # code=..., or **fields of a stored problem
+            if name == "Problem" and len(node.args) >= 7:
+                continue
+            missing.append(f"{path.name}:{node.lineno}")
+    assert missing == []
