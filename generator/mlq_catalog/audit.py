@@ -11,11 +11,15 @@ looks at what would be published *after* redaction and lists candidate identifie
 * **organisation names**: capitalised words before Inc, Ltd, GmbH, LLC and similar suffixes;
 * **email-like and URL-like text** the detectors did not replace (``name at company dot com``).
 
-It reads every turn of every transcript after redaction (the quotes, and the rest too, since the
-QDPX download publishes whole transcripts), participant attributes, non-generic speaker labels
+It reads every turn of every transcript after redaction (the quotes, and the rest too, which the
+local full-transcript export shares), every string of the publication scope (``scope.py``),
+participant attributes, non-generic speaker labels
 and transcript title lines (never published, audited anyway because they carry coder names),
 and the YAML titles, summaries and descriptions. A reviewed candidate goes into ``catalog/audit-allowlist.yaml``
 with the reason it identifies nobody; every entry there is a deliberate decision.
+
+``unreviewed_candidates(scope)`` is the review gate of a publishing build: the candidates in the
+publication scope that no rule and no allow-list entry covers.
 """
 
 from __future__ import annotations
