@@ -264,7 +264,7 @@ def test_validate_names_unlisted_transcripts_and_sums_up_unmapped_quotes(project
     result = CliRunner().invoke(main, ["validate", "--catalog", str(project_copy / "catalog")])
     lines = result.output.splitlines()
     assert any("Interview zqunlistedzq.txt" in line and "not published" in line for line in lines)
-    assert lines[-1].startswith("1 quote(s) in 1 transcript(s) carry only unmapped codes and are not published")
+    assert lines[-1].startswith("1 quote in 1 transcript carries only unmapped codes and is not published")
     assert "Data-zqcodezq-thing (1)" in lines[-1]
 
 

@@ -110,10 +110,11 @@ def unmapped_summary(scope: PublicationScope, most: int = 5) -> str | None:
     codes = Counter(code for quote in stranded for code in quote.codes)
     frequent = ", ".join(f"{code} ({n})" for code, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:most])
     transcripts = len({q.transcript for q in stranded})
-    return (
-        f"{len(stranded)} quote(s) in {transcripts} transcript(s) carry only unmapped codes and are not "
-        f"published; most frequent: {frequent}"
-    )
+    one = len(stranded) == 1
+    quotes = f"{len(stranded)} quote{'' if one else 's'}"
+    where = f"{transcripts} transcript{'' if transcripts == 1 else 's'}"
+    carry, are = ("carries", "is") if one else ("carry", "are")
+    return f"{quotes} in {where} {carry} only unmapped codes and {are} not published; most frequent: {frequent}"
 
 
 def is_published_quote(quote: Quote, catalog: Catalog) -> bool:
