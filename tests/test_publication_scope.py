@@ -42,39 +42,39 @@ PUBLISHED = "zqmappedzq"
 
 TRANSCRIPT = """Interview 99 - zqtitlezq
 
-Dr Zqlabelzq
+Interviewer
 
 Welcome. The zqinterviewerzq question comes first.
 
-Interviewee
+Dr Zqlabelzq
 
 Thanks. The zqmappedzq labels were noisy everywhere.
 
 Data-noisy-labels
 
-Dr Zqlabelzq
+Interviewer
 
 Next question, then.
 
-Interviewee
+Dr Zqlabelzq
 
 I walked the dog zquncodedzq that morning.
 
-Dr Zqlabelzq
+Interviewer
 
 And what else happened?
 
-Interviewee
+Dr Zqlabelzq
 
 We talked about zqunmappedquotezq things.
 
 Data-zqcodezq-thing
 
-Dr Zqlabelzq
+Interviewer
 
 Finally, the last one.
 
-Interviewee
+Dr Zqlabelzq
 
 The last answer is zqmetaquotezq for sure.
 
@@ -103,7 +103,8 @@ def _plant(project: Path) -> None:
     listing.write_text(
         listing.read_text(encoding="utf-8")
         + "  - id: interview-99\n    source: transcripts/zqpathzq-99.txt\n    participant: P99\n"
-        + "    interviewee_labels: [Interviewee]\n",
+        # A name as the interviewee's speaker label: it must be listed to be read as a label.
+        + "    interviewee_labels: [Dr Zqlabelzq]\n",
         encoding="utf-8",
     )
 
@@ -134,9 +135,34 @@ def _build(project: Path, *extra: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _check_planted(project: Path) -> None:
+    """Each sentinel sits where the test says: a speaker label, a title line, an interviewer turn..."""
+    checked = check_catalog(project / "catalog")
+    assert checked.loaded is not None and checked.loaded_evidence is not None
+    loaded = checked.loaded.transcripts["interview-99"]
+    assert loaded.parsed.title_line == 1 and "Dr Zqlabelzq" in loaded.parsed.speakers
+    interviewer = " ".join(t.text for t in loaded.parsed.turns if not loaded.is_interviewee(t.speaker))
+    assert "zqinterviewerzq" in interviewer and "zqlabelzq" not in interviewer.lower()
+    quotes = {q.text: q for q in checked.loaded_evidence.quotes if q.transcript == "interview-99"}
+    by_word = {
+        word: next(q for text, q in quotes.items() if word in text)
+        for word in ("zqmappedzq", "zqunmappedquotezq", "zqmetaquotezq")
+    }
+    assert by_word["zqmappedzq"].entities == ("noisy-labels",)
+    assert by_word["zqunmappedquotezq"].entities == () and by_word["zqunmappedquotezq"].codes == (
+        "Data-zqcodezq-thing",
+    )
+    assert by_word["zqmetaquotezq"].entities == ("last-question-answers",)
+    assert not any("zquncodedzq" in text for text in quotes)
+    unlisted = [t for t in checked.loaded.transcripts.values() if not t.listed]
+    assert [t.source.path.name for t in unlisted] == ["Interview zqunlistedzq.txt"]
+    assert any("zqunlistedtextzq" in q.text for q in checked.loaded_evidence.quotes if q.transcript == unlisted[0].id)
+
+
 @pytest.mark.slow
 def test_sentinels_outside_the_scope_are_in_no_published_byte(project_copy: Path) -> None:
     _plant(project_copy)
+    _check_planted(project_copy)
     code, output = _build(project_copy)
     assert code == 0, output
     files = _published_bytes(project_copy / "site")
