@@ -269,6 +269,10 @@ def test_published_project_is_valid_and_reads_back(shipped_qdpx: bytes, tmp_path
     again = check_catalog(target)
     assert shipped.evidence is not None and again.evidence is not None
     assert len(again.evidence.quotes) == len(shipped.evidence.quotes)
+    # What came back is the excerpts, a gap marker between them: no interviewer ever spoke in it.
+    texts = [path.read_text(encoding="utf-8") for path in report.transcripts]
+    assert len(texts) == 5 and all("[…]" in text for text in texts)
+    assert not any("Interviewer" in text for text in texts)
 
 
 def test_json_and_csv_hold_published_quotes_only_and_no_source_path(project_copy: Path) -> None:
