@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.refi import import_qdpx
+from mlq_catalog.qdpx_import import import_qdpx
 from mlq_catalog.validate import check_catalog
 
 from .conftest import REPO
@@ -309,7 +309,7 @@ def test_every_problem_has_a_code_and_a_key_path(project_copy: Path) -> None:
     assert len(problems) >= 4
     assert all(isinstance(p["code"], str) and p["code"] for p in problems), problems
     assert all(isinstance(p["key"], list) for p in problems)
-    assert {"unknown-key", "yaml-syntax", "unlisted-transcript", "unmapped-code"} <= {p["code"] for p in problems}
+    assert {"unknown-key", "yaml-syntax", "unlisted-transcript", "unclaimed-code"} <= {p["code"] for p in problems}
     typo = next(p for p in problems if p["code"] == "unknown-key")
     assert typo["key"] == ["categroy"]
     # One problem, not two: the missing 'category' is explained by the typo.

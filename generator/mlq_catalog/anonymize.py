@@ -35,6 +35,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from .errors import OutputError, Problem, display_path
+from .mdsafe import md_inline
 from .model import RedactionRule, RedactionsFile
 from .yamlio import load_model_file, suggestion
 
@@ -49,6 +50,8 @@ M = TypeVar("M", bound=BaseModel)
 REDACTIONS_FILE = "redactions.yaml"
 CATALOG_WIDE = "(catalog)"
 """Log key for replacements in text that belongs to no transcript (YAML titles, summaries)."""
+MARKDOWN_DESCRIPTIONS = ("issues", "fixes")
+"""Catalog parts whose ``description`` is Markdown (rendered as such on their pages)."""
 
 _APOSTROPHE = "['\u2019]"
 # Possessive or plural after a term: Amin's, Amin’s, Amins', Amin', Amins, Amines.
@@ -441,8 +444,13 @@ class Redactor:
         detectors: bool = True,
         line: int | None = None,
         record: bool = True,
+        markdown: bool = False,
     ) -> str:
-        """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide)."""
+        """``text`` with every match replaced; matches are logged under the transcript (or catalog-wide).
+
+        ``markdown``: ``text`` is Markdown (a description), so each placeholder goes in escaped: ``[Company A]``
+        next to ``(javascript:...)`` or a ``[Company A]: ...`` line would otherwise be a link.
+        """
         matches = self.matches(text, transcript, detectors=detectors)
         if not matches:
             return text
@@ -450,7 +458,7 @@ class Redactor:
         position = 0
         for match in matches:
             out.append(text[position : match.start])
-            out.append(match.replacement)
+            out.append(md_inline(match.replacement) if markdown else match.replacement)
             position = match.end
             if record:
                 self.log.add(transcript or CATALOG_WIDE, match, line)
@@ -589,7 +597,9 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         entities = getattr(catalog, kind)
         for entity_id, entity in list(entities.items()):
-            new, found = redact_model(redactor, entity, None, _entity_locator(catalog, entity_id))
+            # Issue and fix descriptions are Markdown; every other field is plain text, escaped where it is shown.
+            markdown = ("description",) if kind in MARKDOWN_DESCRIPTIONS else ()
+            new, found = redact_model(redactor, entity, None, _entity_locator(catalog, entity_id), markdown=markdown)
             problems += found
             if new is not entity:
                 entities[entity_id] = new
@@ -612,20 +622,29 @@ Locator = Callable[[tuple[str | int, ...], str], Problem]
 
 
 def redact_model(
-    redactor: Redactor, model: M, transcript: str | None, locate: Locator, *, detectors: bool = False
+    redactor: Redactor,
+    model: M,
+    transcript: str | None,
+    locate: Locator,
+    *,
+    detectors: bool = False,
+    markdown: Sequence[str] = (),
 ) -> tuple[M, list[Problem]]:
     """``model`` with every string it holds redacted, however deeply nested; the same object when unchanged.
 
     Free text takes the placeholder. A string its model constrains by a pattern (an id, a code, a
     pseudonym) cannot: the placeholder would change what it refers to, so a match there is an error
     naming the key, and the build stops. YAML text is redacted by rules only (``detectors=False``):
-    descriptions link to papers on purpose.
+    descriptions link to papers on purpose. ``markdown``: the fields written in Markdown, where a
+    placeholder goes in escaped so that it never reads as a link.
     """
     problems: list[Problem] = []
     updates: dict[str, Any] = {}
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
-        new = _redact_value(redactor, value, transcript, (name,), _has_pattern(info), locate, problems, detectors)
+        new = _redact_value(
+            redactor, value, transcript, (name,), _has_pattern(info), locate, problems, detectors, name in markdown
+        )
         if new is not value:
             updates[name] = new
     return (model.model_copy(update=updates) if updates else model), problems
@@ -640,9 +659,10 @@ def _redact_value(
     locate: Locator,
     problems: list[Problem],
     detectors: bool,
+    markdown: bool = False,
 ) -> Any:
     if isinstance(value, str):
-        redacted = redactor.redact(value, transcript, detectors=detectors, record=not identifier)
+        redacted = redactor.redact(value, transcript, detectors=detectors, record=not identifier, markdown=markdown)
         if redacted == value:
             return value
         if identifier:

@@ -186,3 +186,18 @@ class OutputError(CatalogError):
 
 def problems_to_json(problems: Iterable[Problem]) -> str:
     return json.dumps([p.as_dict() for p in sorted(problems)], indent=2, ensure_ascii=False)
+
+
+class ImportFailed(CatalogError):
+    """An import found errors; every one is listed, and the catalog was left as it was."""
+
+    def __init__(self, problems: Iterable[Problem], what: str = "import") -> None:
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = [p.format_text() for p in self.problems]
+        summary = f"{what} failed with {len(errors)} error(s); the catalog is unchanged"
+        super().__init__("\n".join([*lines, summary]))
+        self.what = what
+
+    def __reduce__(self) -> tuple[type[ImportFailed], tuple[list[Problem], str]]:
+        return (type(self), (self.problems, self.what))

@@ -9,6 +9,7 @@ Layout of a catalog directory::
     issues/ID.yaml            one file per issue
     fixes/ID.yaml             one file per fix
     contexts/ID.yaml          one file per context (collection method, data type)
+    codebook.yaml             the codebook of imported QDA projects (optional)
     transcripts/*.txt         the coded transcripts themselves
 
 One file per entry keeps pull requests from colliding. Nothing here stops at
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import model
 from .errors import InputError, Problem, display_path
-from .formats import FormatError, parse_transcript
+from .formats import PLAIN_SPEAKER, FormatError, parse_transcript
 from .transcripts import DEFAULT_MAX_BYTES, ParsedTranscript, label_candidates, normalize_label, read_text
 from .yamlio import YamlDoc, load_model_file, load_yaml, validate_model
 
@@ -86,6 +87,8 @@ class Catalog:
     fixes: dict[str, model.Fix] = field(default_factory=dict)
     contexts: dict[str, model.Context] = field(default_factory=dict)
     meta_codes: dict[str, model.MetaCode] = field(default_factory=dict)
+    codebook: model.CodebookFile | None = None
+    """catalog/codebook.yaml: every code of the imported QDA projects, claimed by an entry or not."""
     transcripts: dict[str, LoadedTranscript] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     docs: dict[str, YamlDoc] = field(default_factory=dict)
@@ -127,7 +130,7 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
             "symlink points outside the catalog directory",
             code="symlink-outside",
         )
-        for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml")
+        for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml", "codebook.yaml")
         if (root / name).is_symlink() and not _inside(root / name, resolved_root)
     ]
     if escaped:
@@ -186,6 +189,14 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
                     problems += _register(
                         catalog, "meta_codes", entry.id, entry, Source(meta_codes_path, doc.shown, line)
                     )
+
+    codebook_path = root / "codebook.yaml"
+    if codebook_path.exists():
+        doc, codebook, found = load_model_file(codebook_path, model.CodebookFile, base)
+        problems += found
+        if doc is not None:
+            catalog.docs[doc.shown] = doc
+            catalog.codebook = codebook
 
     problems += _load_transcripts(catalog, base, max_transcript_bytes)
     return LoadResult(catalog, problems)
@@ -390,6 +401,8 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             continue
         labels = entry.interviewee_labels if entry is not None and entry.interviewee_labels else default_labels
         fmt = entry.format if entry is not None else None
+        if fmt == "plain":
+            labels = [PLAIN_SPEAKER]  # the participant's words throughout: nothing in the text is a label
         cached = PARSE_CACHE.get(path) if PARSE_CACHE is not None else None
         if cached is not None and cached[:3] == (text, tuple(labels), fmt):
             parsed = cached[3]

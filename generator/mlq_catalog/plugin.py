@@ -25,7 +25,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .errors import CatalogError
+from .errors import CatalogError, display_path
 from .generate import Generated, generate, review_gate
 from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
 
@@ -156,6 +156,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         pages_dir = self._pages_dir_of(page)
         if pages_dir is None:
             return html
+        self._refuse_live_markup(html, page)
         try:
             html, anchors = inject_page(html, page.file.src_uri, pages_dir, defer_excluded=True)
         except PlaceholderMismatch as exc:
@@ -169,6 +170,25 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         if self.generated is not None and self.generated.preview and template_name.endswith(".html"):
             return add_preview_banner(output_content, self.generated.preview)
         return output_content
+
+    def _refuse_live_markup(self, html: str, page: Page) -> None:
+        """Stop the build if a generated page would publish an event handler, a script link or a script.
+
+        ``validate`` refuses what could produce one (mdsafe.py), with the Markdown extensions it was
+        audited against; this looks at what the site's own configuration made of the page (before
+        the quotes go in: they are escaped by construction), so nothing slips through a new extension.
+        """
+        from .htmlsafety import find_unsafe
+
+        findings = find_unsafe(html)
+        if findings:
+            assert self.generated is not None
+            source = self.generated.site.sources.get(page.file.src_uri)
+            where = display_path(self.paths["catalog"] / source) if source else page.file.src_uri
+            raise PluginError(
+                f"{where}: refusing to publish live markup in {page.file.src_uri}: {findings[0].what} "
+                "(the catalog text must not produce HTML markup)"
+            )
 
     @event_priority(100)  # first: a minifier would drop the comments that mark the deferred quotes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:

@@ -96,6 +96,9 @@ class PublicationScope:
     problems: list[Problem] = field(default_factory=list)
     unpublished_quotes: list[Quote] = field(default_factory=list)
     """Quotes of listed transcripts that are on no page (only unmapped or meta codes), for ``validate``."""
+    loaded: Catalog | None = None
+    """Everything loaded, unredacted: for the review gate's list of names to search for (coders, speaker
+    labels), never for a writer."""
 
     def texts(self) -> Iterator[ScopedText]:
         """Every string of the scope, before redaction, located (see the module docstring)."""
@@ -201,7 +204,7 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
     public.docs = {}
     public.broken = {}
     scoped.redaction_suspects = {}
-    return PublicationScope(public, scoped, located, replacements, problems, unpublished)
+    return PublicationScope(public, scoped, located, replacements, problems, unpublished, catalog)
 
 
 def _claimed(code: str, evidence: Evidence, entity_ids: set[str]) -> bool:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import model
 from .analysis import Evidence, analyse
 from .anonymize import ReplacementLog
-from .errors import Problem, ProblemSummary
+from .errors import Problem, ProblemSummary, display_path
 from .loader import Catalog, LoadResult, load_catalog
+from .mdsafe import description_problems
 from .scope import PublicationScope, publication_scope
 from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
@@ -25,6 +27,8 @@ from .yamlio import suggestion
 # only Markdown autolinks may start that way.
 RAW_HTML = re.compile(r"<(?!(?:https?|mailto|ftp):)[A-Za-z!/?]")
 PLACEHOLDER = re.compile(r"\bTODO\b")
+UNCLAIMED_CODE = "unclaimed-code"
+"""``Problem.code`` of a code that no taxonomy entry claims (used by a quote, or in the codebook)."""
 UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data):", re.IGNORECASE)
 
 
@@ -216,9 +220,10 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                 None,
                 f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){suggestion(code, known)}",
                 severity="warning",
-                code="unmapped-code",
+                code=UNCLAIMED_CODE,
             )
         )
+    problems += _unclaimed_codebook_codes(catalog, evidence)
 
     for issue_id in issues:
         if not evidence.quotes_by_entity.get(issue_id):
@@ -252,8 +257,51 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
     return problems
 
 
+def _unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Problem]:
+    """Codes of catalog/codebook.yaml that no entry claims and no quote uses (those are reported above).
+
+    A code named by an entry's id or title counts as claimed: the import maps it onto that entry.
+    """
+    if catalog.codebook is None:
+        return []
+    base = catalog.root.parent if catalog.root.name else catalog.root
+    doc = catalog.docs.get(display_path(catalog.root / "codebook.yaml", base))
+    # What the import maps a code name onto (qdpx_import._taxonomy): an entry's id or title, in any case.
+    names = {
+        name.casefold()
+        for kind in ("issues", "fixes", "contexts", "meta_codes")
+        for entity_id, entity in getattr(catalog, kind).items()
+        for name in (entity_id, str(getattr(entity, "title", "")))
+    }
+    used = {code.casefold() for code in evidence.unmapped}
+    problems: list[Problem] = []
+
+    def visit(codes: Sequence[model.CodebookCode], key: tuple[str | int, ...]) -> None:
+        for index, node in enumerate(codes):
+            here = (*key, index)
+            folded = node.code.casefold()
+            claimed = folded in evidence.code_index or node.name.casefold() in names or folded in catalog.broken_codes
+            if node.codable and not claimed and folded not in used:
+                message = (
+                    f"code '{node.name}' of the codebook is not claimed by any taxonomy entry; add '{node.code}' "
+                    f"to an entry's codes, or start one with: mlq-catalog new issue ID --from-code '{node.code}'"
+                )
+                problems.append(
+                    doc.problem((*here, "code"), message, "warning", code="unclaimed-codebook-code")
+                    if doc is not None
+                    else Problem(
+                        "codebook.yaml", None, None, message, severity="warning", code="unclaimed-codebook-code"
+                    )
+                )
+            visit(node.children, (*here, "children"))
+
+    visit(catalog.codebook.codes, ("codes",))
+    return [replace(p, code=UNCLAIMED_CODE) for p in problems]
+
+
 def _check_plain_text(catalog: Catalog) -> list[Problem]:
-    """Titles and summaries are plain text, but MkDocs puts titles in the navigation unescaped: refuse markup."""
+    """Titles and summaries are plain text, escaped wherever they go: markup in them would only ever show as
+    text, so it is refused as the mistake it is."""
     problems = []
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         for entity_id, entity in getattr(catalog, kind).items():
@@ -288,6 +336,10 @@ def _check_markdown(catalog: Catalog, entity_id: str, text: str) -> list[Problem
                 code="unsafe-link",
             )
         )
+    if not problems:  # attribute lists, and whatever else would render to live markup (mdsafe.py)
+        problems += [
+            _at(catalog, entity_id, ("description",), m, code="live-markup") for m in description_problems(text)
+        ]
     return problems
 
 
