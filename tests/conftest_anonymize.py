@@ -77,9 +77,9 @@ def plant_identifiers(catalog: Path, *, with_rules: bool) -> dict[str, list[int]
     """
     planted: dict[str, list[int]] = {}
     checked = check_catalog(catalog)
-    assert checked.evidence is not None and checked.catalog is not None
+    assert checked.evidence is not None and checked.loaded is not None
     for transcript_id, sentences in PLANTED_SENTENCES.items():
-        path = checked.catalog.transcripts[transcript_id].source.path
+        path = checked.loaded.transcripts[transcript_id].source.path
         lines = path.read_text(encoding="utf-8").split("\n")
         quotes = sorted({q.line for q in checked.evidence.quotes if q.transcript == transcript_id})
         assert len(quotes) >= len(sentences) + 1, transcript_id

@@ -66,7 +66,8 @@ def test_planted_identifiers_never_reach_any_output(project_copy: Path, tmp_path
     checked = check_catalog(catalog)
     assert not checked.errors, [p.format_text() for p in checked.errors]
     assert checked.catalog is not None and checked.evidence is not None
-    assert any(t.speaker == SPEAKER_LABEL for t in checked.catalog.transcripts["interview-35"].parsed.turns)
+    assert checked.loaded is not None
+    assert any(t.speaker == SPEAKER_LABEL for t in checked.loaded.transcripts["interview-35"].parsed.turns)
 
     project = Project.from_config(project_copy / "mkdocs.yml", site_dir=tmp_path / "site", pages_dir=tmp_path / "pages")
     log_path = tmp_path / "private" / "replacements.json"

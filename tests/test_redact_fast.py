@@ -334,11 +334,12 @@ def test_qdpx_sources_redacted_with_the_checks_suspects_equal_a_fresh_search(cat
 
     plant_identifiers(catalog_copy, with_rules=True)
     checked = check_catalog(catalog_copy)
-    assert checked.catalog is not None and checked.evidence is not None
-    redactor = refi._redactor(checked.catalog)
+    # The full-transcript export (a local one) reads the loaded catalog; the check's suspects are kept there.
+    assert checked.loaded is not None and checked.loaded_evidence is not None
+    redactor = refi._redactor(checked.loaded)
     compared = 0
-    for transcript_id, transcript in sorted(checked.catalog.transcripts.items()):
-        suspects = checked.evidence.redaction_suspects.get(transcript_id)
+    for transcript_id, transcript in sorted(checked.loaded.transcripts.items()):
+        suspects = checked.loaded_evidence.redaction_suspects.get(transcript_id)
         if suspects is None:
             continue
         fresh = refi.source_text(transcript, redactor)

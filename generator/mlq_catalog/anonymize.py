@@ -24,11 +24,15 @@ import functools
 import json
 import logging
 import re
+import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from .errors import OutputError, Problem, display_path
 from .mdsafe import md_inline
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
     from .transcripts import Turn
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 REDACTIONS_FILE = "redactions.yaml"
 CATALOG_WIDE = "(catalog)"
@@ -747,21 +752,28 @@ def load_redactions(
     known = sorted(transcript_ids)
     for index, rule in enumerate(loaded.rules):
         if bool(rule.terms) == bool(rule.pattern):
-            problems.append(doc.problem(("rules", index), "a rule needs either terms or a pattern, not both"))
+            problems.append(
+                doc.problem(("rules", index), "a rule needs either terms or a pattern, not both", code="invalid-rule")
+            )
         if rule.pattern:
             try:
                 compiled = re.compile(rule.pattern)
             except re.error as exc:
-                problems.append(doc.problem(("rules", index, "pattern"), f"invalid regular expression: {exc}"))
+                problems.append(
+                    doc.problem(("rules", index, "pattern"), f"invalid regular expression: {exc}", code="invalid-rule")
+                )
             else:
                 if compiled.fullmatch(""):
-                    problems.append(doc.problem(("rules", index, "pattern"), "pattern matches empty text"))
+                    problems.append(
+                        doc.problem(("rules", index, "pattern"), "pattern matches empty text", code="invalid-rule")
+                    )
         for t_index, transcript in enumerate(rule.transcripts):
             if known and transcript not in known:
                 problems.append(
                     doc.problem(
                         ("rules", index, "transcripts", t_index),
                         f"unknown transcript '{transcript}'{suggestion(transcript, known)}",
+                        code="unknown-reference",
                     )
                 )
     return loaded, problems
@@ -779,13 +791,16 @@ class ScannedParagraphs:
 
 
 def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementLog, list[Problem]]:
-    """Redact every published text in place: quotes, participant attributes, YAML titles and summaries.
+    """Redact, in place, every string of the publication scope's copies (``scope.py``): the quotes,
+    and every string of every registry entry, taxonomy entry and ``catalog.yaml``.
 
-    Runs last in ``check_catalog``, after every quote (inline-coded or attached from YAML) exists,
-    so that no later stage can add unredacted text. With an invalid redactions file nothing is
+    Called by ``scope.publication_scope``, after every quote (inline-coded or attached from YAML)
+    exists, on copies that hold only what may be published, so that no later stage can add
+    unredacted text. With an invalid redactions file nothing is
     published: the problems are errors and ``build`` refuses to continue.
     """
-    rules_file, problems = load_redactions(catalog.root, catalog.transcripts)
+    known = {*catalog.transcripts, *catalog.broken.get("transcripts", ()), *catalog.broken.get("unlisted", ())}
+    rules_file, problems = load_redactions(catalog.root, known)
     if rules_file is None or any(p.severity == "error" for p in problems):
         return ReplacementLog(), problems
     redactor = Redactor(rules_file.rules)
@@ -845,34 +860,148 @@ def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementL
         for quotes in evidence.quotes_by_entity.values():
             quotes[:] = [replaced.get(id(q), q) for q in quotes]
 
+    # Every other string of the scope, found by walking the models: no list of fields to forget.
     for transcript_id, loaded in list(catalog.transcripts.items()):
-        entry = loaded.entry
-        updates = {
-            name: redactor.redact(value, transcript_id, detectors=False)
-            for name in ("role", "experience", "domain")
-            if isinstance(value := getattr(entry, name), str)
-        }
-        if any(updates[k] != getattr(entry, k) for k in updates):
-            catalog.transcripts[transcript_id] = dataclasses.replace(loaded, entry=entry.model_copy(update=updates))
-
+        entry, found = redact_model(redactor, loaded.entry, transcript_id, _registry_locator(catalog, transcript_id))
+        problems += found
+        if entry is not loaded.entry:
+            catalog.transcripts[transcript_id] = dataclasses.replace(loaded, entry=entry)
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         entities = getattr(catalog, kind)
         for entity_id, entity in list(entities.items()):
             # Issue and fix descriptions are Markdown; every other field is plain text, escaped where it is shown.
-            markdown = kind in MARKDOWN_DESCRIPTIONS
-            updates = {
-                name: redactor.redact(value, None, detectors=False, markdown=markdown and name == "description")
-                for name in ("title", "summary", "description")
-                if isinstance(value := getattr(entity, name, None), str)
-            }
-            if any(updates[k] != getattr(entity, k) for k in updates):
-                entities[entity_id] = entity.model_copy(update=updates)
-    meta_updates = {
-        name: redactor.redact(getattr(catalog.meta, name), None, detectors=False) for name in ("title", "description")
-    }
-    if any(meta_updates[k] != getattr(catalog.meta, k) for k in meta_updates):
-        catalog.meta = catalog.meta.model_copy(update=meta_updates)
+            markdown = ("description",) if kind in MARKDOWN_DESCRIPTIONS else ()
+            new, found = redact_model(redactor, entity, None, _entity_locator(catalog, entity_id), markdown=markdown)
+            problems += found
+            if new is not entity:
+                entities[entity_id] = new
+    meta_doc = catalog.docs.get("catalog.yaml")
+    meta, found = redact_model(
+        redactor,
+        catalog.meta,
+        None,
+        (lambda key, message: meta_doc.problem(key, message, code="redaction-in-identifier"))
+        if meta_doc is not None
+        else _whole_file("catalog.yaml"),
+    )
+    problems += found
+    catalog.meta = meta
     return redactor.log, problems
+
+
+Locator = Callable[[tuple[str | int, ...], str], Problem]
+"""Where a string of a model was written: key path and message -> a located problem."""
+
+
+def redact_model(
+    redactor: Redactor,
+    model: M,
+    transcript: str | None,
+    locate: Locator,
+    *,
+    detectors: bool = False,
+    markdown: Sequence[str] = (),
+) -> tuple[M, list[Problem]]:
+    """``model`` with every string it holds redacted, however deeply nested; the same object when unchanged.
+
+    Free text takes the placeholder. A string its model constrains by a pattern (an id, a code, a
+    pseudonym) cannot: the placeholder would change what it refers to, so a match there is an error
+    naming the key, and the build stops. YAML text is redacted by rules only (``detectors=False``):
+    descriptions link to papers on purpose. ``markdown``: the fields written in Markdown, where a
+    placeholder goes in escaped so that it never reads as a link.
+    """
+    problems: list[Problem] = []
+    updates: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        new = _redact_value(
+            redactor, value, transcript, (name,), _has_pattern(info), locate, problems, detectors, name in markdown
+        )
+        if new is not value:
+            updates[name] = new
+    return (model.model_copy(update=updates) if updates else model), problems
+
+
+def _redact_value(
+    redactor: Redactor,
+    value: Any,
+    transcript: str | None,
+    key: tuple[str | int, ...],
+    identifier: bool,
+    locate: Locator,
+    problems: list[Problem],
+    detectors: bool,
+    markdown: bool = False,
+) -> Any:
+    if isinstance(value, str):
+        redacted = redactor.redact(value, transcript, detectors=detectors, record=not identifier, markdown=markdown)
+        if redacted == value:
+            return value
+        if identifier:
+            problems.append(locate(key, f"'{value}' would be redacted, but it is an id, code or pseudonym; rename it"))
+            return value
+        return redacted
+    if isinstance(value, BaseModel):
+        updates: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            item = getattr(value, name)
+            new = _redact_value(
+                redactor, item, transcript, (*key, name), _has_pattern(info), locate, problems, detectors
+            )
+            if new is not item:
+                updates[name] = new
+        return value.model_copy(update=updates) if updates else value
+    if isinstance(value, (list, tuple)):
+        items = [
+            _redact_value(redactor, item, transcript, (*key, index), identifier, locate, problems, detectors)
+            for index, item in enumerate(value)
+        ]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
+    return value
+
+
+def _has_pattern(info: FieldInfo) -> bool:
+    """Whether a field's strings (or its list's strings) must match a pattern: ids, codes, pseudonyms."""
+    return any(getattr(m, "pattern", None) for m in info.metadata) or _annotation_has_pattern(info.annotation)
+
+
+def _annotation_has_pattern(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        return any(getattr(m, "pattern", None) for m in metadata) or _annotation_has_pattern(base)
+    if typing.get_origin(annotation) is typing.Literal:
+        return True  # a fixed vocabulary, not text
+    return any(_annotation_has_pattern(arg) for arg in typing.get_args(annotation))
+
+
+def _entity_locator(catalog: Catalog, entity_id: str) -> Locator:
+    source = catalog.sources.get(entity_id)
+    if source is None:
+        return _whole_file(entity_id)
+    doc = catalog.docs.get(source.shown)
+    if doc is None:
+        return _whole_file(source.shown, source.line)
+    prefix: tuple[str | int, ...] = ()
+    if entity_id in catalog.meta_codes:
+        prefix = ("meta_codes", list(catalog.meta_codes).index(entity_id))
+    return lambda key, message: doc.problem((*prefix, *key), message, code="redaction-in-identifier")
+
+
+def _registry_locator(catalog: Catalog, transcript_id: str) -> Locator:
+    doc = next((d for shown, d in catalog.docs.items() if shown.endswith("transcripts.yaml")), None)
+    if doc is None:
+        return _whole_file("transcripts.yaml")
+    listed = doc.data.get("transcripts") if isinstance(doc.data, dict) else None
+    index = next(
+        (i for i, item in enumerate(listed or []) if isinstance(item, dict) and item.get("id") == transcript_id), 0
+    )
+    return lambda key, message: doc.problem(("transcripts", index, *key), message, code="redaction-in-identifier")
+
+
+def _whole_file(shown: str, line: int | None = None) -> Locator:
+    return lambda key, message: Problem(shown, line, None, message, tuple(key), code="redaction-in-identifier")
 
 
 _NOT_PARTICIPANT_TEXT = frozenset(
