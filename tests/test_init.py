@@ -313,3 +313,19 @@ def test_the_second_examples_schemas_follow_the_models(monkeypatch: pytest.Monke
     monkeypatch.chdir(REPO / "examples" / "code-review")
     result = CliRunner().invoke(main, ["schema", "--check"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("label", ["Interviewee", "Participant 1", "Developer", "Team member", "Entwickler"])
+def test_any_interviewee_label_gives_a_project_whose_checks_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, label: str
+) -> None:
+    """The README's checks and the strict build pass at once, whatever --interviewee-label names."""
+    assert _init(str(tmp_path / "p"), "--interviewee-label", label)[0] == 0
+    monkeypatch.chdir(tmp_path / "p")
+    for command in (["validate", "--strict"], ["audit"], ["build", "--strict"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, f"{command}: {result.output}"
+    captions = Path("catalog", "transcripts", "interview-4.srt").read_text(encoding="utf-8")
+    assert f"\n{label}: That is exactly the problem." in captions
+    for issue in ("outdated-docs", "missing-ownership", "unclear-audience"):
+        assert 'class="mlq-quote"' in Path("site", "issues", issue, "index.html").read_text(encoding="utf-8")

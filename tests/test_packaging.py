@@ -19,6 +19,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,6 +57,20 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     wheels, sdists = sorted(dist.glob("*.whl")), sorted(dist.glob("*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, sorted(dist.iterdir())
     assert "PASSED" in _run(sys.executable, "-m", "twine", "check", "--strict", wheels[0], sdists[0], cwd=work)
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = wheel.namelist()
+        assert "mlq_catalog/defaults/templates/issue.md.j2" in names
+        assert "mlq_catalog/defaults/project/_github/workflows/deploy.yml" in names
+        # No text of the shipped catalog: not its subject anywhere, and not its ids in what projects get
+        # (this repository's schemas suggest them; code comments may use them as examples).
+        for name in names:
+            if name.endswith(".dist-info/METADATA"):
+                continue  # this repository's README, which is about its own catalog
+            text = wheel.read(name).decode("utf-8", errors="replace")
+            if not name.endswith("first-names.txt"):
+                assert not re.search(r"ml quality|machine.learning|quality issue", text, re.I), name
+            if not name.endswith(".py"):
+                assert "noisy-labels" not in text, name
 
     venv = work / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=work)

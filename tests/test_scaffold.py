@@ -80,11 +80,11 @@ def test_refuses_to_overwrite(catalog_copy: Path) -> None:
     [
         (
             ["issue", "Concept_Drift"],
-            "Error: 'Concept_Drift' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'",
+            "Error: 'Concept_Drift' is not a valid id: use lower-case words joined by '-', e.g. 'slow-reviews'",
         ),
         (
             ["issue", "../escape"],
-            "Error: '../escape' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'",
+            "Error: '../escape' is not a valid id: use lower-case words joined by '-', e.g. 'slow-reviews'",
         ),
         (
             ["fix", "noisy-labels"],

@@ -26,6 +26,7 @@ from pathlib import Path
 from .defaults import PROJECT_DIR
 from .errors import CatalogError, OutputError, display_path
 from .model import LABEL_PATTERN, PSEUDONYM_PREFIX_PATTERN
+from .transcripts import GENERIC_LABEL
 from .words import article
 
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9 ]{0,39}$")
@@ -137,6 +138,9 @@ def context_for(options: InitOptions) -> dict[str, object]:
         "repository": options.repository,
         "site_url": options.site_url,
         "interviewee_label": options.interviewee_label,
+        # A label other than the generic ones (Interviewee, Participant ...) is a word the audit must ask
+        # about; the team named it as a role on the command line, so init records that decision.
+        "interviewee_label_reviewed": GENERIC_LABEL.fullmatch(options.interviewee_label) is None,
         "pseudonym_prefix": options.pseudonym_prefix,
         "labels": {key: _yaml(value) for key, value in labels.items()},
         "labels_md": {
@@ -180,7 +184,9 @@ def project_files(options: InitOptions) -> dict[str, str]:
         relative = "/".join(
             "." + part[1:] if part.startswith("_") else part for part in source.relative_to(PROJECT_DIR).parts
         )
-        files[relative] = env.from_string(source.read_text(encoding="utf-8")).render(context)
+        text = env.from_string(source.read_text(encoding="utf-8")).render(context)
+        if text.strip():  # a file whose whole text is conditional (the allow-list) is written only when needed
+            files[relative] = text
     return files
 
 

@@ -40,7 +40,8 @@ from .loader import Catalog, load_catalog
 log = logging.getLogger(__name__)
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-"""The package's own copy: what the downloads page offers. Projects keep theirs (``project_schema_dir``)."""
+"""This repository's editor schemas (its mkdocs.yml ``schemas_dir``), not shipped in the wheel: they suggest
+this repository's ids. Every project keeps its own (``project_schema_dir``)."""
 PROJECT_SCHEMA_DIR = "schemas"
 """Default folder of a project's schemas, beside mkdocs.yml (the plugin's ``schemas_dir`` option)."""
 DRAFT = "http://json-schema.org/draft-07/schema#"
