@@ -194,9 +194,10 @@ DISGUISED_PLACEHOLDERS = ("[name]", "[Company B]", "[phone]", "[email]", "[url]"
 def plant_disguised_identifiers(catalog: Path) -> None:
     """Plant DISGUISED_SENTENCES in coded interviewee turns and add DISGUISE_RULES."""
     checked = check_catalog(catalog)
-    assert checked.evidence is not None and checked.catalog is not None
+    assert checked.evidence is not None and checked.loaded is not None
     for transcript_id, sentences in DISGUISED_SENTENCES.items():
-        path = checked.catalog.transcripts[transcript_id].source.path
+        # The published scope carries no file paths: the loaded catalog knows where each transcript is.
+        path = checked.loaded.transcripts[transcript_id].source.path
         lines = path.read_text(encoding="utf-8").split("\n")
         quotes = sorted({q.line for q in checked.evidence.quotes if q.transcript == transcript_id})
         assert len(quotes) >= len(sentences) + 1, transcript_id

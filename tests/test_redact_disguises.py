@@ -258,8 +258,8 @@ def test_audit_lists_what_the_detectors_were_unsure_of(catalog_copy: Path) -> No
 def _plant_turn(catalog: Path, sentence: str) -> None:
     """Append ``sentence`` to the second coded interviewee turn of interview-35."""
     checked = check_catalog(catalog)
-    assert checked.catalog is not None and checked.evidence is not None
-    path = checked.catalog.transcripts["interview-35"].source.path
+    assert checked.loaded is not None and checked.evidence is not None
+    path = checked.loaded.transcripts["interview-35"].source.path
     lines = path.read_text(encoding="utf-8").split("\n")
     line = sorted({q.line for q in checked.evidence.quotes if q.transcript == "interview-35"})[1]
     lines[line - 1] = f"{lines[line - 1].rstrip()} {sentence}"
