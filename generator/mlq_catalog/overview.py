@@ -418,7 +418,7 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         text = _esc(catalog.meta.study_citation)
         study = catalog.meta.study
         if study is not None and study.doi:
-            text += f" DOI [{_esc(study.doi)}](https://doi.org/{quote(study.doi, safe="/.-_;")})."
+            text += f" DOI [{_esc(study.doi)}](https://doi.org/{quote(study.doi, safe='/.-_;')})."
         if study is not None and study.links:
             text += " " + " · ".join(f"[{_esc(label)}](<{quote(url, safe=':/.-_~?=&#%')}>)" for label, url in study.links.items())
         return text
