@@ -222,7 +222,15 @@ BUILTIN_FACETS = ("lifecycle", "dimension", "data-type", "collection-method")
 
 
 class Study(StrictModel):
-    """The published study the interviews come from (its citation is ``study_citation``)."""
+    """The published study the interviews come from (its citation as text is ``study_citation``; these
+    fields make the reference in CITATION.cff)."""
+
+    title: NonEmptyText | None = Field(default=None, description="The study's title.")
+    authors: list[NonEmptyText] = Field(
+        default_factory=list, description="Its authors, each as 'Family, Given', e.g. 'Doe, J.'."
+    )
+    journal: NonEmptyText | None = Field(default=None, description="Where it was published.")
+    year: int | None = Field(default=None, ge=1000, le=9999, description="Year of publication.")
 
     doi: Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$")] | None = Field(
         default=None, description="The study's DOI, e.g. 10.1000/xyz123."

@@ -321,6 +321,8 @@ def interviews_phrase(k: int, n: int, participant: str) -> str:
     """How many interviews raised something, after a verb ('Raised ...'): 'in k of n interviews', a percentage
     only out of ``SHARE_FROM`` or more, and one person as one person (``participant``: 'a practitioner')."""
     share = f", {round(100 * k / n)}%" if n >= SHARE_FROM else ""
+    if k == 0:
+        return f"in none of the {n} interviews"
     if k == 1:
         return f"by {participant} (1 of {n} interviews{share})"
     return f"in {k} of {n} interviews{share}"

@@ -234,7 +234,7 @@ class Renderer:
         if quote.start_time:  # caption transcripts: where in the recording it was said
             lines += f", at {html_text(quote.start_time)}"
         coding = quote_coding(self.catalog, quote)
-        coded = f' · <span class="mlq-coding">coded by {html_text(coding)}</span>' if coding else ""
+        coded = f' · <span class="mlq-coding">coding: {html_text(coding)}</span>' if coding else ""
         return f"{who} · {html_text(quote.transcript)}, {lines} · {codes}{coded}"
 
     def quote_block(self, quote: Quote) -> str:
