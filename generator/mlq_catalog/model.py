@@ -65,7 +65,7 @@ class Tags(StrictModel):
         default_factory=list, description="Lifecycle stages (category ids) where the issue shows up."
     )
     dimension: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
-        default_factory=list, description="Quality dimensions, e.g. 'robustness', 'completeness'."
+        default_factory=list, description="Dimensions, among the values catalog.yaml's facet 'dimension' lists (any when it lists none)."
     )
 
 
@@ -106,12 +106,12 @@ class Issue(Entity):
     facets: dict[EntityId, list[Label]] = Field(
         default_factory=dict,
         description="Values of the facets catalog.yaml defines beyond the built-in ones, by facet id, "
-        "e.g. {quality-attribute: [Reliability]}.",
+        "e.g. {audience: [Newcomers]}.",
     )
     study_ids: list[StudyId] = Field(
         default_factory=list,
         description="Ids of the issues of the study the interviews come from (catalog.yaml 'study') that this "
-        "entry stands for, e.g. [I6.1].",
+        "entry stands for, e.g. [Q2.1].",
     )
 
 

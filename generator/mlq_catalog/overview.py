@@ -375,13 +375,20 @@ def inline_counts(text: str, catalog: Catalog, evidence: Evidence) -> str:
     counts = catalog_counts(catalog, evidence)
     parts = []
     last = 0
+
+    def esc(piece: str) -> str:  # md_inline strips: keep the spaces around a filled-in count
+        core = piece.strip()
+        if not core:
+            return " " if piece else ""
+        return (" " if piece[0].isspace() else "") + _esc(core) + (" " if piece[-1].isspace() else "")
+
     for match in PLACEHOLDER_RE.finditer(text):
-        parts.append(_esc(text[last : match.start()]))
+        parts.append(esc(text[last : match.start()]))
         name = match.group(1)
         value = counts.get(name.removeprefix("count-")) if name.startswith("count-") else None
         parts.append(str(value) if value is not None else "")
         last = match.end()
-    parts.append(_esc(text[last:]))
+    parts.append(esc(text[last:]))
     return "".join(parts)
 
 
