@@ -282,13 +282,15 @@ def contradictions(text: str, counts: dict[str, int]) -> list[str]:
     return wrong
 
 
-def test_home_about_and_changelog_counts_come_from_one_source(
-    checked: CheckedCatalog, pages: dict[str, str]
-) -> None:
+def test_home_about_and_changelog_counts_come_from_one_source(checked: CheckedCatalog, pages: dict[str, str]) -> None:
     catalog, evidence = checked.catalog, checked.evidence
     assert catalog is not None and evidence is not None
     counts = catalog_counts(catalog, evidence)
-    home, about, changelog = _hand_written("index.md", checked), _hand_written("about.md", checked), pages["changelog.md"]
+    home, about, changelog = (
+        _hand_written("index.md", checked),
+        _hand_written("about.md", checked),
+        pages["changelog.md"],
+    )
     for name, text in (("home", home), ("about", about), ("changelog", changelog)):
         assert "<!-- mlq:" not in text, name
         assert contradictions(text, counts) == [], name
@@ -353,9 +355,7 @@ def test_the_study_figures_are_labelled_as_the_study_s(checked: CheckedCatalog) 
 # --- Interview 36 -------------------------------------------------------------------------------------------
 
 
-def test_seed_003_is_participant_p36_and_its_old_ids_still_work(
-    checked: CheckedCatalog, pages: dict[str, str]
-) -> None:
+def test_seed_003_is_participant_p36_and_its_old_ids_still_work(checked: CheckedCatalog, pages: dict[str, str]) -> None:
     catalog, evidence = checked.catalog, checked.evidence
     assert catalog is not None and evidence is not None
     assert catalog.transcripts["interview-u1"].participant == "P36"

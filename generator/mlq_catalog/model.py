@@ -65,7 +65,8 @@ class Tags(StrictModel):
         default_factory=list, description="Lifecycle stages (category ids) where the issue shows up."
     )
     dimension: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
-        default_factory=list, description="Dimensions, among the values catalog.yaml's facet 'dimension' lists (any when it lists none)."
+        default_factory=list,
+        description="Dimensions, among the values catalog.yaml's facet 'dimension' lists (any when it lists none).",
     )
 
 

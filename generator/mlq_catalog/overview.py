@@ -19,10 +19,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from urllib.parse import quote
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .analysis import Evidence, Quote
 from .charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, prevalence_chart
@@ -399,19 +399,19 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         value = catalog_counts(catalog, evidence).get(name.removeprefix("count-"))
         return None if value is None else str(value)
     if name == "stats":
-        counts = catalog_counts(catalog, evidence)
+        numbers = catalog_counts(catalog, evidence)
         released = next((v.date.isoformat() for v in catalog.meta.versions if v.version == catalog.meta.version), None)
         version = f"Version {_esc(catalog.meta.version)}" + (f", released {released}" if released else "")
         words = catalog.meta.labels
         sizes = [
-            f"**{counts['issues']} {_esc(words.issues)}** in {counts['categories']} categories",
-            f"**{counts['fixes']} {_esc(words.fixes)}**",
+            f"**{numbers['issues']} {_esc(words.issues)}** in {numbers['categories']} categories",
+            f"**{numbers['fixes']} {_esc(words.fixes)}**",
         ]
         if catalog.contexts:
-            sizes.append(f"**{counts['contexts']} contexts**")
+            sizes.append(f"**{numbers['contexts']} contexts**")
         return (
-            f"The catalog draws on **{counts['interviews']} interviews**, one {_esc(words.participant)} each, "
-            f"from which come **{counts['quotes']} published quotes**. They support "
+            f"The catalog draws on **{numbers['interviews']} interviews**, one {_esc(words.participant)} each, "
+            f"from which come **{numbers['quotes']} published quotes**. They support "
             f"{', '.join(sizes[:-1])} and {sizes[-1]}. "
             f"{version} ([changelog]({base}changelog.md), [downloads]({base}downloads/index.md))."
         )
@@ -429,7 +429,9 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         if study is not None and study.doi:
             text += f" DOI [{_esc(study.doi)}](https://doi.org/{quote(study.doi, safe='/.-_;')})."
         if study is not None and study.links:
-            text += " " + " · ".join(f"[{_esc(label)}](<{quote(url, safe=':/.-_~?=&#%')}>)" for label, url in study.links.items())
+            text += " " + " · ".join(
+                f"[{_esc(label)}](<{quote(url, safe=':/.-_~?=&#%')}>)" for label, url in study.links.items()
+            )
         return text
     if name == "categories":
         categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))

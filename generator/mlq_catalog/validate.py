@@ -375,7 +375,8 @@ def _facet_problems(catalog: Catalog, issue_id: str, issue: Issue) -> list[Probl
                         catalog,
                         issue_id,
                         ("tags", "dimension", index),
-                        f"'{value}' is not a value of facet 'dimension' in catalog.yaml ({', '.join(dimension.values)})",
+                        f"'{value}' is not a value of facet 'dimension' in catalog.yaml "
+                        f"({', '.join(dimension.values)})",
                         code="unknown-facet-value",
                     )
                 )
