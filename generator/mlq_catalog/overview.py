@@ -319,7 +319,7 @@ def evidence_coding(catalog: Catalog, quotes: list[Quote]) -> list[tuple[str, in
 
 def interviews_phrase(k: int, n: int, participant: str) -> str:
     """How many interviews raised something, after a verb ('Raised ...'): 'in k of n interviews', a percentage
-    only out of ``SHARE_FROM`` or more, and one person as one person (``participant``: 'a practitioner')."""
+    only out of ``SHARE_FROM`` or more, and one person as one person (``participant``: 'a developer')."""
     share = f", {round(100 * k / n)}%" if n >= SHARE_FROM else ""
     if k == 0:
         return f"in none of the {n} interviews"
