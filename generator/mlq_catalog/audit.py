@@ -199,7 +199,7 @@ _FILE_SUFFIX_LIST = (
     "h go rs rb php swift kt scala mat npy tex mp3 mp4 wav avi mov tif bmp dat tmp bak env tf proto pb"
 )
 _FILE_SUFFIXES = frozenset(_FILE_SUFFIX_LIST.split())
-SPELLED = re.compile(r"(?<![\w-])(?:[A-Za-z](?:[ .-]|\s*-\s*)){3,}[A-Za-z](?![\w-])")
+SPELLED = re.compile(r"(?<![\w'’-])(?:[A-Za-z](?:[ .-]|\s*-\s*)){3,}[A-Za-z](?![\w-])")
 SENTENCE_END = '.!?…:;"“”'
 _NAME = r"(?P<name>[^\W\d_][\w'’-]*)"
 _TITLES = r"(?:(?:dr|mr|mrs|ms|miss|prof|professor|madame|monsieur|mme|m)\.?\s+)?"
@@ -740,15 +740,16 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         yield _Hit(start, m.end() - (len(m.group(0)) - len(m.group(0).rstrip())), "organisation", "company suffix")
     for m in SPELLED.finditer(masked):
         letters = re.sub(r"[^A-Za-z]", "", m.group(0))
-        # A word spelled out has vowels (R O U T E, a-c-m-e); an acronym read letter by letter
-        # (T F I D F) mostly has none; mixed case is a stutter ("a a W S").
+        # A word spelled out has vowels (R O U T E, a-c-m-e) or is long (S-C-H-M-I-D-T); an acronym read
+        # letter by letter (T F I D F, B E R T) is short with at most one; mixed case is a stutter ("a a W S").
+        # Whether the letters make an English word does not matter: nobody spells out "quill" or "maple"
+        # unless it is a name, and a rule for the name does not cover its spelling.
         vowels = sum(1 for c in letters.casefold() if c in "aeiouy")
         if (
             len(letters) >= 4
             and (letters.isupper() or letters.islower())
-            and vowels >= 2
+            and (vowels >= 2 or len(letters) >= 6)
             and fold(letters) not in known_terms()
-            and not is_english(letters)
         ):
             taken.append((m.start(), m.end()))
             yield _Hit(m.start(), m.end(), "organisation", "spelled letter by letter")
