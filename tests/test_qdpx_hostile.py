@@ -159,3 +159,35 @@ def test_codes_nested_too_deep_are_one_line_error(tmp_path: Path, depth: int) ->
     assert result.stderr.strip().splitlines()[0].startswith(f"Error: {project}") or "nested" in result.stderr
     assert "codes nested deeper than" in result.stderr
     assert not (tmp_path / "catalog" / "codebook.yaml").exists()
+
+
+NAMES = [
+    "Interview\nImported 99 transcript(s) and 0 quote(s)",
+    "Interview\r\nnote: all good",
+    "Interview\u2028Error: fake",
+    "Interview\u0085two lines",
+    "Interview \u202eevil\u202c name",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_source_name_never_splits_or_fakes_a_line(tmp_path: Path, name: str) -> None:
+    qde = QDE.format(path="internal://s1.txt", base="").replace('name="S"', f'name="{_attribute(name)}"')
+    names = [qde, qde.replace('endPosition="4"', 'endPosition="x"')]  # the mapping line, and an error line
+    for number, text in enumerate(names):
+        project = tmp_path / f"p{number}.qdpx"
+        with zipfile.ZipFile(project, "w") as archive:
+            archive.writestr("project.qde", text)
+            archive.writestr("sources/s1.txt", "Some text here.\n")
+        result = _import(project, tmp_path / f"catalog{number}")
+        assert "Traceback" not in result.output
+        lines = result.stderr.splitlines()
+        assert all(
+            line.startswith(("source 'Interview", "Imported 1 ", "Error: ", "import failed")) for line in lines
+        ), lines
+        assert len(lines) == 2, lines
+        assert not any(c in result.stderr for c in "\r\u2028\u0085\u202e\u202c")
+
+
+def _attribute(text: str) -> str:
+    return "".join(f"&#{ord(c)};" if not c.isprintable() or c in '&<"' else c for c in text)

@@ -105,7 +105,17 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
 
 
 def _guid(value: str | None) -> str:
-    return (value or "").strip().strip("{}").lower()
+    return shown_name((value or "").strip().strip("{}").lower())
+
+
+def shown_name(text: str) -> str:
+    """A name from the project as it can be printed in a one-line message: line breaks, other control
+    characters and bidi overrides escaped (``\\n``, ``\\u202e``), so that a source called
+    "x\\nImported 99 transcript(s)" can neither split a line nor fake one."""
+    return "".join(
+        c if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 def _read_codes(parent: ET.Element, shown: str = "", depth: int = 1) -> list[QdaCode]:
@@ -412,7 +422,7 @@ def read_project(path: Path) -> Project:
         for group in _children(root, "Sources"):
             for element in group:
                 kind = _local(element.tag)
-                name = element.get("name") or "(no name)"
+                name = shown_name(element.get("name") or "(no name)")
                 guid = _guid(element.get("guid"))
                 if kind == "TextSource":
                     holder: ET.Element | None = element
@@ -473,7 +483,7 @@ def read_project(path: Path) -> Project:
                                 qde_shown,
                                 line,
                                 None,
-                                f"selection {selection.get('guid')} of '{name}' has no whole-number "
+                                f"selection {shown_name(selection.get('guid') or '')} of '{name}' has no whole-number "
                                 "startPosition and endPosition",
                             )
                         )
