@@ -1284,7 +1284,36 @@ def catalog_texts(checked: CheckedCatalog) -> tuple[list[LocatedText], list[str]
                 if doc is not None and kind != "meta_codes":
                     line = doc.locate((name,))[0] or line
                 texts.extend(_yaml_texts(value, lines, line, source.shown, f"the {name} of {entity_id}"))
+            tags = doc.data.get("tags") if doc is not None and isinstance(doc.data, dict) else None
+            dimension = tags.get("dimension") if isinstance(tags, dict) else None
+            for index, tag in enumerate(dimension if isinstance(dimension, list) else []):
+                if isinstance(tag, str) and doc is not None:  # shown on the issue page, browse pages and search
+                    line = doc.locate(("tags", "dimension", index))[0] or source.line or 1
+                    texts.extend(_yaml_texts(tag, lines, line, source.shown, f"a tag of {entity_id}"))
+    texts.extend(_catalog_meta_texts(catalog, base))
     return texts, names, pseudonyms
+
+
+def _catalog_meta_texts(catalog: Any, base: Path) -> Iterator[LocatedText]:
+    """catalog.yaml's published texts: its title and description (every download), and each release's
+    notes (the changelog page). Authors are named on purpose, and not audited."""
+    doc = catalog.docs.get("catalog.yaml")
+    if doc is None or not isinstance(doc.data, dict):
+        return
+    lines = _raw_lines(catalog.root / "catalog.yaml", base)
+    keys: list[tuple[str | int, ...]] = [("title",), ("description",)]
+    versions = doc.data.get("versions")
+    keys += [("versions", i, "notes") for i in range(len(versions) if isinstance(versions, list) else 0)]
+    for key in keys:
+        value: Any = doc.data
+        for part in key:
+            if isinstance(value, dict):
+                value = value.get(part)
+            else:
+                value = value[part] if isinstance(value, list) and isinstance(part, int) else None
+        if isinstance(value, str):
+            line = doc.locate(key)[0] or 1
+            yield from _yaml_texts(value, lines, line, doc.shown, f"the {key[-1]} of the catalog")
 
 
 def _yaml_texts(value: str, lines: Sequence[str], line: int, shown: str, where: str) -> Iterator[LocatedText]:
@@ -1300,7 +1329,52 @@ def _yaml_texts(value: str, lines: Sequence[str], line: int, shown: str, where: 
                 number = candidate
                 break
         else:
-            yield LocatedText(piece, shown, line, 1, None, where, detectors=False)
+            spread = _spread(piece, lines, number)
+            if spread is None:
+                yield LocatedText(piece, shown, line, 1, None, where, detectors=False)
+            else:
+                text, number, column = spread
+                yield LocatedText(text, shown, number, column, None, where, detectors=False)
+
+
+def _spread(piece: str, lines: Sequence[str], first: int) -> tuple[str, int, int] | None:
+    """Where a folded or plain multi-line scalar holds ``piece``: the file's text from its first word on,
+    line breaks and indentation in place of the spaces YAML folded them into, with its line and column.
+
+    The audit reads that text as written, so each word's place is its own line and column."""
+    words = piece.split()
+    if not words:
+        return None
+    for number in range(max(first, 1), min(len(lines), first + 400) + 1):
+        start = lines[number - 1].find(words[0])
+        while start >= 0:
+            raw = "\n".join([lines[number - 1][start:], *lines[number : number + 400]])
+            end = _match_spaces(piece.strip(), raw)
+            if end is not None:
+                return raw[:end], number, start + 1
+            start = lines[number - 1].find(words[0], start + 1)
+    return None
+
+
+def _match_spaces(piece: str, raw: str) -> int | None:
+    """The length of the start of ``raw`` that reads as ``piece`` where any run of spaces matches any run of
+    whitespace (line breaks and indentation included), or None."""
+    at = 0
+    index = 0
+    while index < len(piece):
+        if piece[index].isspace():
+            while index < len(piece) and piece[index].isspace():
+                index += 1
+            if at >= len(raw) or not raw[at].isspace():
+                return None
+            while at < len(raw) and raw[at].isspace():
+                at += 1
+            continue
+        if at >= len(raw) or raw[at] != piece[index]:
+            return None
+        at += 1
+        index += 1
+    return at
 
 
 def published_words(checked: CheckedCatalog) -> int:
