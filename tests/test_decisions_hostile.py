@@ -83,3 +83,21 @@ def test_a_symlinked_file_is_edited_where_it_points(tmp_path: Path) -> None:
         "terms": ["Kelso"],
         "placeholder": "[name]",
     }
+
+
+@pytest.mark.parametrize("name", ["audit-allowlist.yaml", "redactions.yaml"])
+def test_a_decision_file_that_is_not_a_regular_file_is_refused_at_once(catalog_copy: Path, name: str) -> None:
+    """A FIFO would block the read forever; a directory cannot be a list of decisions."""
+    import os
+
+    path = catalog_copy / name
+    args = ["--allow", "Zed", "--why", "x"] if name.startswith("audit") else ["--redact", "Zed", "--as", "[n]"]
+    kinds = {"fifo": lambda: os.mkfifo(path), "directory": lambda: path.mkdir()}
+    for kind, make in kinds.items():
+        path.unlink() if path.exists() and not path.is_dir() else None
+        if path.is_dir():
+            path.rmdir()
+        make()
+        result = CliRunner().invoke(main, ["audit", "--catalog", str(catalog_copy), *args])
+        assert result.exit_code == 1, (kind, result.output)
+        assert result.stderr.strip().splitlines() == [f"Error: catalog/{name}: not a regular file; nothing was changed"]

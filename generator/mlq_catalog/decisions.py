@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Sequence
@@ -132,6 +133,9 @@ def _append(
 ) -> Path:
     shown = display_path(path, path.parent.parent)
     try:
+        # A FIFO would block the read forever (and a directory or socket holds no decisions).
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise DecisionError(f"{shown}: not a regular file; nothing was changed")
         original = path.read_bytes() if path.exists() else None
     except OSError as exc:
         raise DecisionError(f"{shown}: cannot read: {exc.strerror}") from exc
