@@ -191,3 +191,20 @@ def test_a_source_name_never_splits_or_fakes_a_line(tmp_path: Path, name: str) -
 
 def _attribute(text: str) -> str:
     return "".join(f"&#{ord(c)};" if not c.isprintable() or c in '&<"' else c for c in text)
+
+
+@pytest.mark.parametrize("kind", ["qdpx", "qdc"])
+def test_an_input_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    """A FIFO named as the project or codebook blocked the import forever (issue 13's item 9, for imports)."""
+    import os
+
+    for name in ("fifo", "char-device"):
+        path = tmp_path / f"{name}.{kind}"
+        if name == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to("/dev/zero")  # endless: read whole, it would fill memory
+        result = CliRunner().invoke(main, ["import", kind, str(path), "--catalog", str(tmp_path / "catalog")])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.strip().splitlines() == [f"Error: {path}: not a regular file"]
+        assert not (tmp_path / "catalog").exists()

@@ -47,6 +47,7 @@ import bisect
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 import urllib.parse
@@ -369,7 +370,18 @@ def _line_of(qde: bytes, guid: str | None) -> int | None:
     return qde.count(b"\n", 0, at) + 1 if at >= 0 else None
 
 
+def _regular(path: Path, shown: str) -> None:
+    """Refuse a FIFO (its read blocks forever), a device (``/dev/zero`` never ends) or a socket, at once."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InputError(Problem(shown, None, None, f"cannot read: {exc.strerror}")) from exc
+    if not stat.S_ISREG(mode):
+        raise InputError(Problem(shown, None, None, "not a regular file"))
+
+
 def _zip(path: Path) -> zipfile.ZipFile:
+    _regular(path, display_path(path))
     try:
         return zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -538,6 +550,7 @@ def _source_text(files: _Files, element: ET.Element, project: Project, what: str
 def read_codebook(path: Path) -> tuple[str, list[QdaCode]]:
     """The origin and codes of a REFI-QDA codebook file (``.qdc``)."""
     shown = display_path(path)
+    _regular(path, shown)
     try:
         data = path.read_bytes()
     except OSError as exc:
