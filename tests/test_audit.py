@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog import decisions
+from mlq_catalog.anonymize import Redactor
 from mlq_catalog.audit import (
     AuditReport,
     LocatedText,
@@ -111,7 +112,12 @@ def test_recall_is_complete_for_every_kind(corpus_report: tuple[Path, AuditRepor
         for place in entry.places:
             spans[(place.path.removeprefix(prefix), place.line)].append((place.column, entry.term))
     missed: dict[str, list[str]] = defaultdict(list)
+    detectors = Redactor()
     for kind, _, term, file, line, column in _truth(corpus):
+        # A contact detail the built-in detectors replace is never published: nothing left to review.
+        replaced = detectors.matches(_line(corpus, file, line), None)
+        if any(m.start <= column - 1 and column - 1 + len(term) <= m.end for m in replaced):
+            continue
         # Found when a reported word overlaps the planted one ("Ouellet" in "madame Ouellet").
         if not any(start < column + len(term) and column < start + len(found) for start, found in spans[(file, line)]):
             missed[kind].append(f"{term} at {file}:{line}:{column}")
@@ -188,7 +194,7 @@ def test_french_transcript_is_flagged_as_audited_less_well() -> None:
         ("in the Greyfield Robotics Lab", "Greyfield Robotics Lab", "organisation"),
         ("we spent a year in Cork, uh, testing", "Cork", "place"),
         ("the app, Z I P P O R A, is", "Z I P P O R A", "organisation"),
-        ("contact is mara dot stone at gmail dot com", "mara dot stone at gmail dot com", "contact"),
+        ("contact is mara.stone at stonemail dot zz", "mara.stone at stonemail dot zz", "contact"),
         ("I asked my boss (Ludovica) about it (laughs)", "Ludovica", "person"),
     ],
 )

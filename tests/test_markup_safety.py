@@ -283,6 +283,9 @@ def test_build_refuses_live_markup_that_validate_missed(tmp_path: Path, monkeypa
     project = _copy_project(tmp_path / "project")
     _edit(project / "catalog" / "issues" / "data-drift.yaml", description='Text.\n{: onclick="alert(1)" }')
     monkeypatch.setattr("mlq_catalog.validate.description_problems", lambda text: [])
+    # Reviewed as harmless text, so that the review gate (issue 14) lets the build reach this net.
+    with (project / "catalog" / "audit-allowlist.yaml").open("a", encoding="utf-8") as out:
+        out.write("  - term: onclick\n    reason: A test of the build's markup check.\n")
     with pytest.raises(CatalogError) as caught:
         _build(project, tmp_path / "out" / "site")
     message = caught.value.format_message()

@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from mlq_catalog import schema
 from mlq_catalog.cli import main
-from mlq_catalog.refi import export_qdpx
+from mlq_catalog.refi import export_full_qdpx
 from mlq_catalog.validate import check_catalog
 
 from . import qdpx_fixtures as qf
@@ -249,13 +249,14 @@ def test_our_export_writes_code_points_and_says_so(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     checked = check_catalog(catalog)
-    assert checked.catalog is not None and checked.evidence is not None
-    data = export_qdpx(checked.catalog, checked.evidence)
+    # The emoji is in an uncoded turn: only the full-transcript project (a local export) holds it.
+    assert checked.loaded is not None and checked.loaded_evidence is not None
+    data = export_full_qdpx(checked.loaded, checked.loaded_evidence)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         root = ET.fromstring(archive.read("project.qde"))
         source = next(s for s in root.iter(f"{P}TextSource") if s.get("name") == "interview-u1")
         text = archive.read("sources/" + (source.get("plainTextPath") or "").removeprefix("internal://")).decode()
-    quotes = {q.id: q for q in checked.evidence.quotes}
+    quotes = {q.id: q for q in checked.loaded_evidence.quotes}
     assert "😀" in text[: text.index("Um, and every year")]
     for selection in source.findall(f"{P}PlainTextSelection"):
         start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
@@ -298,11 +299,12 @@ def test_imported_text_is_taken_as_it_is_not_read_as_delve(tmp_path: Path) -> No
     entry = yaml.safe_load((catalog / "transcripts.yaml").read_text(encoding="utf-8"))["transcripts"][0]
     assert entry["format"] == "plain"
     checked = check_catalog(catalog)
-    assert checked.evidence is not None
+    # No taxonomy entry claims these codes, so nothing is published (issue 14): what was loaded counts.
+    assert checked.loaded_evidence is not None
     assert not checked.errors, [p.format_text() for p in checked.errors]
-    assert len(checked.evidence.quotes) == 5
+    assert len(checked.loaded_evidence.quotes) == 5
     # No code invented from the text: every code counted is one of the codebook's.
-    counted = {code for counts in checked.evidence.code_counts.values() for code in counts}
+    counted = {code for counts in checked.loaded_evidence.code_counts.values() for code in counts}
     assert counted == {"Label-drift", "Sceptical", "Trusting", "Noisy-labels"}
     assert not [p for p in checked.problems if "speaker" in p.message or "label" in p.message.split("'")[0]]
     # The speaker labels inside a selection are a warning at import, not a refusal.
@@ -462,7 +464,8 @@ def test_one_passage_coded_three_times_is_one_quote(tmp_path: Path, per_coding: 
         ("the labels drift over the years", ["Label-drift", "Sceptical", "Trusting"]),
     ]
     checked = check_catalog(catalog)
-    assert checked.evidence is not None and len(checked.evidence.quotes) == 2
+    # Loaded, not published: no taxonomy entry claims the codes (issue 14).
+    assert checked.loaded_evidence is not None and len(checked.loaded_evidence.quotes) == 2
 
 
 # --- 7. all or nothing ---------------------------------------------------------------------------
@@ -491,8 +494,11 @@ def test_a_successful_import_validates_and_builds_its_quotes(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     checked = check_catalog(catalog)
     assert not checked.errors
-    assert checked.evidence is not None
-    imported = [q for q in checked.evidence.quotes if q.transcript == "interview-44"]
+    # Every quote is loaded; those whose codes map to an entry are also published.
+    assert checked.loaded_evidence is not None and checked.evidence is not None
+    imported = [q for q in checked.loaded_evidence.quotes if q.transcript == "interview-44"]
+    published = {q.id for q in checked.evidence.quotes if q.transcript == "interview-44"}
+    assert published and published <= {q.id for q in imported}
     assert sorted(q.text for q in imported) == sorted(SIMPLE_QUOTES)
     assert {q.participant for q in imported} == {"P44"}
 
@@ -600,8 +606,8 @@ def test_a_project_written_as_qualcoder_writes_it(tmp_path: Path) -> None:
 
 def test_our_full_transcript_export_comes_back_the_same(tmp_path: Path) -> None:
     shipped = check_catalog(CATALOG)
-    assert shipped.catalog is not None and shipped.evidence is not None
-    data = export_qdpx(shipped.catalog, shipped.evidence)
+    assert shipped.loaded is not None and shipped.loaded_evidence is not None
+    data = export_full_qdpx(shipped.loaded, shipped.loaded_evidence)
     project = tmp_path / "catalog.qdpx"
     project.write_bytes(data)
     catalog = tmp_path / "imported"
@@ -619,16 +625,17 @@ def test_our_full_transcript_export_comes_back_the_same(tmp_path: Path) -> None:
         for s in root.iter(f"{P}PlainTextSelection")
     )
     imported = sorted((q["at"][0], q["at"][1], tuple(sorted(q.get("codes", [])))) for q in _quotes(catalog))  # type: ignore[index]
-    assert len(imported) == len(shipped.evidence.quotes) > 100
+    assert len(imported) == len(shipped.loaded_evidence.quotes) > 100
     assert imported == exported  # same positions, same codes
 
     def squash(text: str) -> str:
         return " ".join(text.split())
 
     checked = check_catalog(catalog)
-    assert checked.evidence is not None and not checked.errors
-    assert sorted(squash(q.text) for q in checked.evidence.quotes) == sorted(
-        squash(q.text) for q in shipped.evidence.quotes
+    # The imported catalog has no taxonomy of its own: compare what was loaded.
+    assert checked.loaded_evidence is not None and not checked.errors
+    assert sorted(squash(q.text) for q in checked.loaded_evidence.quotes) == sorted(
+        squash(q.text) for q in shipped.loaded_evidence.quotes
     )
 
 

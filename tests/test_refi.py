@@ -14,9 +14,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from mlq_catalog.analysis import Evidence
 from mlq_catalog.cli import main
 from mlq_catalog.qdpx_import import import_qdpx
-from mlq_catalog.refi import NAMESPACE, export_qdc, export_qdpx, source_text
+from mlq_catalog.refi import NAMESPACE, export_full_qdpx, export_qdc, export_qdpx, source_text
 from mlq_catalog.validate import CheckedCatalog, check_catalog
 
 from .conftest import CATALOG, REPO
@@ -153,8 +154,9 @@ def test_offsets_are_code_points(catalog_copy: Path) -> None:
         text.replace("Okay, this meeting is being recorded.", "Okay \U0001f600\u00e9 this meeting."), encoding="utf-8"
     )
     checked = check_catalog(catalog_copy)
-    assert checked.catalog is not None and checked.evidence is not None
-    root, texts = _project(export_qdpx(checked.catalog, checked.evidence))
+    assert checked.loaded is not None and checked.loaded_evidence is not None
+    # The planted characters are in an uncoded turn: only the full-transcript project holds them.
+    root, texts = _project(export_full_qdpx(checked.loaded, checked.loaded_evidence))
     source = next(s for s in root.iter(f"{P}TextSource") if s.get("name") == "interview-u1")
     content = texts["sources/" + source.get("plainTextPath", "").removeprefix("internal://")]
     assert "\U0001f600" in content
@@ -175,17 +177,17 @@ def test_round_trip_into_an_empty_catalog_keeps_every_quote(
     assert len(report.transcripts) == 5
     assert not [p for p in report.problems if p.severity == "error"], [p.format_text() for p in report.problems]
     imported = check_catalog(target)
-    assert imported.evidence is not None
+    # An empty catalog has no taxonomy of its own, so what it publishes can differ: compare what was loaded.
+    assert imported.loaded_evidence is not None
     # New neutral ids, in the order of the sources (sorted by our transcript id).
     renamed = {source: new for source, new, _ in report.mapping}
     assert renamed["interview-43"] == "interview-4"
 
-    def quotes(checked: CheckedCatalog, ids: dict[str, str]) -> list[tuple[str, str, tuple[str, ...]]]:
-        assert checked.evidence is not None
-        return sorted((ids.get(q.transcript, q.transcript), _squash(q.text), q.codes) for q in checked.evidence.quotes)
+    def quotes(evidence: Evidence, ids: dict[str, str]) -> list[tuple[str, str, tuple[str, ...]]]:
+        return sorted((ids.get(q.transcript, q.transcript), _squash(q.text), q.codes) for q in evidence.quotes)
 
-    assert len(quotes(shipped, renamed)) == len(shipped.evidence.quotes) > 100
-    assert quotes(imported, {}) == quotes(shipped, renamed)
+    assert len(quotes(shipped.evidence, renamed)) == len(shipped.evidence.quotes) > 100
+    assert quotes(imported.loaded_evidence, {}) == quotes(shipped.evidence, renamed)
     # An empty catalog has no taxonomy: every code is reported, as validate does.
     assert {p.message.split("'")[1] for p in report.unclaimed} >= {"Data-noisy-labels", "label-drift"}
 
@@ -264,8 +266,8 @@ def test_import_refuses_a_selection_outside_its_text(tmp_path: Path, qdpx: bytes
 
 
 def test_source_text_names_interviewee_by_pseudonym(shipped: CheckedCatalog) -> None:
-    assert shipped.catalog is not None
-    text = source_text(shipped.catalog.transcripts["interview-05"]).text
+    assert shipped.loaded is not None
+    text = source_text(shipped.loaded.transcripts["interview-05"]).text
     assert text.startswith("Interviewer: Catalog of quality issues")
     assert "\n\nP05: it's straightforward. Yeah." in text
 

@@ -85,6 +85,12 @@ def main() -> None:
 )
 @PAGES_DIR_OPTION
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Build for a local look even when the review gate would refuse (unreviewed names or contact "
+    "details); every page then carries a banner saying so. Never publish a preview.",
+)
 @MAX_BYTES_OPTION
 @REPLACEMENT_LOG_OPTION
 @click.option(
@@ -100,11 +106,15 @@ def build(
     site_dir: Path | None,
     pages_dir: Path | None,
     strict: bool,
+    preview: bool,
     max_transcript_bytes: int,
     replacement_log: Path | None,
     lock_timeout: float,
 ) -> None:
-    """Validate the catalog, generate its pages and build the site.
+    """Validate the catalog, generate its pages and build the site for publication.
+
+    Refuses while what would be published holds a name or contact detail that no one reviewed
+    (see mlq-catalog audit); --preview builds anyway, with a banner on every page.
 
     Example: mlq-catalog build --site-dir public
     """
@@ -116,7 +126,11 @@ def build(
     )
     project.lock_timeout = lock_timeout
     report = build_module.build_site(
-        project, strict=strict, max_transcript_bytes=max_transcript_bytes, replacement_log=replacement_log
+        project,
+        strict=strict,
+        max_transcript_bytes=max_transcript_bytes,
+        replacement_log=replacement_log,
+        preview=preview,
     )
     for problem in report.generated.checked.warnings:
         click.echo(problem.format_text(), err=True)
@@ -166,6 +180,12 @@ def validate(
     errors = [p for p in problems if p.severity == "error"]
     if output_format == "text":
         click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", err=True)
+    if output_format != "json" and checked.scope is not None:
+        from .scope import unmapped_summary
+
+        summary = unmapped_summary(checked.scope)
+        if summary is not None:
+            click.echo(summary, err=True)
     if errors:
         sys.exit(1)
 
@@ -295,7 +315,14 @@ def _as_error(problem: Problem) -> Problem:
     default="json",
     show_default=True,
     help="json: the whole catalog; csv: one row per quote; qdpx: a REFI-QDA project "
-    "(transcripts, codebook, quotes as codings); qdc: the taxonomy as a REFI-QDA codebook.",
+    "(the published excerpts, codebook, quotes as codings); qdc: the taxonomy as a REFI-QDA codebook. "
+    "Each holds what the site publishes, nothing more.",
+)
+@click.option(
+    "--full-transcripts",
+    is_flag=True,
+    help="With --format qdpx: every transcript whole, interviewer turns and uncoded talk included "
+    "(redaction rules applied). For your own analysis only: it holds unpublished text.",
 )
 @click.option(
     "--output",
@@ -306,19 +333,36 @@ def _as_error(problem: Problem) -> Problem:
 )
 @MAX_BYTES_OPTION
 def export(
-    catalog_dir: Path | None, config_file: Path, output_format: str, output: Path | None, max_transcript_bytes: int
+    catalog_dir: Path | None,
+    config_file: Path,
+    output_format: str,
+    output: Path | None,
+    max_transcript_bytes: int,
+    full_transcripts: bool,
 ) -> None:
-    """Export the catalog with its quotes and code counts.
+    """Export the catalog with its published quotes and code counts.
 
     Example: mlq-catalog export --format json -o catalog.json
     """
     from .export import export_csv, export_json
     from .validate import check_catalog
 
+    if full_transcripts and output_format != "qdpx":
+        raise click.UsageError("--full-transcripts goes with --format qdpx only")
     checked = check_catalog(_catalog_dir(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
-    if output_format in ("qdpx", "qdc"):
+    if full_transcripts:
+        from .refi import export_full_qdpx
+
+        assert checked.loaded is not None and checked.loaded_evidence is not None
+        click.echo(
+            "warning: this project holds whole transcripts, with text that is not published "
+            "(interviewer turns, uncoded talk); keep it private",
+            err=True,
+        )
+        data = export_full_qdpx(checked.loaded, checked.loaded_evidence)
+    elif output_format in ("qdpx", "qdc"):
         from .refi import export_qdc, export_qdpx
 
         data = (export_qdpx if output_format == "qdpx" else export_qdc)(checked.catalog, checked.evidence)

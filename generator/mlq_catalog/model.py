@@ -11,11 +11,28 @@ import datetime
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .names import name_like_word
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
-PARTICIPANT_PATTERN = r"^P[A-Z0-9]+$"
+PARTICIPANT_PATTERN = r"^(?:[A-Za-z0-9][A-Za-z0-9 ._-]*)?[0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9])?$"
+"""A pseudonym: letters, digits, spaces, '.', '_' or '-', with at least one digit (P05, PH02, R-7,
+Participant 12). A person's name has no digit; ``is_pseudonym`` also refuses a first name as a word."""
+
+
+def is_pseudonym(label: str) -> bool:
+    """Whether ``label`` can be a participant's pseudonym: it has the shape and names no one."""
+    return len(label) <= 40 and re.fullmatch(PARTICIPANT_PATTERN, label) is not None and name_like_word(label) is None
+
+
+def _check_pseudonym(label: str) -> str:
+    word = name_like_word(label)
+    if word is not None:
+        raise ValueError(f"pseudonym '{label}' contains the first name '{word}'; use a label such as P12 or R-7")
+    return label
+
 
 EntityId = Annotated[
     str,
@@ -118,8 +135,11 @@ class TranscriptEntry(StrictModel):
 
     id: EntityId = Field(description="Transcript id; by convention the file name without extension.")
     source: str = Field(description="Path of the transcript file, relative to the catalog directory.")
-    participant: Annotated[str, StringConstraints(pattern=PARTICIPANT_PATTERN)] = Field(
-        description="Pseudonym shown beside quotes, e.g. P35."
+    participant: Annotated[
+        str, StringConstraints(pattern=PARTICIPANT_PATTERN, max_length=40), AfterValidator(_check_pseudonym)
+    ] = Field(
+        description="Pseudonym shown beside quotes: any label with a digit that names no one, "
+        "e.g. P35, PH02, R-7 or 'Participant 12'."
     )
     role: str | None = Field(default=None, description="Coarse role, e.g. 'Data scientist'.")
     experience: str | None = Field(default=None, description="Experience band, e.g. '5-10 years'.")

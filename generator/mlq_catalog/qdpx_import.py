@@ -386,7 +386,9 @@ def _zip(path: Path) -> zipfile.ZipFile:
         return zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(
-            Problem(display_path(path), None, None, f"not a REFI-QDA project (.qdpx is a zip file): {exc}")
+            Problem(
+                display_path(path), None, None, f"not a REFI-QDA project (.qdpx is a zip file): {exc}", code="not-qdpx"
+            )
         ) from exc
 
 
@@ -395,9 +397,11 @@ def _parse_xml(data: bytes, shown: str, root_name: str) -> ET.Element:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
-        raise InputError(Problem(shown, line, None, f"invalid XML: {exc}")) from exc
+        raise InputError(Problem(shown, line, None, f"invalid XML: {exc}", code="invalid-xml")) from exc
     if _local(root.tag) != root_name:
-        raise InputError(Problem(shown, 1, None, f"root element is {_local(root.tag)}, not {root_name}"))
+        raise InputError(
+            Problem(shown, 1, None, f"root element is {_local(root.tag)}, not {root_name}", code="not-qdpx")
+        )
     return root
 
 
@@ -407,12 +411,14 @@ def read_project(path: Path) -> Project:
     with _zip(path) as archive:
         infos = archive.infolist()
         if sum(info.file_size for info in infos) > MAX_QDPX_BYTES:
-            raise InputError(Problem(shown, None, None, f"project unpacks to over {MAX_QDPX_BYTES:,} bytes"))
+            raise InputError(
+                Problem(shown, None, None, f"project unpacks to over {MAX_QDPX_BYTES:,} bytes", code="file-too-large")
+            )
         # project.qde at the top (the standard), else the first .qde anywhere.
         qdes = sorted((i.filename.count("/"), i.filename) for i in infos if i.filename.lower().endswith(".qde"))
         qde_name = qdes[0][1] if qdes else None
         if qde_name is None:
-            raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file"))
+            raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file", code="not-qdpx"))
         qde_shown = f"{shown}:{qde_name}"
         qde = _read_member(archive, archive.getinfo(qde_name), shown)
         root = _parse_xml(qde, qde_shown, "Project")
@@ -497,6 +503,7 @@ def read_project(path: Path) -> Project:
                                 None,
                                 f"selection {shown_name(selection.get('guid') or '')} of '{name}' has no whole-number "
                                 "startPosition and endPosition",
+                                code="invalid-selection",
                             )
                         )
                         continue
@@ -540,7 +547,15 @@ def _source_text(files: _Files, element: ET.Element, project: Project, what: str
     data, why = files.read(target)
     if data is None:
         if target.strip().lower().startswith("internal://"):
-            project.errors.append(Problem(project.shown, None, None, f"text of the {what} '{name}' is missing: {why}"))
+            project.errors.append(
+                Problem(
+                    project.shown,
+                    None,
+                    None,
+                    f"text of the {what} '{name}' is missing: {why}",
+                    code="missing-source-text",
+                )
+            )
         else:
             project.notes.append(f"skipped the {what} '{name}': {why}")
         return None
@@ -554,9 +569,11 @@ def read_codebook(path: Path) -> tuple[str, list[QdaCode]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(Problem(shown, None, None, f"cannot read: {exc.strerror}")) from exc
+        raise InputError(Problem(shown, None, None, f"cannot read: {exc.strerror}", code="unreadable-file")) from exc
     if len(data) > MAX_QDPX_BYTES:
-        raise InputError(Problem(shown, None, None, f"codebook is over {MAX_QDPX_BYTES:,} bytes"))
+        raise InputError(
+            Problem(shown, None, None, f"codebook is over {MAX_QDPX_BYTES:,} bytes", code="file-too-large")
+        )
     root = _parse_xml(data, shown, "CodeBook")
     codes = _children(root, "Codes")
     return (root.get("origin") or "").strip(), _read_codes(codes[0], shown) if codes else []
@@ -772,7 +789,13 @@ def _existing(catalog_dir: Path) -> _Existing:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise InputError(
-                Problem(display_path(path), None, None, f"cannot read it ({exc}); run mlq-catalog validate")
+                Problem(
+                    display_path(path),
+                    None,
+                    None,
+                    f"cannot read it ({exc}); run mlq-catalog validate",
+                    code="unreadable-file",
+                )
             ) from exc
         listed = data.get("transcripts") if isinstance(data, dict) else None
         for entry in listed if isinstance(listed, list) else []:
@@ -868,6 +891,7 @@ def plan(
                         None,
                         f"selection {selection.guid} ({selection.start}-{selection.end}) of the "
                         f"{source.kind} '{source.name}' {reason}",
+                        code="invalid-selection",
                     )
                 )
                 continue
@@ -902,6 +926,7 @@ def plan(
                         f"quote of {participant}, "
                         "as the tool coded it: check it",
                         severity="warning",
+                        code="label-in-selection",
                     )
                 )
         quotes = sorted(merged.values(), key=lambda q: (q.start, q.end))
@@ -1004,7 +1029,13 @@ def _codebook_yaml(catalog_dir: Path, origin: str, codes: list[QdaCode], raw: di
             current = model.CodebookFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError) as exc:
             raise InputError(
-                Problem(display_path(path), None, None, "cannot read it; run mlq-catalog validate and fix it first")
+                Problem(
+                    display_path(path),
+                    None,
+                    None,
+                    "cannot read it; run mlq-catalog validate and fix it first",
+                    code="unreadable-file",
+                )
             ) from exc
     new = _codebook_models(codes, raw)
     merged = model.CodebookFile(

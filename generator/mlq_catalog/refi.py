@@ -6,11 +6,14 @@ NVivo, ATLAS.ti, MAXQDA and QualCoder all read and write REFI-QDA (QDA-XML 1.0).
   issues; fixes, contexts and meta codes sit under non-codable group codes. An entry's
   code is named by its id, and the raw transcript codes that mean it (``codes:``) are
   its child codes, so a coding keeps the exact code a coder used.
-* The **project** adds every transcript as a text source and every quote as a
-  ``PlainTextSelection`` with one coding per code. Sources are written from the parsed
-  turns, never from the raw file: speakers appear as the participant pseudonym or a
-  generic role, code lines and print furniture are gone, and redaction rules apply,
-  so a project is as safe to publish as the site.
+* The published **project** (``export_qdpx``, read from the publication scope, ``scope.py``)
+  holds per transcript only its published excerpts, in order, with ``[…]`` between them, and
+  one ``PlainTextSelection`` per excerpt with one coding per code: exactly the quotes of the
+  site, and nothing of the turns around them.
+* The **full-transcript project** (``export_full_qdpx``, ``mlq-catalog export --format qdpx
+  --full-transcripts``) is a local researcher's export: every transcript whole, written from the
+  parsed turns (speakers as the pseudonym or a generic role, redaction rules applied). It holds
+  unpublished text; ``build`` never writes it.
 
 Output is deterministic: guids are uuid5 of our ids, zip entries are sorted and carry
 a fixed timestamp. Selection offsets are Unicode code points, end exclusive (as
@@ -21,8 +24,10 @@ Projects come back in through ``qdpx_import``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import itertools
 import logging
 import re
 import uuid
@@ -34,6 +39,7 @@ from .analysis import Evidence, Quote
 from .anonymize import Redactor, ScannedParagraphs, load_redactions
 from .errors import OutputError
 from .loader import Catalog, LoadedTranscript
+from .scope import GAP_MARKER
 from .transcripts import GENERIC_LABEL
 
 log = logging.getLogger(__name__)
@@ -292,17 +298,16 @@ def source_text(
     raw = [paragraph.text for turn in turns for paragraph in turn.paragraphs]
     texts = squeeze_spaces(raw)
     if redactor is not None:
+        # A name split across paragraphs is matched within one turn, never from one turn into the next.
+        starts = list(itertools.accumulate(len(turn.paragraphs) for turn in turns))[:-1]
         if seen is None or texts is not raw:  # squeezed: not the texts the check searched
-            texts = redactor.redact_all(texts, transcript.id)
+            texts = redactor.redact_all(texts, transcript.id, turn_starts=starts)
         else:
             rest = [index for index in range(len(texts)) if index not in seen.scanned]
             flagged = set(seen.flagged)
             flagged.update(rest[i] for i in redactor.candidates([texts[i] for i in rest], transcript.id))
             # As redact_all: a paragraph the prefilter did not flag holds nothing to redact.
-            texts = [
-                redactor.redact(text, transcript.id, record=False) if index in flagged else text
-                for index, text in enumerate(texts)
-            ]
+            texts = redactor.redact_all(texts, transcript.id, touched=flagged, turn_starts=starts)
     pieces: list[str] = []
     paragraph_at: dict[int, int] = {}
     offset = 0
@@ -368,20 +373,61 @@ def _redactor(catalog: Catalog) -> Redactor:
 
 
 def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
-    """The catalog as a REFI-QDA project (``.qdpx``): codebook, transcripts as sources, quotes as codings."""
+    """The published REFI-QDA project (``.qdpx``): the codebook, and per transcript only its published
+    excerpts, in order, ``[…]`` between them, each with its codings.
+
+    ``catalog`` and ``evidence`` are the publication scope's (``scope.py``): a source is written
+    from the published quotes only, never from a transcript's turns.
+    """
     root, files = project_tree(catalog, evidence)
     files["project.qde"] = _serialise(root, PROJECT_NS)
     return _zip(files)
 
 
-def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict[str, bytes]]:
+def export_full_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
+    """A local researcher's project with every transcript whole (interviewer turns, uncoded talk).
+
+    ``catalog`` and ``evidence`` are the *loaded* ones (``CheckedCatalog.loaded``): this file holds
+    unpublished text. Redaction rules still apply; ``build`` never writes it.
+    """
+    root, files = project_tree(catalog, evidence, full_transcripts=True)
+    files["project.qde"] = _serialise(root, PROJECT_NS)
+    return _zip(files)
+
+
+def excerpt_source(quotes: list[Quote]) -> tuple[str, list[tuple[Quote, tuple[int, int]]]]:
+    """A transcript's published excerpts as one text, ``GAP_MARKER`` between them, and each one's span.
+
+    Each excerpt starts with its speaker's pseudonym (``P05: ``), outside the selection, so that
+    an importer, ours included, knows whose words they are.
+    """
+    pieces: list[str] = []
+    spans: list[tuple[Quote, tuple[int, int]]] = []
+    offset = 0
+    separator = f"\n\n{GAP_MARKER}\n\n"
+    for quote in sorted(quotes, key=lambda q: (q.line, q.id)):
+        if pieces:
+            pieces.append(separator)
+            offset += len(separator)
+        prefix = f"{quote.participant}: "
+        pieces.append(prefix + quote.text)
+        offset += len(prefix)
+        spans.append((quote, (offset, offset + len(quote.text))))
+        offset += len(quote.text)
+    return "".join(pieces), spans
+
+
+def project_tree(
+    catalog: Catalog, evidence: Evidence, *, full_transcripts: bool = False
+) -> tuple[ET.Element, dict[str, bytes]]:
     """The ``project.qde`` element tree (not yet serialised) and the source text files of a project.
 
     Each source's selections sit in one placeholder element (tag ``_RAW``) holding their XML,
-    which only ``_serialise`` understands.
+    which only ``_serialise`` understands. ``full_transcripts``: sources are whole transcripts
+    (the local export); otherwise the published excerpts only.
     """
     codebook = build_codebook(catalog)
-    redactor = _redactor(catalog)
+    redactor = _redactor(catalog) if full_transcripts else None
     user = guid("user", ORIGIN)
     root = ET.Element("Project", {"name": catalog.meta.title, "origin": ORIGIN})
     users = ET.SubElement(root, "Users")
@@ -393,11 +439,27 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
     unclaimed: dict[str, str] = {}
     files: dict[str, bytes] = {}
     sources = ET.Element("Sources")
+    exported: list[str] = []
     for transcript_id in sorted(catalog.transcripts):
         transcript = catalog.transcripts[transcript_id]
-        source = source_text(transcript, redactor, evidence.redaction_suspects.get(transcript_id))
+        if redactor is None and transcript_id not in quotes_by_transcript:
+            continue  # nothing of it is published
+        exported.append(transcript_id)
+        located: list[tuple[Quote, tuple[int, int] | None]]
+        if redactor is not None:
+            source = source_text(transcript, redactor, evidence.redaction_suspects.get(transcript_id))
+            # The loaded quotes are not redacted yet; the source text is.
+            quotes = [
+                dataclasses.replace(q, text=redactor.redact(q.text, transcript_id, record=False))
+                for q in quotes_by_transcript.get(transcript_id, [])
+            ]
+            located = [(q, _locate(source, q)) for q in quotes]
+            text = source.text
+        else:
+            text, spans = excerpt_source(quotes_by_transcript.get(transcript_id, []))
+            located = list(spans)
         source_guid = guid("transcript", transcript_id)
-        files[f"sources/{source_guid}.txt"] = source.text.encode("utf-8")
+        files[f"sources/{source_guid}.txt"] = text.encode("utf-8")
         element = ET.SubElement(
             sources,
             "TextSource",
@@ -410,8 +472,7 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
         )
         ET.SubElement(element, "Description").text = _source_description(transcript)
         selections: list[str] = []
-        for quote in quotes_by_transcript.get(transcript_id, []):
-            span = _locate(source, quote)
+        for quote, span in located:
             if span is None:
                 log.warning("quote %s not found in the exported text of %s; left out", quote.id, transcript_id)
                 continue
@@ -438,7 +499,7 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
         _code_element(codes, node)
 
     participants: dict[str, list[str]] = {}
-    for transcript_id in sorted(catalog.transcripts):
+    for transcript_id in exported:
         participants.setdefault(catalog.transcripts[transcript_id].participant, []).append(transcript_id)
     if participants:
         cases = ET.SubElement(root, "Cases")

@@ -284,7 +284,7 @@ def template_error(exc: jinja2.TemplateError, template: str, page: str | None) -
     kind = "template syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "template error"
     where = f" while rendering {page}" if page else ""
     message = " ".join(str(exc.message or exc).split())
-    return InputError(Problem(shown, line, None, f"{kind}{where}: {message}"))
+    return InputError(Problem(shown, line, None, f"{kind}{where}: {message}", code="template-error"))
 
 
 def _nav_html(nav: Any) -> Any:

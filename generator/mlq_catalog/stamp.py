@@ -153,8 +153,10 @@ def current(project: Project, stamp: str) -> Generated | None:
     if not (project.pages_dir / PAGES_MARKER).exists() or not all((project.pages_dir / p).is_file() for p in pages):
         return None
     try:
-        problems = [Problem(**problem) for problem in data.get("problems", [])]
-    except TypeError:
+        problems = [
+            Problem(**{**problem, "key": tuple(problem.get("key") or ())}) for problem in data.get("problems", [])
+        ]
+    except (TypeError, AttributeError):
         return None
     log.info("the site is current (stamp %s): nothing to build", stamp[:12])
     unchanged = _Unchanged(

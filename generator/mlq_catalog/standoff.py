@@ -30,6 +30,7 @@ like inline-coded turns, so pages, counts and exports cannot tell them apart.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import logging
 import re
@@ -162,14 +163,7 @@ class ResolvedQuote:
 def _message(problem: Problem) -> Problem:
     # Pydantic prefixes our own validator messages; users need only the sentence.
     if problem.message.startswith("Value error, "):
-        return Problem(
-            problem.file,
-            problem.line,
-            problem.column,
-            problem.message[len("Value error, ") :],
-            problem.key,
-            problem.severity,
-        )
+        return dataclasses.replace(problem, message=problem.message[len("Value error, ") :])
     return problem
 
 
@@ -222,14 +216,17 @@ def _resolve(
                 if entity in catalog.categories
                 else f"unknown taxonomy id '{entity}'{suggestion(entity, quotable)}"
             )
-            problems.append(doc.problem((*key, "entities", e_index), what))
+            problems.append(doc.problem((*key, "entities", e_index), what, code="unknown-reference"))
     loaded = catalog.transcripts.get(transcript_id)
+    if loaded is None and transcript_id in catalog.broken.get("transcripts", ()):
+        return None, problems  # its registry entry is invalid, and reported there
     if loaded is None:
         hint = suggestion(transcript_id, catalog.transcripts)
         problems.append(
             doc.problem(
                 (*key, "transcript") if entry.transcript else ("transcript",),
                 f"unknown transcript '{transcript_id}'{hint}",
+                code="unknown-reference",
             )
         )
         return None, problems
@@ -246,7 +243,7 @@ def _resolve(
         assert entry.start is not None and entry.end is not None
         span, message, field = _find_range(index_, normalise(entry.start), normalise(entry.end), shown)
     if span is None:
-        problems.append(doc.problem((*key, field), message))
+        problems.append(doc.problem((*key, field), message, code="excerpt-not-found"))
         return None, problems
     if problems:
         return None, problems
@@ -302,12 +299,18 @@ def _resolve_at(
     try:
         raw = _raw_text(loaded)
     except InputError as exc:
-        problems.append(doc.problem((*key, "at"), f"cannot read {shown}: {exc.problem.message}"))
+        problems.append(
+            doc.problem((*key, "at"), f"cannot read {shown}: {exc.problem.message}", code="unreadable-file")
+        )
         return None, problems
     start, end = entry.at
     if end > len(raw):
         problems.append(
-            doc.problem((*key, "at"), f"[{start}, {end}] is past the end of {shown} ({len(raw)} characters)")
+            doc.problem(
+                (*key, "at"),
+                f"[{start}, {end}] is past the end of {shown} ({len(raw)} characters)",
+                code="excerpt-not-found",
+            )
         )
         return None, problems
     excerpt = raw[start:end]
@@ -319,6 +322,7 @@ def _resolve_at(
                 (*key, "at"),
                 f'{shown}:{_line_at(raw, start)} reads "{preview}" at [{start}, {end}], not the quote\'s text; '
                 "was the transcript edited? Correct 'at', or remove it to find the text by search",
+                code="excerpt-not-found",
             )
         )
         return None, problems
@@ -338,6 +342,7 @@ def _resolve_at(
                     (*key, "at"),
                     f"the excerpt runs over more than one turn ({shown}:{line}-{end_line}); "
                     "a quote is what the interviewee said in one turn",
+                    code="excerpt-across-turns",
                 )
             )
             return None, problems
@@ -347,6 +352,7 @@ def _resolve_at(
                     (*key, "at"),
                     f"the excerpt at {shown}:{line} was said by a speaker who is not an interviewee; "
                     "quotes are interviewee words only (see interviewee_labels)",
+                    code="not-interviewee",
                 )
             )
             return None, problems

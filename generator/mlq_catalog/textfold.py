@@ -55,6 +55,12 @@ _CONFUSABLES: dict[str, str] = {
     # Latin letters NFKD leaves alone
     "ı": "i", "ȷ": "j", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h",
     "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ƀ": "b", "ɨ": "i", "ʉ": "u", "ɑ": "a", "ɩ": "i", "ꞵ": "b",
+    # Latin small capitals (phonetic letters), which read as the letter itself
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
+    "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
+    "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+    # Armenian and more Cyrillic letters drawn like Latin ones
+    "օ": "o", "ս": "u", "հ": "h", "ո": "n", "ѵ": "v", "Ѵ": "V", "ɯ": "w",
 }  # fmt: skip
 _APOSTROPHES = "'\u2018\u2019\u201b\u02bc\u02bb\u02b9\u0060\u00b4\u2032\uff07"
 # Default-ignorable characters outside category Cf that render as nothing (Hangul fillers,
