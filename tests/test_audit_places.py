@@ -2,7 +2,9 @@
 
 * A folded (``>-``) or plain scalar over several lines is one string with spaces where the file has
   line breaks; the audit placed every word of it at the key's line, column = offset + 1, so a
-  reviewer was sent to the wrong line and column.
+  reviewer was sent to the wrong line and column. The publication scope's copy of each YAML string
+  added a second place for the same word, at the value's start plus the offset (for a literal block,
+  every line after the first two columns off: the indentation).
 * Published YAML texts the audit did not read: an issue's tag values (shown on the issue page, the
   browse pages and in search), and catalog.yaml's title, description and release notes (the
   changelog page and every download).
@@ -17,7 +19,13 @@ from click.testing import CliRunner
 
 from mlq_catalog.cli import main
 
-NAMES = ("Thaddeus Brackenbury", "Ottoline Farquharson", "Zebedee Quockerwodger", "Perpetua Higginbottom")
+NAMES = (
+    "Thaddeus Brackenbury",
+    "Ottoline Farquharson",
+    "Zebedee Quockerwodger",
+    "Perpetua Higginbottom",
+    "Cornelius Wetherby",
+)
 
 
 def _audit(catalog: Path) -> dict[str, list[dict[str, object]]]:
@@ -60,8 +68,14 @@ def test_words_of_folded_and_multi_line_scalars_are_placed_exactly(catalog_copy:
     text = fix.read_text(encoding="utf-8")
     title = next(line for line in text.split("\n") if line.startswith("title: "))
     _replace(fix, title, title + "\n  as my supervisor\n  Zebedee Quockerwodger\n  said")
+    # A literal block (|), as the shipped descriptions are written: its lines are indented in the file.
+    _replace(
+        issue,
+        "  Individual wrong labels are very hard",
+        "  Individual wrong labels, thank you Cornelius Wetherby, are hard",
+    )
     found = _audit(catalog_copy)
-    _check_places(catalog_copy, found, NAMES[:3])
+    _check_places(catalog_copy, found, (*NAMES[:3], NAMES[4]))
 
 
 def test_tag_values_and_catalog_texts_are_audited(catalog_copy: Path) -> None:
@@ -78,4 +92,4 @@ def test_tag_values_and_catalog_texts_are_audited(catalog_copy: Path) -> None:
         meta, "title: ML Quality Issues Catalog", "title: ML Quality Issues Catalog by Zebedee Quockerwodger's team"
     )
     found = _audit(catalog_copy)
-    _check_places(catalog_copy, found, NAMES)
+    _check_places(catalog_copy, found, NAMES[:4])

@@ -1417,7 +1417,7 @@ def audit(checked: CheckedCatalog) -> AuditReport:
     texts, names, pseudonyms = catalog_texts(checked)
     scope = getattr(checked, "scope", None)
     if scope is not None:  # what the gate reads that the transcripts and entries do not cover (codes, ...)
-        texts += scope_texts(scope)
+        texts += scope_texts(scope, catalog.root.parent if catalog.root.name else catalog.root)
     names += [term for rule in rules for term in rule.terms]
     report = audit_texts(
         texts,
@@ -1457,10 +1457,18 @@ class Scope(Protocol):
     def texts(self) -> Iterable[ScopeText]: ...
 
 
-def scope_texts(scope: Scope) -> list[LocatedText]:
-    """The scope's strings as located texts; pseudonyms are left out (the registry refuses name-like ones)."""
-    return [
-        LocatedText(
+def scope_texts(scope: Scope, base: Path | None = None) -> list[LocatedText]:
+    """The scope's strings as located texts; pseudonyms are left out (the registry refuses name-like ones).
+
+    A YAML string is located in its file's lines under ``base`` like the catalog's own texts
+    (``_yaml_texts``): the scope knows where a value starts, and a folded or multi-line value's words
+    are elsewhere."""
+    out: list[LocatedText] = []
+    lines_of: dict[str, list[str]] = {}
+    for item in scope.texts():
+        if item.field.endswith(".participant"):
+            continue
+        located = LocatedText(
             item.text,
             item.path,
             item.line or 1,
@@ -1470,9 +1478,19 @@ def scope_texts(scope: Scope) -> list[LocatedText]:
             item.prose,
             detectors=item.transcript is not None and item.field.startswith("quote "),
         )
-        for item in scope.texts()
-        if not item.field.endswith(".participant")
-    ]
+        if base is not None and item.line is not None and item.path.endswith((".yaml", ".yml")):
+            if item.path not in lines_of:
+                path = Path(item.path)
+                lines_of[item.path] = _raw_lines(path if path.is_absolute() else base / path, base)
+            if lines_of[item.path]:
+                pieces = _yaml_texts(item.text, lines_of[item.path], item.line, item.path, item.field)
+                out += [
+                    piece._replace(transcript=item.transcript, prose=item.prose, detectors=located.detectors)
+                    for piece in pieces
+                ]
+                continue
+        out.append(located)
+    return out
 
 
 def searched_names(catalog: Catalog) -> list[str]:
