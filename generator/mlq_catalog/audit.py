@@ -1363,7 +1363,15 @@ def _spread(piece: str, lines: Sequence[str], first: int) -> tuple[str, int, int
     for number in range(max(first, 1), min(len(lines), first + 400) + 1):
         start = lines[number - 1].find(words[0])
         while start >= 0:
-            raw = "\n".join([lines[number - 1][start:], *lines[number : number + 400]])
+            parts = [lines[number - 1][start:]]
+            size = len(parts[0])
+            # Enough following lines to hold the piece: its words and every line's indentation.
+            for following in lines[number : number + 400]:
+                if size > 4 * len(piece) + 200:
+                    break
+                parts.append(following)
+                size += len(following) + 1
+            raw = "\n".join(parts)
             end = _match_spaces(piece.strip(), raw)
             if end is not None:
                 return raw[:end], number, start + 1

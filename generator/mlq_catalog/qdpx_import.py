@@ -123,7 +123,9 @@ def _read_codes(parent: ET.Element, shown: str = "", depth: int = 1) -> list[Qda
     codes: list[QdaCode] = []
     for element in _children(parent, "Code"):
         if depth > MAX_CODE_DEPTH:
-            raise InputError(Problem(shown, None, None, f"codes nested deeper than {MAX_CODE_DEPTH} levels"))
+            raise InputError(
+                Problem(shown, None, None, f"codes nested deeper than {MAX_CODE_DEPTH} levels", code="invalid-codebook")
+            )
         description = next((d.text for d in _children(element, "Description") if d.text and d.text.strip()), None)
         color = element.get("color")
         guid = _guid(element.get("guid"))
@@ -359,7 +361,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) ->
     try:
         return archive.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
-        raise InputError(Problem(shown, None, None, f"cannot read {info.filename} from the .qdpx: {exc}")) from exc
+        raise InputError(
+            Problem(shown, None, None, f"cannot read {info.filename} from the .qdpx: {exc}", code="unreadable-file")
+        ) from exc
 
 
 def _line_of(qde: bytes, guid: str | None) -> int | None:
@@ -375,9 +379,9 @@ def _regular(path: Path, shown: str) -> None:
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        raise InputError(Problem(shown, None, None, f"cannot read: {exc.strerror}")) from exc
+        raise InputError(Problem(shown, None, None, f"cannot read: {exc.strerror}", code="unreadable-file")) from exc
     if not stat.S_ISREG(mode):
-        raise InputError(Problem(shown, None, None, "not a regular file"))
+        raise InputError(Problem(shown, None, None, "not a regular file", code="unreadable-file"))
 
 
 def _zip(path: Path) -> zipfile.ZipFile:
