@@ -380,6 +380,8 @@ class LocatedText(NamedTuple):
     where: str = ""
     prose: bool = True
     detectors: bool = True
+    turn: int | None = None
+    """Line of the transcript turn this paragraph belongs to: a turn's paragraphs are redacted together."""
 
 
 class Place(NamedTuple):
@@ -1058,7 +1060,7 @@ def audit_texts(
 
     # Decide: rules and detectors replace some places; the allow-list silences reviewed terms.
     redactor = Redactor(rules)
-    covered: dict[int, list[tuple[int, int]]] = {}
+    covered = _turn_coverage(originals, redactor)
     allow_keys = [(fold(entry.term), entry) for entry in allowed]
     used: set[int] = set()
     entries: list[Entry] = []
@@ -1117,6 +1119,39 @@ def audit_texts(
         if language.code != "en"
     ]
     return AuditReport(entries, silenced, redacted, unused, [], notes, len(names))
+
+
+def _turn_coverage(originals: list[LocatedText], redactor: Redactor) -> dict[int, list[tuple[int, int]]]:
+    """What the rules replace in each paragraph of a transcript turn, with the turn redacted as a whole, as it
+    is published: a rule for "Pemberly Oskvold" covers the name that a blank line splits inside one turn.
+
+    Another text at the same place with the same words (the scope's copy of a quote) gets the same coverage.
+    """
+    groups: dict[tuple[str, str | None, int], list[int]] = defaultdict(list)
+    for index, item in enumerate(originals):
+        if item.turn is not None:
+            groups[(item.path, item.transcript, item.turn)].append(index)
+    covered: dict[int, list[tuple[int, int]]] = {}
+    for members in groups.values():
+        joined = ""
+        offsets = []
+        for index in members:
+            joined += "\n\n" if joined else ""
+            offsets.append(len(joined))
+            joined += originals[index].text
+        first = originals[members[0]]
+        spans = [(m.start, m.end) for m in redactor.matches(joined, first.transcript, detectors=first.detectors)]
+        for index, offset in zip(members, offsets, strict=True):
+            end = offset + len(originals[index].text)
+            covered[index] = [
+                (max(s, offset) - offset, min(e, end) - offset) for s, e in spans if s < end and offset < e
+            ]
+    same_place = {(originals[i].path, originals[i].line, originals[i].column, originals[i].text): i for i in covered}
+    for index, item in enumerate(originals):
+        twin = same_place.get((item.path, item.line, item.column, item.text))
+        if index not in covered and twin is not None:
+            covered[index] = covered[twin]
+    return covered
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:
@@ -1234,7 +1269,8 @@ def transcript_texts(
         quote = (quoted or {}).get(turn.line)
         where = f"quote {quote}" if quote else "the transcript text"
         for paragraph in turn.paragraphs:
-            located.append(paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where))
+            piece = paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where)
+            located.append(piece._replace(turn=turn.line))
     return located, names
 
 
@@ -1473,9 +1509,13 @@ def scope_texts(scope: Scope, base: Path | None = None) -> list[LocatedText]:
     are elsewhere."""
     out: list[LocatedText] = []
     lines_of: dict[str, list[str]] = {}
+    quote_turns: dict[tuple[str, str], int] = {}
     for item in scope.texts():
         if item.field.endswith(".participant"):
             continue
+        quote = item.transcript is not None and item.field.startswith("quote ")
+        # A quote is one turn: its paragraphs are redacted together (_turn_coverage), keyed by its first line.
+        turn = quote_turns.setdefault((item.path, item.field), item.line or 1) if quote else None
         located = LocatedText(
             item.text,
             item.path,
@@ -1484,7 +1524,8 @@ def scope_texts(scope: Scope, base: Path | None = None) -> list[LocatedText]:
             item.transcript,
             item.field,
             item.prose,
-            detectors=item.transcript is not None and item.field.startswith("quote "),
+            detectors=quote,
+            turn=turn,
         )
         if base is not None and item.line is not None and item.path.endswith((".yaml", ".yml")):
             if item.path not in lines_of:
