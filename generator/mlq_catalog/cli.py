@@ -286,15 +286,17 @@ def _decide(
         if not why:
             raise click.UsageError("--allow needs --why: the reason this term identifies nobody")
         path = decisions.allow(catalog, allow_term, why, transcripts)
-        click.echo(f"{display_path(path, path.parent.parent)}: allowed '{allow_term.strip()}'", err=True)
+        click.echo(
+            f"{display_path(path, path.parent.parent)}: allowed '{decisions.decided_term(allow_term, '--allow')}'",
+            err=True,
+        )
         return
     assert redact_term is not None
     if not placeholder:
         raise click.UsageError('--redact needs --as: the placeholder readers see, e.g. --as "[Company A]"')
     path = decisions.redact(catalog, redact_term, placeholder, why, transcripts)
-    click.echo(
-        f"{display_path(path, path.parent.parent)}: '{redact_term.strip()}' is now redacted as {placeholder}", err=True
-    )
+    term = decisions.decided_term(redact_term, "--redact")
+    click.echo(f"{display_path(path, path.parent.parent)}: '{term}' is now redacted as {placeholder}", err=True)
 
 
 def _as_error(problem: Problem) -> Problem:
