@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from .anonymize import Redactor, load_redactions
-from .errors import Problem
+from .errors import Problem, printable
 from .model import AuditAllowlist
 from .transcripts import GENERIC_LABEL, read_text
 from .validate import CheckedCatalog
@@ -108,7 +108,7 @@ class Candidate:
     context: str
 
     def format_text(self) -> str:
-        return f"{self.file}:{self.line}: {self.kind} '{self.text}' in {self.where}: …{self.context}…"
+        return printable(f"{self.file}:{self.line}: {self.kind} '{self.text}' in {self.where}: …{self.context}…")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import stamp
 from .buildlock import DEFAULT_LOCK_TIMEOUT, exchange, holding_output_locks, restore_retired
-from .errors import OutputError, ValidationFailed, display_path
+from .errors import InputError, OutputError, Problem, ValidationFailed, display_path
 from .isolate import run_isolated
 from .writer import MARKER_TEXT, claim_directory
 
@@ -166,6 +166,7 @@ def build_site(
     started = time.perf_counter()
     # Unchanged inputs: the site is current, so nothing is regenerated or rebuilt (see stamp.py).
     input_stamp = stamp.compute(project, strict=strict, max_bytes=max_transcript_bytes, log=replacement_log)
+    _refuse_special_files(project, input_stamp)
     if replacement_log is None and (unchanged := stamp.current(project, input_stamp)) is not None:
         return BuildReport(unchanged, time.perf_counter() - started, 0.0, project.site_dir)
     # What MkDocs imports (Jinja, Markdown, YAML) generation imports too: imported here, before the
@@ -188,7 +189,8 @@ def build_site(
         staging.chmod(0o777 & ~_current_umask())
         _run_mkdocs(project, staging, generated)
         (staging / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        stamp.record(staging, input_stamp, generated)
+        files = stamp.manifest(staging)
+        stamp.forget(project)
         _swap_in(staging, project.site_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -198,12 +200,23 @@ def build_site(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    stamp.record(project, input_stamp, generated, files)
     mkdocs_seconds = time.perf_counter() - started
     if replacement_log is not None:
         from .anonymize import write_log
 
         write_log(generated.checked.replacements, replacement_log)
     return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)
+
+
+def _refuse_special_files(project: Project, input_stamp: stamp.InputStamp) -> None:
+    """A FIFO or device among the pages, templates or configuration would block MkDocs or Jinja for ever.
+
+    The catalog's are left to validation, which refuses each YAML file and transcript that is one.
+    """
+    for path in input_stamp.not_regular:
+        if not _is_relative_to(path, project.catalog_dir):
+            raise InputError(Problem(display_path(path), None, None, "cannot read file: not a regular file"))
 
 
 def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:

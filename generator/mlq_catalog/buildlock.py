@@ -30,7 +30,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
-from .errors import OutputError, display_path
+from .errors import OutputError, display_path, printable_path
 
 log = logging.getLogger(__name__)
 
@@ -156,5 +156,5 @@ def restore_retired(parent: Path, name: str, retired_prefix: str, marker: str) -
         return
     retired = sorted(p for p in parent.glob(f"{retired_prefix}{name}-*") if (p / marker).is_file())
     if retired:
-        log.warning("restoring %s from %s, left by an interrupted build", display_path(target), retired[-1].name)
+        log.warning("restoring %s from %s, left by an interrupted build", display_path(target), printable_path(retired[-1].name))
         os.replace(retired[-1], target)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .buildlock import DEFAULT_LOCK_TIMEOUT
-from .errors import OutputError, Problem, ValidationFailed, display_path, problems_to_json
+from .errors import OutputError, Problem, ValidationFailed, display_path, printable, problems_to_json
 from .transcripts import DEFAULT_MAX_BYTES
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
@@ -121,7 +121,7 @@ def build(
     page_count = sum(1 for path in report.generated.site.pages if not is_side_file(path))
     written, removed = ({page_of(path) for path in paths} for paths in (pages.written, pages.removed))
     click.echo(
-        f"Built {report.site_dir} from {page_count} generated pages "
+        f"Built {printable(str(report.site_dir))} from {page_count} generated pages "
         f"({len(written)} written, {len(removed)} removed) in "
         f"{report.generation_seconds:.2f}s generation + {report.mkdocs_seconds:.2f}s MkDocs",
         err=True,
@@ -192,7 +192,7 @@ def audit_command(
     for candidate in report.candidates:
         click.echo(candidate.format_text())
     for term in report.unused_allowed:
-        click.echo(f"note: allow-list entry '{term}' matches nothing any more; consider removing it", err=True)
+        click.echo(printable(f"note: allow-list entry '{term}' matches nothing any more; consider removing it"), err=True)
     click.echo(f"{len(report.candidates)} candidate(s) to review, {report.silenced} reviewed (allow-list)", err=True)
     if report.candidates:
         sys.exit(1)
@@ -254,7 +254,7 @@ def export(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
     except OSError as exc:
-        raise OutputError(f"{output}: cannot write export: {exc.strerror}") from exc
+        raise OutputError(f"{display_path(output)}: cannot write export: {exc.strerror}") from exc
 
 
 @main.command()
@@ -380,7 +380,7 @@ def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_fil
     for problem in report.problems:
         click.echo(problem.format_text(), err=True)
     click.echo(
-        f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {target}; "
+        f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {printable(str(target))}; "
         f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry",
         err=True,
     )

@@ -37,6 +37,7 @@ from operator import sub
 from pathlib import Path
 from typing import Any
 
+from .readfile import NotRegularFile, read_regular
 from .errors import InputError, Problem, display_path
 from .gcpause import pauses_cycle_collection
 
@@ -207,16 +208,12 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, base: Path | No
     # display_path resolves directories (system calls): only an error needs it.
     try:
         info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise InputError(Problem(display_path(path, base), None, None, f"cannot read transcript: {kind}"))
-        if info.st_size > max_bytes:
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
             raise InputError(Problem(display_path(path, base), None, None, _too_big(info.st_size, max_bytes)))
-        with path.open("rb") as handle:
-            # read(n) allocates n bytes up front: ask for the size stat gave, then for any growth.
-            data = handle.read(info.st_size + 1)
-            if len(data) > info.st_size:
-                data += handle.read(max_bytes + 1 - len(data))
+        # Refuses a FIFO or device without blocking on it, even one swapped in after this stat (readfile.py).
+        data = read_regular(path, max_bytes)
+    except NotRegularFile as exc:
+        raise InputError(Problem(display_path(path, base), None, None, f"cannot read transcript: {exc.kind}")) from exc
     except OSError as exc:
         message = f"cannot read transcript: {exc.strerror or exc}"
         raise InputError(Problem(display_path(path, base), None, None, message)) from exc
