@@ -156,5 +156,7 @@ def restore_retired(parent: Path, name: str, retired_prefix: str, marker: str) -
         return
     retired = sorted(p for p in parent.glob(f"{retired_prefix}{name}-*") if (p / marker).is_file())
     if retired:
-        log.warning("restoring %s from %s, left by an interrupted build", display_path(target), printable_path(retired[-1].name))
+        log.warning(
+            "restoring %s from %s, left by an interrupted build", display_path(target), printable_path(retired[-1].name)
+        )
         os.replace(retired[-1], target)

@@ -192,7 +192,9 @@ def audit_command(
     for candidate in report.candidates:
         click.echo(candidate.format_text())
     for term in report.unused_allowed:
-        click.echo(printable(f"note: allow-list entry '{term}' matches nothing any more; consider removing it"), err=True)
+        click.echo(
+            printable(f"note: allow-list entry '{term}' matches nothing any more; consider removing it"), err=True
+        )
     click.echo(f"{len(report.candidates)} candidate(s) to review, {report.silenced} reviewed (allow-list)", err=True)
     if report.candidates:
         sys.exit(1)

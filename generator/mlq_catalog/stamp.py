@@ -28,6 +28,7 @@ that keeps the mtime (``cp -p``, coarse clocks) must not be missed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -246,7 +247,11 @@ def record(project: Project, stamp: InputStamp, generated: Generated, files: dic
     try:
         _write_state(state_file(project), data)
     except OSError as exc:
-        log.warning("cannot record the build in %s (%s): the next build will rebuild everything", state_file(project), exc.strerror)
+        log.warning(
+            "cannot record the build in %s (%s): the next build will rebuild everything",
+            state_file(project),
+            exc.strerror,
+        )
 
 
 @dataclass
@@ -303,10 +308,8 @@ def current(project: Project, stamp: InputStamp) -> Generated | None:
     except TypeError:
         return None
     if refreshed:
-        try:
+        with contextlib.suppress(OSError):  # else the next no-op build hashes those files again
             _write_state(path, data)
-        except OSError:
-            pass  # the next no-op build hashes those files again
     log.info("the site is current (stamp %s): nothing to build", stamp.digest[:12])
     unchanged = _Unchanged(
         checked=_RecordedChecks(problems),

@@ -37,9 +37,9 @@ from operator import sub
 from pathlib import Path
 from typing import Any
 
-from .readfile import NotRegularFile, read_regular
 from .errors import InputError, Problem, display_path
 from .gcpause import pauses_cycle_collection
+from .readfile import NotRegularFile, read_regular
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Largest transcript we read. A real two-hour interview is well under 1 MB.
