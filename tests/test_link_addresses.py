@@ -98,6 +98,7 @@ def test_build_refuses_the_same_and_writes_nothing(work: Path) -> None:
     assert result.exit_code == 1
     lines = [line.removeprefix("Error: ") for line in result.output.splitlines()]
     assert _refusals(lines) == validated
+    assert sorted(validated) == sorted(PLANTED)
     assert not (work / "site").exists()
 
 

@@ -224,7 +224,7 @@ def link_addresses(markdown_text: str) -> list[str]:
     image and autolinks alike (entities decoded)."""
     if "](" not in markdown_text and "]:" not in markdown_text and "<" not in markdown_text:
         return []  # no link syntax at all: most descriptions
-    import markdown
+    import markdown  # type: ignore[import-untyped]
 
     parser = _LinkAddresses()
     parser.feed(markdown.markdown(markdown_text))
