@@ -102,7 +102,9 @@ def test_audit_refuses_a_fifo_as_its_allow_list(work: Path) -> None:
     _fifo(work / "catalog" / "audit-allowlist.yaml")
     status, lines = _run(work, "audit")
     assert status == 1
-    assert _about(lines, ["audit-allowlist.yaml"]) == {"audit-allowlist.yaml": [f"catalog/audit-allowlist.yaml: {NOT_REGULAR}"]}
+    assert _about(lines, ["audit-allowlist.yaml"]) == {
+        "audit-allowlist.yaml": [f"catalog/audit-allowlist.yaml: {NOT_REGULAR}"]
+    }
 
 
 @pytest.mark.parametrize(
