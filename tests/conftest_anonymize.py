@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from mlq_catalog.textfold import fold, fold_text
 from mlq_catalog.validate import check_catalog
 
 # What gets planted, per transcript: each sentence goes at the end of one coded interviewee turn.
@@ -76,9 +77,9 @@ def plant_identifiers(catalog: Path, *, with_rules: bool) -> dict[str, list[int]
     """
     planted: dict[str, list[int]] = {}
     checked = check_catalog(catalog)
-    assert checked.evidence is not None and checked.catalog is not None
+    assert checked.evidence is not None and checked.loaded is not None
     for transcript_id, sentences in PLANTED_SENTENCES.items():
-        path = checked.catalog.transcripts[transcript_id].source.path
+        path = checked.loaded.transcripts[transcript_id].source.path
         lines = path.read_text(encoding="utf-8").split("\n")
         quotes = sorted({q.line for q in checked.evidence.quotes if q.transcript == transcript_id})
         assert len(quotes) >= len(sentences) + 1, transcript_id
@@ -132,4 +133,92 @@ def find_hits(texts: Iterator[tuple[str, str]], needles: tuple[str, ...]) -> lis
     for name, text in texts:
         folded = text.casefold()
         hits += [f"{name}: {needle!r}" for needle in needles if needle.casefold() in folded]
+    return hits
+
+
+# Issue 13, leak classes 1-4: identifiers disguised so that a plain rule or detector misses them.
+# Each sentence goes at the end of one coded interviewee turn; "\n\n" starts a new paragraph of it.
+DISGUISED_SENTENCES: dict[str, list[str]] = {
+    "interview-35": [
+        # 1. Invisible format characters inside the name, and a reversed name between RLO and PDF.
+        "Thistle\u00adwood did them, Thistle\u200bwood checked, Thist\u200dle\u200cwood and Thistle\u2060wood "
+        "signed, Thistle\ufeffwood too, and \u202edooweltsihT\u202c reviewed it with Ysolde\u200bMarsh.",
+        # 2. Look-alike letters: Cyrillic, Greek, full width, mathematical, decomposed accents.
+        "\u0422histlewood, Thistl\u0435w\u03bf\u03bfd, \uff34\uff48\uff49\uff53\uff54\uff4c\uff45\uff57\uff4f\uff4f"
+        "\uff44, \U0001d413\U0001d421\U0001d422\U0001d42c\U0001d42d\U0001d425\U0001d41e\U0001d430\U0001d428"
+        "\U0001d428\U0001d41d, Ysolde Mars\u0301h and Ys\u00f6lde Marsh were there.",
+    ],
+    "interview-43": [
+        # 3. Joins with "_", digits and hyphens; apostrophe variants; a full name split by a blank line.
+        "Thistlewood_x, Thistlewood2, Pemberly-Oskvold, pemberly_oskvold, Ysolde\u02bcs and Marsh\uff07s notes; "
+        "we hired Pemberly\n\nOskvold later.",
+        # 4. Detectors: phones, written-out emails, bare domains, usernames, IPv4 addresses.
+        "Call 555\u00a0867\u00a05309, +44\u202f20\u202f7946\u202f0123, 555\u2013867\u20134411, 07700 900 461, "
+        "+33 4 91 27 59 16 or 555-0177 ext. 4242; write to marlo.quint [at] quintmail [dot] com, "
+        "marlo(at)quintmail.org or marlo at quintmail dot net; see quintcorp.corp, "
+        "marlo-consulting.xyz/path and intranet.quintcorp.internal/wiki; I am marlo_42 and marlo#7311 "
+        "on chat; the box is 10.0.0.7 or 192.168.1.23.",
+    ],
+}
+DISGUISE_RULES = [
+    {"terms": ["Thistlewood"], "placeholder": "[name]", "reason": "participant"},
+    {"terms": ["Ysolde Marsh", "Ysolde", "Marsh"], "placeholder": "[name]", "reason": "colleague"},
+    {"terms": ["Pemberly Oskvold"], "placeholder": "[Company B]", "reason": "employer, full name only"},
+]
+# Searched in every output byte after folding (textfold), forwards and backwards.
+DISGUISED_NEEDLES = (
+    "thistlewood",
+    "ysolde",
+    "pemberly",
+    "oskvold",
+    "867 5309",
+    "7946 0123",
+    "867-4411",
+    "07700",
+    "900 461",
+    "91 27 59 16",
+    "+33 4",  # what a partial match left: "+33 4 [phone]"
+    "ext. 4242",
+    "4242",
+    "marlo",
+    "quintmail",
+    "quintcorp",
+    "consulting.xyz",
+    "7311",
+    "10.0.0.7",
+    "192.168.1.23",
+)
+DISGUISED_PLACEHOLDERS = ("[name]", "[Company B]", "[phone]", "[email]", "[url]", "[handle]", "[ip address]")
+
+
+def plant_disguised_identifiers(catalog: Path) -> None:
+    """Plant DISGUISED_SENTENCES in coded interviewee turns and add DISGUISE_RULES."""
+    checked = check_catalog(catalog)
+    assert checked.evidence is not None and checked.loaded is not None
+    for transcript_id, sentences in DISGUISED_SENTENCES.items():
+        # The published scope carries no file paths: the loaded catalog knows where each transcript is.
+        path = checked.loaded.transcripts[transcript_id].source.path
+        lines = path.read_text(encoding="utf-8").split("\n")
+        quotes = sorted({q.line for q in checked.evidence.quotes if q.transcript == transcript_id})
+        assert len(quotes) >= len(sentences) + 1, transcript_id
+        for line, sentence in zip(quotes[1:], sentences, strict=False):
+            lines[line - 1] = f"{lines[line - 1].rstrip()} {sentence}"
+        path.write_text("\n".join(lines), encoding="utf-8")
+    rules_path = catalog / "redactions.yaml"
+    rules = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
+    rules["rules"] += DISGUISE_RULES
+    rules_path.write_text(yaml.safe_dump(rules, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def find_folded_hits(texts: Iterator[tuple[str, str]], needles: tuple[str, ...]) -> list[str]:
+    """``find_hits`` on text folded for comparison: invisible characters, look-alikes and accents see through."""
+    hits = []
+    for name, text in texts:
+        readings = {fold_text(text), fold_text(text, format_as_space=True)}
+        if "\u202e" in text:
+            readings.add(fold(text, reverse_overrides=True).text)
+        for needle in needles:
+            folded = fold_text(needle)
+            if any(folded in reading or folded[::-1] in reading for reading in readings):
+                hits.append(f"{name}: {needle!r}")
     return hits

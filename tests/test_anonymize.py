@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.anonymize import Redactor, load_redactions
-from mlq_catalog.audit import audit, find_candidates
+from mlq_catalog.audit import LocatedText, audit, audit_texts
 from mlq_catalog.cli import main
 from mlq_catalog.model import RedactionRule
 from mlq_catalog.transcripts import read_text
@@ -177,27 +177,34 @@ def test_build_refuses_the_replacement_log_inside_published_directories(project_
     assert not (tmp_path / "site").exists()  # refused before anything was built
 
 
-def test_audit_lists_one_line_per_candidate_and_the_allowlist_silences_it(catalog_copy: Path) -> None:
+def test_audit_lists_one_entry_per_term_and_the_allowlist_silences_it(catalog_copy: Path) -> None:
     path = catalog_copy / "transcripts" / "interview-43.txt"
     checked = check_catalog(catalog_copy)
     assert checked.evidence is not None
     quote = next(q for q in checked.evidence.quotes if q.transcript == "interview-43")
     lines = path.read_text(encoding="utf-8").split("\n")
-    lines[quote.line - 1] += " I asked Margaret at Brightwave Labs Ltd, see brightwave dot io."
+    lines[quote.line - 1] += " I asked Margaret at Brightwave Labs Ltd, see brightwave dot io. Margaret agreed."
     path.write_text("\n".join(lines), encoding="utf-8")
 
     result = CliRunner().invoke(main, ["audit", "--catalog", str(catalog_copy)])
     assert result.exit_code == 1
+    line = lines[quote.line - 1]
     shown = f"catalog/transcripts/interview-43.txt:{quote.line}"
-    # Sorted by file, line, then the candidate text.
-    assert result.stdout.splitlines() == [
-        f"{shown}: URL-like 'brightwave dot io' in quote {quote.id}: "
-        f"…{_ctx(lines[quote.line - 1], 'brightwave dot io')}…",
-        f"{shown}: organisation 'Brightwave Labs Ltd' in quote {quote.id}: "
-        f"…{_ctx(lines[quote.line - 1], 'Brightwave Labs Ltd')}…",
-        f"{shown}: first name 'Margaret' in quote {quote.id}: …{_ctx(lines[quote.line - 1], 'Margaret')}…",
-    ]
-    assert "3 candidate(s) to review" in result.stderr
+
+    def at(word: str, start: int = 0) -> str:
+        return f"{shown}:{line.index(word, start) + 1}"
+
+    # One entry per term, riskiest first (person, organisation, ..., contact), each place the word's own column.
+    out = result.stdout.splitlines()
+    assert out[0] == "person 'Margaret' (2): first name"
+    assert out[1].startswith(f"  {at('Margaret')}: quote {quote.id}: …")
+    assert out[2].startswith(f"  {at('Margaret', line.index('Margaret') + 1)}: quote {quote.id}: …")
+    assert out[3] == "organisation 'Brightwave Labs Ltd' (1): company suffix"
+    assert out[4].startswith(f"  {at('Brightwave Labs Ltd')}: ")
+    assert out[5] == "contact 'brightwave dot io' (1): web address"
+    assert out[6].startswith(f"  {at('brightwave dot io')}: ")
+    assert len(out) == 7
+    assert "3 term(s) to review in 4 place(s)" in result.stderr
 
     allow = catalog_copy / "audit-allowlist.yaml"
     data = yaml.safe_load(allow.read_text(encoding="utf-8"))
@@ -212,11 +219,6 @@ def test_audit_lists_one_line_per_candidate_and_the_allowlist_silences_it(catalo
     assert result.stdout == ""
 
 
-def _ctx(line: str, found: str) -> str:
-    start = line.index(found)
-    return " ".join(line[max(0, start - 30) : start + len(found) + 30].split())
-
-
 def test_audit_allowlist_with_unknown_key_is_an_error(catalog_copy: Path) -> None:
     (catalog_copy / "audit-allowlist.yaml").write_text("allowed:\n  - term: ML\n    why: acronym\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["audit", "--catalog", str(catalog_copy)])
@@ -228,16 +230,20 @@ def test_audit_allowlist_with_unknown_key_is_an_error(catalog_copy: Path) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("So we asked Kendra about it.", [("Kendra", "first name")]),
-        ("Kendra asked about it.", [("Kendra", "first name")]),  # sentence-initial, but not an English word
-        ("Will you merge it? Mark said yes.", []),  # names that are English words, at a sentence start
-        ("Then we told Mark.", [("Mark", "first name")]),
-        ("We moved to Kubernetes and [Company A] GmbH.", [("Kubernetes", "capitalised word")]),
+        ("So we asked Kendra about it.", [("Kendra", "person")]),
+        ("Kendra asked about it.", [("Kendra", "person")]),  # sentence-initial, but not an English word
+        ("Will you merge it? Mark said yes.", [("Mark", "person")]),  # an English word, but "X said"
+        ("Will you merge it? Mark the cell.", []),  # names that are English words, at a sentence start
+        ("Then we told Mark.", [("Mark", "person")]),
+        ("We moved to Kubernetes and [Company A] GmbH.", []),  # a known tool; a placeholder
+        ("We moved to Zorblax and PyTorch.", [("Zorblax", "other")]),
         ("It was in December, on a Friday, at [name]'s desk.", []),
+        ("The GDPR and the API, on the GPU, in Country X, at University of Y, said P05.", []),
     ],
 )
-def test_find_candidates(text: str, expected: list[tuple[str, str]]) -> None:
-    assert [(found, kind) for _, found, kind in find_candidates(text)] == expected
+def test_audit_texts_finds_names_and_skips_known_words(text: str, expected: list[tuple[str, str]]) -> None:
+    report = audit_texts([LocatedText(text, "t.txt", 1, 1, "t")], pseudonyms=["P05"])
+    assert [(entry.term, entry.category) for entry in report.entries] == expected
 
 
 def test_shipped_allowlist_entries_are_all_used_and_explained() -> None:

@@ -190,7 +190,7 @@ def test_github_format_annotates_the_line_and_escapes(catalog_copy: Path, monkey
 def test_github_escaping_of_special_characters() -> None:
     from mlq_catalog.errors import Problem
 
-    problem = Problem("cat,a:log/x%.yaml", 3, 1, "100% wrong\nsecond line", "a.b")
+    problem = Problem("cat,a:log/x%.yaml", 3, 1, "100% wrong\nsecond line", ("a", "b"))
     assert problem.format_github() == (
         "::error file=cat%2Ca%3Alog/x%25.yaml,line=3,col=1::100%25 wrong%0Asecond line [a.b]"
     )
@@ -209,9 +209,9 @@ def test_json_format_is_for_tools(catalog_copy: Path, monkeypatch: pytest.Monkey
             "line": 8,
             "column": 1,
             "message": "unknown key 'sumary' (did you mean 'summary'?)",
-            "key": "sumary",
+            "key": ["sumary"],
             "severity": "error",
-            "code": "",
+            "code": "unknown-key",
         }
     ]
 
@@ -233,8 +233,8 @@ def test_transcript_without_participant_entry_is_a_warning(catalog_copy: Path, m
     result = CliRunner().invoke(main, ["validate", "--catalog", "catalog"])
     assert result.exit_code == 0, result.output
     assert (
-        "catalog/transcripts/interview-77.txt: warning: no entry in transcripts.yaml covers this transcript; "
-        "add one with its participant pseudonym"
+        "catalog/transcripts/interview-77.txt: warning: no entry in transcripts.yaml covers this transcript, "
+        "so it is not published; add one with its id and participant pseudonym"
     ) in result.output.splitlines()
     strict = CliRunner().invoke(main, ["validate", "--catalog", "catalog", "--strict"])
     assert strict.exit_code == 1

@@ -49,6 +49,23 @@ def test_parse_runs_paused_and_restores() -> None:
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Interviewee"] and gc.isenabled()
 
 
+def test_parse_itself_runs_with_cycle_collection_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """parse() pauses the collector while it works (the decorator on it, not only the decorator in isolation)."""
+    from mlq_catalog import transcripts
+
+    seen: list[bool] = []
+    split = transcripts._paragraph_texts
+
+    def spy(text: str) -> tuple[list[int], list[str]]:
+        seen.append(gc.isenabled())
+        return split(text)
+
+    monkeypatch.setattr(transcripts, "_paragraph_texts", spy)
+    gc.enable()
+    parse("Interviewer\n\nHello?\n", Path("t.txt"))
+    assert seen == [False] and gc.isenabled()
+
+
 def test_freeze_hides_what_the_block_made_until_collect_frozen() -> None:
     gc.enable()
     collect_frozen()

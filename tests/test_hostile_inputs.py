@@ -340,8 +340,8 @@ def test_two_files_resolving_to_the_same_id(work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines) == [
-        "catalog/transcripts/Interview 99.txt: warning: no entry in transcripts.yaml covers this transcript; "
-        "add one with its participant pseudonym",
+        "catalog/transcripts/Interview 99.txt: warning: no entry in transcripts.yaml covers this transcript, "
+        "so it is not published; add one with its id and participant pseudonym",
         "catalog/transcripts/interview-99.txt: this file's transcript id 'interview-99' is already used by "
         "catalog/transcripts/Interview 99.txt; rename the file or give it its own id in transcripts.yaml",
     ]
@@ -462,7 +462,7 @@ def test_unlisted_file_names_give_safe_ids(name: str, expected_id: str, work: Pa
     assert code == 0, lines
     assert about(lines) == [
         f"catalog/transcripts/{name}: warning: no entry in transcripts.yaml covers this "
-        "transcript; add one with its participant pseudonym"
+        "transcript, so it is not published; add one with its id and participant pseudonym"
     ]
     ids = set(load_catalog(work / "catalog").catalog.transcripts)  # type: ignore[union-attr]
     new = ids - {"interview-05", "interview-34", "interview-35", "interview-43", "interview-u1"}
@@ -489,7 +489,7 @@ def test_undecodable_file_name_is_shown_escaped(work: Path) -> None:
     assert code == 0, lines
     assert about(lines) == [
         "catalog/transcripts/interview-\\xff.txt: warning: no entry in transcripts.yaml covers "
-        "this transcript; add one with its participant pseudonym"
+        "this transcript, so it is not published; add one with its id and participant pseudonym"
     ]
 
 

@@ -76,6 +76,11 @@ chunk = st.one_of(
             "\u2028",
             "-" * 40,
             "#" * 7,
+            # Disguises that redaction folds away (issue 13): invisible characters, reversed runs,
+            # look-alikes, and contact details written the ways the detectors must still catch.
+            "Kendra\u00ad Ma\u200brgaret \u202edrenaK\u202c \u202e\u0410min \u2067x\u2069\u0301",
+            "\uff2b\uff45\uff4e\uff44\uff52\uff41 \U0001d40a\U0001d41e Amin\u02bcs Amin_2 Margaret\n\nMichelle",
+            "jo.doe [at] example [dot] com +33 1 23 45 67 89 ext. 4 acme.corp/x 10.0.0.1 jdoe#1234",
         ]
     ),
 )

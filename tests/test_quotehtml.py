@@ -166,6 +166,9 @@ def test_placeholder_lookalikes_in_quotes_and_descriptions_stay_text(project_cop
     issue = yaml.safe_load(issue_path.read_text(encoding="utf-8"))
     issue["description"] = "MLQQUOTES-1\n\nMLQQUOTES-2 shows up here too."
     issue_path.write_text(yaml.safe_dump(issue, sort_keys=False), encoding="utf-8")
+    # Reviewed: the look-alikes name no one, so the publishing build's review gate lets them through.
+    with (catalog / "audit-allowlist.yaml").open("a", encoding="utf-8") as out_file:
+        out_file.write("  - term: MLQQUOTES\n    reason: A test marker, not a name.\n")
 
     out = _build(tmp_path, project_copy, "hostile")
     checked = check_catalog(catalog)

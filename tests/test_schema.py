@@ -153,6 +153,10 @@ def test_schema_files_are_package_data() -> None:
         {"start": "first words", "entities": ["noisy-labels"]},
         {"text": "an excerpt"},
         {"entities": ["noisy-labels"]},
+        {"text": "an excerpt", "at": [0, 10], "codes": ["Data-noisy-labels"]},
+        {"start": "first words", "end": "last words", "at": [0, 10], "codes": ["Data-noisy-labels"]},
+        {"text": "an excerpt", "at": [3], "codes": ["Data-noisy-labels"]},
+        {"text": "an excerpt", "at": [-1, 4], "codes": ["Data-noisy-labels"]},
     ],
 )
 def test_quote_rules_in_the_schema_agree_with_the_model(quote: dict[str, Any]) -> None:

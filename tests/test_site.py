@@ -139,7 +139,7 @@ def test_export_json_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "--format", "json", "--catalog", str(CATALOG), "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["unmapped_codes"] == {}
+    assert "unmapped_codes" not in data  # never published (issue 14)
     assert {t["id"] for t in data["transcripts"]} == {
         "interview-05",
         "interview-34",

@@ -51,7 +51,8 @@ def test_seeds_without_codes_have_at_least_eight_interviewee_quotes(shipped: Che
     assert shipped.catalog is not None and shipped.evidence is not None
     quotes = [q for q in shipped.evidence.quotes if q.transcript == transcript]
     assert len(quotes) >= 8
-    loaded = shipped.catalog.transcripts[transcript]
+    assert shipped.loaded is not None
+    loaded = shipped.loaded.transcripts[transcript]
     turns = loaded.parsed.turns
     for quote in quotes:
         assert quote.entities, quote.id
@@ -109,8 +110,9 @@ def test_matching_ignores_line_breaks_spacing_and_curly_quotes(catalog_copy: Pat
         ),
     )
     checked = check_catalog(catalog_copy)
-    assert checked.evidence is not None
-    quote = next(q for q in checked.evidence.quotes if q.codes == ("Topic-drift",))
+    # Topic-drift is claimed by no entry, so the quote is loaded but not published.
+    assert checked.loaded_evidence is not None
+    quote = next(q for q in checked.loaded_evidence.quotes if q.codes == ("Topic-drift",))
     # The quote keeps the transcript's own characters.
     assert quote.text == "Um, people's responses are gonna be affected by those incidents"
     assert quote.line == 45
@@ -170,8 +172,8 @@ def test_a_stand_off_code_on_an_inline_coded_turn_joins_its_segment(catalog_copy
 
 
 def test_index_is_built_once_and_finds_by_offset(shipped: CheckedCatalog) -> None:
-    assert shipped.catalog is not None
-    index = TranscriptIndex(shipped.catalog.transcripts["interview-u1"])
+    assert shipped.loaded is not None
+    index = TranscriptIndex(shipped.loaded.transcripts["interview-u1"])
     needle = normalise("monitoring for data drift")
     position = index.text.find(needle)
     assert index.span_at(position).line == 179

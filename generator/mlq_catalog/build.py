@@ -152,10 +152,12 @@ def build_site(
     strict: bool = False,
     max_transcript_bytes: int | None = None,
     replacement_log: Path | None = None,
+    preview: bool = False,
 ) -> BuildReport:
     """Validate, generate and build; the previous site survives any failure.
 
     ``replacement_log``: where to write what redaction replaced; refused inside anything published.
+    ``preview``: build even when the review gate would refuse, with a banner on every page saying so.
     """
     check_output_location(project)
     _clean_up_after_killed_builds(project)
@@ -165,7 +167,9 @@ def build_site(
         check_log_location(replacement_log, published_dirs(project))
     started = time.perf_counter()
     # Unchanged inputs: the site is current, so nothing is regenerated or rebuilt (see stamp.py).
-    input_stamp = stamp.compute(project, strict=strict, max_bytes=max_transcript_bytes, log=replacement_log)
+    input_stamp = stamp.compute(
+        project, strict=strict, max_bytes=max_transcript_bytes, log=replacement_log, preview=preview
+    )
     _refuse_special_files(project, input_stamp)
     if replacement_log is None and (unchanged := stamp.current(project, input_stamp)) is not None:
         return BuildReport(unchanged, time.perf_counter() - started, 0.0, project.site_dir)
@@ -173,7 +177,7 @@ def build_site(
     # fork, the generation process inherits them instead of importing them a second time.
     import mkdocs.commands.build  # noqa: F401
 
-    generated = run_isolated(generate_for_mkdocs, project, strict, max_transcript_bytes)
+    generated = run_isolated(generate_for_mkdocs, project, strict, max_transcript_bytes, preview)
     generation_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -216,10 +220,14 @@ def _refuse_special_files(project: Project, input_stamp: stamp.InputStamp) -> No
     """
     for path in input_stamp.not_regular:
         if not _is_relative_to(path, project.catalog_dir):
-            raise InputError(Problem(display_path(path), None, None, "cannot read file: not a regular file"))
+            raise InputError(
+                Problem(display_path(path), None, None, "cannot read file: not a regular file", code="unreadable-file")
+            )
 
 
-def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
+def generate_for_mkdocs(
+    project: Project, strict: bool, max_transcript_bytes: int | None, preview: bool = False
+) -> Generated:
     """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``).
 
     Compiled templates are kept in ``template_cache_dir`` between builds, unless the caller
@@ -228,17 +236,19 @@ def generate_for_mkdocs(project: Project, strict: bool, max_transcript_bytes: in
     from . import render
 
     if render.TEMPLATE_CACHE is not None:
-        return _check_and_generate(project, strict, max_transcript_bytes)
+        return _check_and_generate(project, strict, max_transcript_bytes, preview)
     render.TEMPLATE_CACHE = render.TemplateCacheDir(template_cache_dir(project))
     try:
-        return _check_and_generate(project, strict, max_transcript_bytes)
+        return _check_and_generate(project, strict, max_transcript_bytes, preview)
     finally:
         render.TEMPLATE_CACHE = None
 
 
-def _check_and_generate(project: Project, strict: bool, max_transcript_bytes: int | None) -> Generated:
+def _check_and_generate(
+    project: Project, strict: bool, max_transcript_bytes: int | None, preview: bool = False
+) -> Generated:
     from .gcpause import cycle_collection_paused
-    from .generate import generate
+    from .generate import generate, preview_banner, review_gate
     from .validate import check_catalog
 
     with cycle_collection_paused(freeze=True):
@@ -246,6 +256,9 @@ def _check_and_generate(project: Project, strict: bool, max_transcript_bytes: in
     if checked.failed(strict) or checked.catalog is None:
         # Refuse before touching the pages or site directory: a catalog with errors writes nothing.
         raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
+    banner = preview_banner(checked) if preview else None
+    if not preview:
+        review_gate(checked)
     claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
     generated = generate(
         project.catalog_dir,
@@ -256,6 +269,7 @@ def _check_and_generate(project: Project, strict: bool, max_transcript_bytes: in
         docs_dir=project.docs_dir,
     )
     refuse_clashes(project, generated)
+    generated.preview = banner
     return generated.for_mkdocs()
 
 

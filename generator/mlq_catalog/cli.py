@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .buildlock import DEFAULT_LOCK_TIMEOUT
 from .errors import OutputError, Problem, ValidationFailed, display_path, printable, problems_to_json
 from .transcripts import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from .qdpx_import import ImportReport
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
 # site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).
@@ -81,6 +85,12 @@ def main() -> None:
 )
 @PAGES_DIR_OPTION
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Build for a local look even when the review gate would refuse (unreviewed names or contact "
+    "details); every page then carries a banner saying so. Never publish a preview.",
+)
 @MAX_BYTES_OPTION
 @REPLACEMENT_LOG_OPTION
 @click.option(
@@ -96,11 +106,15 @@ def build(
     site_dir: Path | None,
     pages_dir: Path | None,
     strict: bool,
+    preview: bool,
     max_transcript_bytes: int,
     replacement_log: Path | None,
     lock_timeout: float,
 ) -> None:
-    """Validate the catalog, generate its pages and build the site.
+    """Validate the catalog, generate its pages and build the site for publication.
+
+    Refuses while what would be published holds a name or contact detail that no one reviewed
+    (see mlq-catalog audit); --preview builds anyway, with a banner on every page.
 
     Example: mlq-catalog build --site-dir public
     """
@@ -112,7 +126,11 @@ def build(
     )
     project.lock_timeout = lock_timeout
     report = build_module.build_site(
-        project, strict=strict, max_transcript_bytes=max_transcript_bytes, replacement_log=replacement_log
+        project,
+        strict=strict,
+        max_transcript_bytes=max_transcript_bytes,
+        replacement_log=replacement_log,
+        preview=preview,
     )
     for problem in report.generated.checked.warnings:
         click.echo(problem.format_text(), err=True)
@@ -162,6 +180,12 @@ def validate(
     errors = [p for p in problems if p.severity == "error"]
     if output_format == "text":
         click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", err=True)
+    if output_format != "json" and checked.scope is not None:
+        from .scope import unmapped_summary
+
+        summary = unmapped_summary(checked.scope)
+        if summary is not None:
+            click.echo(summary, err=True)
     if errors:
         sys.exit(1)
 
@@ -171,33 +195,108 @@ def validate(
 @CONFIG_OPTION
 @REPLACEMENT_LOG_OPTION
 @MAX_BYTES_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one entry per term with every place under it; json: the same for tools.",
+)
+@click.option(
+    "--allow", "allow_term", metavar="TERM", default=None, help="Record TERM as reviewed and safe (needs --why)."
+)
+@click.option("--why", default=None, help="Why: the reason recorded with --allow (or --redact).")
+@click.option(
+    "--redact", "redact_term", metavar="TERM", default=None, help="Add a redaction rule for TERM (needs --as)."
+)
+@click.option("--as", "placeholder", metavar="PLACEHOLDER", default=None, help='What readers see, e.g. "[Company A]".')
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    metavar="ID",
+    help="Limit the --allow or --redact decision to this transcript (repeatable).",
+)
 def audit_command(
-    catalog_dir: Path | None, config_file: Path, replacement_log: Path | None, max_transcript_bytes: int
+    catalog_dir: Path | None,
+    config_file: Path,
+    replacement_log: Path | None,
+    max_transcript_bytes: int,
+    output_format: str,
+    allow_term: str | None,
+    why: str | None,
+    redact_term: str | None,
+    placeholder: str | None,
+    transcripts: tuple[str, ...],
 ) -> None:
-    """List possible names and contact details left in what would be published, one per line.
+    """List possible names, employers, places and contact details in what would be published.
 
-    Reviewed candidates go into catalog/audit-allowlist.yaml with a reason. Exits 1 while any
-    candidate is unreviewed, 0 when none is left.
+    One entry per distinct term, riskiest first, with every place as file:line:column of the
+    word. Decide each: --redact TERM --as "[name]" adds a redaction rule; --allow TERM --why "..."
+    records it as reviewed and safe. Exits 1 while any candidate is undecided, 0 when none is left.
 
-    Example: mlq-catalog audit --replacement-log ../private/replacements.json
+    Example: mlq-catalog audit --allow Datadog --why "A monitoring tool used by many companies."
     """
+    catalog = _catalog_dir(catalog_dir, config_file)
+    if allow_term is not None or redact_term is not None:
+        _decide(catalog, allow_term, why, redact_term, placeholder, transcripts)
+        return
+    if why is not None or placeholder is not None or transcripts:
+        raise click.UsageError("--why, --as and --transcript go with --allow or --redact")
     from .audit import run_audit
 
     report = run_audit(
-        _catalog_dir(catalog_dir, config_file),
+        catalog,
         config_file=config_file,
         replacement_log=replacement_log,
         max_transcript_bytes=max_transcript_bytes,
     )
-    for candidate in report.candidates:
-        click.echo(candidate.format_text())
+    if output_format == "json":
+        click.echo(report.to_json(), nl=False)
+    else:
+        click.echo(report.format_text(), nl=False)
     for term in report.unused_allowed:
         click.echo(
             printable(f"note: allow-list entry '{term}' matches nothing any more; consider removing it"), err=True
         )
-    click.echo(f"{len(report.candidates)} candidate(s) to review, {report.silenced} reviewed (allow-list)", err=True)
-    if report.candidates:
+    for note in report.notes:
+        click.echo(printable(f"note: {note}"), err=True)
+    places = sum(entry.count for entry in report.entries)
+    click.echo(
+        f"{len(report.entries)} term(s) to review in {places} place(s); "
+        f"{report.silenced} place(s) reviewed (allow-list), {report.redacted} redacted",
+        err=True,
+    )
+    if report.entries:
         sys.exit(1)
+
+
+def _decide(
+    catalog: Path,
+    allow_term: str | None,
+    why: str | None,
+    redact_term: str | None,
+    placeholder: str | None,
+    transcripts: tuple[str, ...],
+) -> None:
+    from . import decisions
+
+    if allow_term is not None and redact_term is not None:
+        raise click.UsageError("give --allow or --redact, not both")
+    if allow_term is not None:
+        if not why:
+            raise click.UsageError("--allow needs --why: the reason this term identifies nobody")
+        path = decisions.allow(catalog, allow_term, why, transcripts)
+        click.echo(f"{display_path(path, path.parent.parent)}: allowed '{allow_term.strip()}'", err=True)
+        return
+    assert redact_term is not None
+    if not placeholder:
+        raise click.UsageError('--redact needs --as: the placeholder readers see, e.g. --as "[Company A]"')
+    path = decisions.redact(catalog, redact_term, placeholder, why, transcripts)
+    click.echo(
+        f"{display_path(path, path.parent.parent)}: '{redact_term.strip()}' is now redacted as {placeholder}", err=True
+    )
 
 
 def _as_error(problem: Problem) -> Problem:
@@ -216,7 +315,14 @@ def _as_error(problem: Problem) -> Problem:
     default="json",
     show_default=True,
     help="json: the whole catalog; csv: one row per quote; qdpx: a REFI-QDA project "
-    "(transcripts, codebook, quotes as codings); qdc: the taxonomy as a REFI-QDA codebook.",
+    "(the published excerpts, codebook, quotes as codings); qdc: the taxonomy as a REFI-QDA codebook. "
+    "Each holds what the site publishes, nothing more.",
+)
+@click.option(
+    "--full-transcripts",
+    is_flag=True,
+    help="With --format qdpx: every transcript whole, interviewer turns and uncoded talk included "
+    "(redaction rules applied). For your own analysis only: it holds unpublished text.",
 )
 @click.option(
     "--output",
@@ -227,19 +333,36 @@ def _as_error(problem: Problem) -> Problem:
 )
 @MAX_BYTES_OPTION
 def export(
-    catalog_dir: Path | None, config_file: Path, output_format: str, output: Path | None, max_transcript_bytes: int
+    catalog_dir: Path | None,
+    config_file: Path,
+    output_format: str,
+    output: Path | None,
+    max_transcript_bytes: int,
+    full_transcripts: bool,
 ) -> None:
-    """Export the catalog with its quotes and code counts.
+    """Export the catalog with its published quotes and code counts.
 
     Example: mlq-catalog export --format json -o catalog.json
     """
     from .export import export_csv, export_json
     from .validate import check_catalog
 
+    if full_transcripts and output_format != "qdpx":
+        raise click.UsageError("--full-transcripts goes with --format qdpx only")
     checked = check_catalog(_catalog_dir(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
-    if output_format in ("qdpx", "qdc"):
+    if full_transcripts:
+        from .refi import export_full_qdpx
+
+        assert checked.loaded is not None and checked.loaded_evidence is not None
+        click.echo(
+            "warning: this project holds whole transcripts, with text that is not published "
+            "(interviewer turns, uncoded talk); keep it private",
+            err=True,
+        )
+        data = export_full_qdpx(checked.loaded, checked.loaded_evidence)
+    elif output_format in ("qdpx", "qdc"):
         from .refi import export_qdc, export_qdpx
 
         data = (export_qdpx if output_format == "qdpx" else export_qdc)(checked.catalog, checked.evidence)
@@ -343,6 +466,13 @@ def serve(
 @click.argument("entity_id", metavar="ID")
 @click.option("--category", default=None, help="Category of a new issue (default: the first category).")
 @click.option("--addresses", multiple=True, metavar="ISSUE", help="Issue a new fix addresses (repeatable).")
+@click.option(
+    "--from-code",
+    "from_code",
+    default=None,
+    metavar="CODE",
+    help="Start from a code of catalog/codebook.yaml: its name, description and the code itself.",
+)
 def new(
     catalog_dir: Path | None,
     config_file: Path,
@@ -350,14 +480,22 @@ def new(
     entity_id: str,
     category: str | None,
     addresses: tuple[str, ...],
+    from_code: str | None,
 ) -> None:
     """Write a commented skeleton for a new issue or fix; never overwrites a file.
 
-    Example: mlq-catalog new issue concept-drift
+    Example: mlq-catalog new issue concept-drift --from-code Concept-drift
     """
     from .scaffold import new_entry
 
-    path = new_entry(kind, entity_id, _catalog_dir(catalog_dir, config_file), category=category, addresses=addresses)
+    path = new_entry(
+        kind,
+        entity_id,
+        _catalog_dir(catalog_dir, config_file),
+        category=category,
+        addresses=addresses,
+        from_code=from_code,
+    )
     click.echo(f"Created {display_path(path)}; fill in each TODO, then run: mlq-catalog validate --strict", err=True)
 
 
@@ -371,23 +509,61 @@ def import_group() -> None:
 @CATALOG_OPTION
 @CONFIG_OPTION
 def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_file: Path) -> None:
-    """Import a REFI-QDA project (.qdpx): its text sources become transcripts, its codings stand-off quotes.
+    """Import a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder...
+
+    Each text source becomes a plain transcript with a new id and pseudonym, each coded
+    passage a quote with all its codes (catalog/quotes/), and the whole codebook goes to
+    catalog/codebook.yaml. Anything skipped is reported on one line. The import is checked
+    before it is written: if it fails, the catalog is unchanged.
 
     Example: mlq-catalog import qdpx coded-interviews.qdpx --catalog catalog
     """
-    from .refi import import_qdpx
+    from .qdpx_import import import_qdpx
 
     target = _catalog_dir(catalog_dir, config_file)
     report = import_qdpx(project_file, target)
-    for problem in report.problems:
-        click.echo(problem.format_text(), err=True)
+    _print_import(report)
     click.echo(
-        f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) into {printable(str(target))}; "
-        f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry",
+        f"Imported {len(report.transcripts)} transcript(s) and {report.quotes} quote(s) "
+        f"({report.imported_selections} of {report.selections} coded selection(s)) and "
+        f"{report.codebook_codes} codebook code(s) into {display_path(target)}; "
+        f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry (mlq-catalog validate lists them)",
         err=True,
     )
-    if any(p.severity == "error" for p in report.problems):
-        sys.exit(1)
+
+
+@import_group.command(name="qdc")
+@click.argument("codebook_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@CATALOG_OPTION
+@CONFIG_OPTION
+def import_qdc_command(codebook_file: Path, catalog_dir: Path | None, config_file: Path) -> None:
+    """Import a REFI-QDA codebook (.qdc) into catalog/codebook.yaml: names, hierarchy, descriptions, colours.
+
+    Example: mlq-catalog import qdc codebook.qdc --catalog catalog
+    """
+    from .qdpx_import import import_qdc
+
+    target = _catalog_dir(catalog_dir, config_file)
+    report = import_qdc(codebook_file, target)
+    _print_import(report)
+    click.echo(
+        f"Imported a codebook of {report.codebook_codes} code(s) into {display_path(target)}; "
+        f"{len(report.unclaimed)} code(s) not claimed by any taxonomy entry (mlq-catalog validate lists them)",
+        err=True,
+    )
+
+
+def _print_import(report: ImportReport) -> None:
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for source, transcript_id, participant in report.mapping:
+        click.echo(f"source '{source}' -> transcript {transcript_id}, participant {participant}", err=True)
+    for problem in report.warnings:
+        click.echo(problem.format_text(), err=True)
+    unclaimed = set(report.unclaimed)
+    for problem in report.problems:
+        if problem not in unclaimed:
+            click.echo(problem.format_text(), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,7 +26,6 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from .analysis import Evidence
 from .export import export_csv, export_json
@@ -35,7 +34,6 @@ from .loader import Catalog
 log = logging.getLogger(__name__)
 
 DOWNLOADS_DIR = "downloads"
-SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 # Schemas of the privacy machinery stay unpublished: they describe what is hidden, and their examples may name
 # the very people and places being redacted.
 PRIVATE_SCHEMAS = frozenset({"redactions", "audit-allowlist"})
@@ -138,14 +136,18 @@ def _refi(kind: str) -> Callable[[Catalog, Evidence], bytes] | None:
     return function  # type: ignore[no-any-return]
 
 
-def build_downloads(catalog: Catalog, evidence: Evidence, *, schemas_dir: Path = SCHEMAS_DIR) -> list[Download]:
-    """Every downloadable file, in the order the downloads page lists them."""
+def build_downloads(catalog: Catalog, evidence: Evidence) -> list[Download]:
+    """Every downloadable file, in the order the downloads page lists them.
+
+    ``catalog`` and ``evidence`` are the publication scope's (``scope.py``); nothing here reads a
+    transcript, a YAML file or the committed schemas (whose id suggestions name transcript files).
+    """
     v = version_slug(catalog.meta.version)
     out = [
         Download(
             f"{DOWNLOADS_DIR}/catalog-{v}.json",
             "Catalog (JSON)",
-            "Every issue, fix, context and category with its evidence counts, and every quote. "
+            "Every issue, fix, context and category with its evidence counts, and every published quote. "
             "The layout is described in the data export format page.",
             "application/json",
             export_json(catalog, evidence).encode("utf-8"),
@@ -153,7 +155,7 @@ def build_downloads(catalog: Catalog, evidence: Evidence, *, schemas_dir: Path =
         Download(
             f"{DOWNLOADS_DIR}/quotes-{v}.csv.zip",
             "Quotes (CSV, zipped)",
-            "One row per quote: its issues and fixes, participant pseudonym, transcript and line. "
+            "One row per published quote: its issues and fixes, participant pseudonym, transcript and line. "
             f"Unzip it and open quotes-{v}.csv in a spreadsheet.",
             "application/zip",
             zip_one(f"quotes-{v}.csv", export_csv(catalog, evidence).encode("utf-8")),
@@ -176,27 +178,27 @@ def build_downloads(catalog: Catalog, evidence: Evidence, *, schemas_dir: Path =
             Download(
                 f"{DOWNLOADS_DIR}/catalog-{v}.qdpx",
                 "Coded project (REFI-QDA .qdpx)",
-                "The anonymized transcripts with their coded segments, for qualitative analysis tools.",
+                "The published quotes of each interview, in order, with their codings, for qualitative "
+                "analysis tools. Only the excerpts shown on this site: '[…]' marks what lies between them.",
                 "application/zip",
                 qdpx(catalog, evidence),
             )
         )
-    if schemas_dir.is_dir():
-        for schema in sorted(schemas_dir.glob("*.json")):
-            stem = schema.name.removesuffix(".json").removesuffix(".schema")
-            if stem in PRIVATE_SCHEMAS:
-                continue
-            out.append(
-                Download(
-                    f"{DOWNLOADS_DIR}/schemas/{stem}-{v}.schema.json",
-                    f"JSON Schema: {stem}",
-                    f"Validates {_schema_target(stem)}; editors use it for completion and checking.",
-                    "application/schema+json",
-                    schema.read_bytes(),
-                )
+    from .schema import KINDS, build_schema, dump
+
+    for stem in sorted(KINDS):
+        if stem in PRIVATE_SCHEMAS:
+            continue
+        # Built without the catalog's id suggestions: those list transcript ids and file paths.
+        out.append(
+            Download(
+                f"{DOWNLOADS_DIR}/schemas/{stem}-{v}.schema.json",
+                f"JSON Schema: {stem}",
+                f"Validates {_schema_target(stem)}; editors use it for completion and checking.",
+                "application/schema+json",
+                dump(build_schema(stem)).encode("utf-8"),
             )
-    else:
-        log.warning("no JSON Schemas found in %s; the downloads page will not offer them", schemas_dir)
+        )
     out.append(
         Download(
             f"{DOWNLOADS_DIR}/CITATION-{v}.cff",

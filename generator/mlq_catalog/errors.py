@@ -11,7 +11,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -20,24 +20,34 @@ import click
 Severity = Literal["error", "warning"]
 
 
+Key = tuple[str | int, ...]
+
+
 @functools.total_ordering
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located as precisely as we can."""
+    """One thing wrong with the input, located as precisely as we can.
+
+    The shape of a problem, defined once (``validate --format json`` prints exactly these fields):
+    ``code`` names the kind of problem (``yaml-syntax``, ``unknown-reference``, ...) and is never
+    empty; ``key`` is the YAML path inside ``file`` (``("transcripts", 3, "participant")``), empty
+    when the problem is about a whole file or a transcript line. Two problems are the same problem
+    when every field is equal; nothing ever compares messages by parsing them.
+    """
 
     file: str
     line: int | None = None
     column: int | None = None
     message: str = ""
-    key: str = ""
+    key: Key = ()
     severity: Severity = "error"
-    code: str = field(default="", compare=False)
+    code: str = "problem"
 
-    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
         # Whole-file problems (no line) sort first; comparing None with an int would raise.
         line = -1 if self.line is None else self.line
         column = -1 if self.column is None else self.column
-        return (self.file, line, column, self.message, self.key, self.severity)
+        return (self.file, line, column, self.message, format_key(self.key), self.severity, self.code)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Problem):
@@ -54,7 +64,7 @@ class Problem:
 
     def format_text(self) -> str:
         """One line, whatever the file name, message or key hold (see ``printable``)."""
-        key = f" [{self.key}]" if self.key else ""
+        key = f" [{format_key(self.key)}]" if self.key else ""
         prefix = "" if self.severity == "error" else "warning: "
         return printable(f"{self.location()}: {prefix}{self.message}{key}")
 
@@ -64,11 +74,21 @@ class Problem:
             props.append(f"line={self.line}")
         if self.column is not None:
             props.append(f"col={self.column}")
-        key = f" [{self.key}]" if self.key else ""
+        key = f" [{format_key(self.key)}]" if self.key else ""
         return f"::{self.severity} {','.join(props)}::{_gh_escape_data(self.message + key)}"
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        out = asdict(self)
+        out["key"] = list(self.key)
+        return out
+
+
+def format_key(key: Key) -> str:
+    """A key path as people read it: ``transcripts[3].participant``."""
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _gh_escape_data(text: str) -> str:
@@ -206,3 +226,18 @@ class OutputError(CatalogError):
 
 def problems_to_json(problems: Iterable[Problem]) -> str:
     return json.dumps([p.as_dict() for p in sorted(problems)], indent=2, ensure_ascii=False)
+
+
+class ImportFailed(CatalogError):
+    """An import found errors; every one is listed, and the catalog was left as it was."""
+
+    def __init__(self, problems: Iterable[Problem], what: str = "import") -> None:
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = [p.format_text() for p in self.problems]
+        summary = f"{what} failed with {len(errors)} error(s); the catalog is unchanged"
+        super().__init__("\n".join([*lines, summary]))
+        self.what = what
+
+    def __reduce__(self) -> tuple[type[ImportFailed], tuple[list[Problem], str]]:
+        return (type(self), (self.problems, self.what))

@@ -1,6 +1,8 @@
 """Exports of the checked catalog for tools and spreadsheets (JSON, CSV).
 
-The JSON layout is documented in ``docs/export-format.md``; keep the two in step.
+Both are written from the publication scope (``scope.py``): the published quotes only, the
+transcripts' ids, pseudonyms and attributes from the registry, never a file path or an unmapped
+code. The JSON layout is documented in ``docs/export-format.md``; keep the two in step.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from .analysis import Evidence
 from .loader import Catalog
 
-JSON_FORMAT_VERSION = 1
+JSON_FORMAT_VERSION = 2
 
 
 def catalog_to_dict(catalog: Catalog, evidence: Evidence) -> dict[str, Any]:
@@ -73,8 +75,10 @@ def catalog_to_dict(catalog: Catalog, evidence: Evidence) -> dict[str, Any]:
         "transcripts": [
             {
                 "id": t.id,
-                "source": t.source.path.relative_to(catalog.root).as_posix(),
                 "participant": t.participant,
+                "role": t.entry.role,
+                "experience": t.entry.experience,
+                "domain": t.entry.domain,
                 "layout": t.parsed.layout,
                 "codes": dict(sorted(evidence.code_counts.get(t.id, {}).items())),
             }
@@ -93,7 +97,6 @@ def catalog_to_dict(catalog: Catalog, evidence: Evidence) -> dict[str, Any]:
             }
             for q in evidence.quotes
         ],
-        "unmapped_codes": dict(sorted(evidence.unmapped.items())),
     }
 
 

@@ -12,7 +12,11 @@ where a transcript came from:
   counter ``2/22``) on every page, with paragraphs split over page breaks;
 * ``webvtt``: Zoom or Microsoft Teams captions, the speaker given by a ``<v Name>``
   voice tag (Teams) or a ``Name: text`` prefix (Zoom);
-* ``srt``: SubRip captions with a ``Name:`` prefix.
+* ``srt``: SubRip captions with a ``Name:`` prefix;
+* ``plain``: text taken as it is (sources imported from a QDA tool). Nothing in it is read
+  as a speaker label or a code line: the whole text is one turn of the participant, one
+  paragraph per line, and its quotes are attached by position from stand-off YAML.
+  Never detected, only declared (``format: plain``).
 
 Caption formats carry no codes; their quotes come from stand-off YAML
 (``standoff.py``). Consecutive cues of one speaker merge into one paragraph that
@@ -42,7 +46,7 @@ from .transcripts import (
     parse,
 )
 
-FORMATS = ("auto", "delve", "delve-print", "webvtt", "srt")
+FORMATS = ("auto", "delve", "delve-print", "webvtt", "srt", "plain")
 """Values of the ``format:`` field of a transcript entry."""
 
 _TIMING = re.compile(
@@ -115,7 +119,26 @@ def parse_transcript(
         return parse_delve_print(text, path, known_labels=labels)
     if chosen == "delve":
         return parse(text, path, known_labels=labels)
+    if chosen == "plain":
+        return parse_plain(text, path)
     raise FormatError(f"unknown transcript format '{chosen}' (use one of {', '.join(FORMATS)})")
+
+
+# --- Plain text ----------------------------------------------------------------------------------
+
+PLAIN_SPEAKER = "Participant"
+"""The one speaker of a plain transcript; a generic label, so it is never taken for a name."""
+
+
+def parse_plain(text: str, path: Path) -> ParsedTranscript:
+    """The whole text as one turn of the participant, each non-blank line a paragraph.
+
+    Line numbers count every line break (CRLF, CR or LF), as ``parse`` does.
+    """
+    lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
+    paragraphs = tuple(Paragraph(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip())
+    turns = (Turn(PLAIN_SPEAKER, paragraphs),) if paragraphs else ()
+    return ParsedTranscript(path, "plain", None, None, turns, (PLAIN_SPEAKER,) if paragraphs else ())
 
 
 # --- Delve print (PDF) export --------------------------------------------------------------------

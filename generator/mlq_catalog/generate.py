@@ -31,12 +31,14 @@ class Generated:
     """``(name, base)`` -> Markdown for each ``<!-- mlq:name -->`` in a hand-written page ``base`` deep."""
     redirects: list[tuple[Redirect, str]] = field(default_factory=list)
     """Old URL -> new page, with the new page's title."""
+    preview: str | None = None
+    """A preview's banner, shown on every page (plugin.py); None for a site built for publication."""
 
     def for_mkdocs(self) -> Generated:
         """This generation without the catalog, the evidence and the page texts (they are on disk)."""
         checked = CheckedCatalog(None, None, self.checked.problems, self.checked.replacements)
         site = dataclasses.replace(self.site, pages=dict.fromkeys(self.site.pages, ""))
-        return Generated(checked, site, self.report, self.placeholders, self.redirects)
+        return Generated(checked, site, self.report, self.placeholders, self.redirects, self.preview)
 
 
 def generate(
@@ -62,6 +64,27 @@ def generate(
     report = sync_pages(pages_dir, site.pages)
     placeholders = _placeholder_blocks(checked, docs_dir) if docs_dir is not None else {}
     return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))
+
+
+def preview_banner(checked: CheckedCatalog) -> str:
+    """What every page of a preview says: it holds text that no one has reviewed for publication."""
+    from .audit import unreviewed_candidates
+
+    count = len(unreviewed_candidates(checked.scope)) if checked.scope is not None else 0
+    what = f"{count} unreviewed names or contact details" if count else "text not checked by the review gate"
+    return f"Preview, not for publication: it holds {what}. Run 'mlq-catalog audit' before publishing."
+
+
+def review_gate(checked: CheckedCatalog) -> None:
+    """Refuse a publishing build while the scope holds an audit candidate that no decision covers."""
+    from .audit import gate_message, unreviewed_candidates
+    from .errors import CatalogError
+
+    if checked.scope is None:
+        return
+    unreviewed = unreviewed_candidates(checked.scope)
+    if unreviewed:
+        raise CatalogError(gate_message(unreviewed))
 
 
 def _placeholder_blocks(checked: CheckedCatalog, docs_dir: Path) -> dict[tuple[str, str], str]:

@@ -9,6 +9,7 @@ Layout of a catalog directory::
     issues/ID.yaml            one file per issue
     fixes/ID.yaml             one file per fix
     contexts/ID.yaml          one file per context (collection method, data type)
+    codebook.yaml             the codebook of imported QDA projects (optional)
     transcripts/*.txt         the coded transcripts themselves
 
 One file per entry keeps pull requests from colliding. Nothing here stops at
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import model
 from .errors import InputError, Problem, display_path
-from .formats import FormatError, parse_transcript
+from .formats import PLAIN_SPEAKER, FormatError, parse_transcript
 from .transcripts import DEFAULT_MAX_BYTES, ParsedTranscript, label_candidates, normalize_label, read_text
 from .yamlio import YamlDoc, load_model_file, load_yaml, validate_model
 
@@ -61,6 +62,9 @@ class LoadedTranscript:
     parsed: ParsedTranscript
     source: Source
     interviewee_labels: frozenset[str]
+    listed: bool = True
+    """Whether transcripts.yaml has an entry for it. An unlisted transcript is checked (its codes, its
+    quotes) but never published: its id would come from its file name (scope.py)."""
 
     @property
     def id(self) -> str:
@@ -83,6 +87,8 @@ class Catalog:
     fixes: dict[str, model.Fix] = field(default_factory=dict)
     contexts: dict[str, model.Context] = field(default_factory=dict)
     meta_codes: dict[str, model.MetaCode] = field(default_factory=dict)
+    codebook: model.CodebookFile | None = None
+    """catalog/codebook.yaml: every code of the imported QDA projects, claimed by an entry or not."""
     transcripts: dict[str, LoadedTranscript] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     docs: dict[str, YamlDoc] = field(default_factory=dict)
@@ -112,11 +118,19 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
     problems: list[Problem] = []
     base = root.parent if root.name else root
     if not root.is_dir():
-        return LoadResult(None, [Problem(display_path(root), None, None, "catalog directory not found")])
+        return LoadResult(
+            None, [Problem(display_path(root), None, None, "catalog directory not found", code="missing-catalog")]
+        )
     resolved_root = root.resolve()
     escaped = [
-        Problem(display_path(root / name, base), None, None, "symlink points outside the catalog directory")
-        for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml")
+        Problem(
+            display_path(root / name, base),
+            None,
+            None,
+            "symlink points outside the catalog directory",
+            code="symlink-outside",
+        )
+        for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml", "codebook.yaml")
         if (root / name).is_symlink() and not _inside(root / name, resolved_root)
     ]
     if escaped:
@@ -130,7 +144,11 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
         problems += found
     if meta is None:
         if not (root / "catalog.yaml").exists():
-            problems = [Problem(display_path(root / "catalog.yaml", base), None, None, "missing catalog.yaml")]
+            problems = [
+                Problem(
+                    display_path(root / "catalog.yaml", base), None, None, "missing catalog.yaml", code="missing-file"
+                )
+            ]
         # Keep going with a stand-in so that every other file's problems are reported in the same run;
         # the errors above already stop anything from being published.
         meta = model.CatalogMeta(title="(invalid catalog.yaml)", version="0", description="-", authors=["-"])
@@ -148,7 +166,13 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
             if not _inside(path, resolved_root):
                 # A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's.
                 problems.append(
-                    Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
+                    Problem(
+                        display_path(path, base),
+                        None,
+                        None,
+                        "symlink points outside the catalog directory",
+                        code="symlink-outside",
+                    )
                 )
                 continue
             problems += _load_entity(catalog, path, directory, cls, base)
@@ -166,6 +190,14 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
                         catalog, "meta_codes", entry.id, entry, Source(meta_codes_path, doc.shown, line)
                     )
 
+    codebook_path = root / "codebook.yaml"
+    if codebook_path.exists():
+        doc, codebook, found = load_model_file(codebook_path, model.CodebookFile, base)
+        problems += found
+        if doc is not None:
+            catalog.docs[doc.shown] = doc
+            catalog.codebook = codebook
+
     problems += _load_transcripts(catalog, base, max_transcript_bytes)
     return LoadResult(catalog, problems)
 
@@ -175,7 +207,14 @@ def _register(catalog: Catalog, kind: str, entity_id: str, entity: object, sourc
         first = catalog.sources[entity_id]
         where = f"{first.shown}:{first.line}" if first.line else first.shown
         return [
-            Problem(source.shown, source.line, None, f"duplicate id '{entity_id}' (already defined in {where})", "id")
+            Problem(
+                source.shown,
+                source.line,
+                None,
+                f"duplicate id '{entity_id}' (already defined in {where})",
+                ("id",),
+                code="duplicate-id",
+            )
         ]
     getattr(catalog, kind)[entity_id] = entity
     catalog.sources[entity_id] = source
@@ -196,7 +235,9 @@ def _load_entity(catalog: Catalog, path: Path, directory: str, cls: type[BaseMod
     entity_id: str = entity.id  # type: ignore[attr-defined]
     if entity_id != path.stem:
         # Usually a copied file whose id was not changed: one error here, not a second "duplicate id" one.
-        problems.append(doc.problem(("id",), f"id '{entity_id}' must match the file name '{path.stem}'"))
+        problems.append(
+            doc.problem(("id",), f"id '{entity_id}' must match the file name '{path.stem}'", code="id-file-mismatch")
+        )
         return problems
     line, _ = doc.locate(("id",))
     return problems + _register(catalog, directory, entity_id, entity, Source(path, doc.shown, line))
@@ -247,25 +288,38 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
     problems: list[Problem] = []
     entries: dict[str, tuple[model.TranscriptEntry, Source]] = {}
     owner_of: dict[Path, str] = {}
+    broken_files: set[Path] = set()
+    """Sources of entries that failed validation: reported there once, not again as unlisted files."""
     listed_path = root / "transcripts.yaml"
     if listed_path.exists():
         doc, listed, found = load_model_file(listed_path, model.TranscriptsFile, base)
         problems += found
         if doc is not None:
             catalog.docs[doc.shown] = doc
-            for index, entry in enumerate(listed.transcripts if listed else []):
+            good = (
+                list(enumerate(listed.transcripts))
+                if listed is not None
+                else _good_entries(catalog, doc, root, resolve, broken_files)
+            )
+            for index, entry in good:
                 line, _ = doc.locate(("transcripts", index))
                 source = Source(listed_path, doc.shown, line)
                 target = root / entry.source
                 if not _inside(target, resolved_root, resolve):
                     problems.append(
                         doc.problem(
-                            ("transcripts", index, "source"), f"path '{entry.source}' leaves the catalog directory"
+                            ("transcripts", index, "source"),
+                            f"path '{entry.source}' leaves the catalog directory",
+                            code="path-outside",
                         )
                     )
                     continue
                 if entry.id in entries:
-                    problems.append(doc.problem(("transcripts", index, "id"), f"duplicate transcript id '{entry.id}'"))
+                    problems.append(
+                        doc.problem(
+                            ("transcripts", index, "id"), f"duplicate transcript id '{entry.id}'", code="duplicate-id"
+                        )
+                    )
                     continue
                 resolved = resolve(target)
                 if resolved in owner_of:  # a dict, not a scan of the entries: linear in transcripts
@@ -274,6 +328,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         doc.problem(
                             ("transcripts", index, "source"),
                             f"file '{entry.source}' is already the source of transcript '{owner_of[resolved]}'",
+                            code="duplicate-source",
                         )
                     )
                     continue
@@ -288,10 +343,18 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             p for p in folder.iterdir() if p.suffix in TRANSCRIPT_SUFFIXES and not p.name.startswith(".")
         )
     for path in discovered:
+        if resolve(path) in broken_files or _safe_id(path.stem) in catalog.broken.get("transcripts", ()):
+            continue  # its registry entry is invalid, and reported there
         if resolve(path) not in by_path:
             if not _inside(path, resolved_root, resolve):
                 problems.append(
-                    Problem(display_path(path, base), None, None, "symlink points outside the catalog directory")
+                    Problem(
+                        display_path(path, base),
+                        None,
+                        None,
+                        "symlink points outside the catalog directory",
+                        code="symlink-outside",
+                    )
                 )
                 continue
             # The id comes from the file name, which may hold spaces or non-ASCII letters.
@@ -306,6 +369,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         None,
                         f"this file's transcript id '{stem_id}' is already used by {used_by}; "
                         "rename the file or give it its own id in transcripts.yaml",
+                        code="duplicate-id",
                     )
                 )
                 continue
@@ -314,8 +378,10 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     display_path(path, base),
                     None,
                     None,
-                    "no entry in transcripts.yaml covers this transcript; add one with its participant pseudonym",
+                    "no entry in transcripts.yaml covers this transcript, so it is not published; "
+                    "add one with its id and participant pseudonym",
                     severity="warning",
+                    code="unlisted-transcript",
                 )
             )
             by_path[resolve(path)] = stem_id
@@ -331,10 +397,12 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             problems.append(exc.problem)
             continue
         if not text.strip():
-            problems.append(Problem(shown, 1, None, "transcript is empty"))
+            problems.append(Problem(shown, 1, None, "transcript is empty", code="empty-transcript"))
             continue
         labels = entry.interviewee_labels if entry is not None and entry.interviewee_labels else default_labels
         fmt = entry.format if entry is not None else None
+        if fmt == "plain":
+            labels = [PLAIN_SPEAKER]  # the participant's words throughout: nothing in the text is a label
         cached = PARSE_CACHE.get(path) if PARSE_CACHE is not None else None
         if cached is not None and cached[:3] == (text, tuple(labels), fmt):
             parsed = cached[3]
@@ -342,7 +410,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             try:
                 parsed = parse_transcript(text, path, known_labels=labels, fmt=fmt)
             except FormatError as exc:
-                problems.append(Problem(shown, 1, None, str(exc)))
+                problems.append(Problem(shown, 1, None, str(exc), code="transcript-format"))
                 continue
             if PARSE_CACHE is not None:
                 PARSE_CACHE[path] = (text, tuple(labels), fmt, parsed)
@@ -355,6 +423,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         None,
                         "transcript has no 'Interview N' title line and no entry "
                         "in transcripts.yaml, so it has no participant pseudonym",
+                        code="no-pseudonym",
                     )
                 )
                 continue
@@ -372,6 +441,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                         None,
                         "cannot derive a participant pseudonym from "
                         f"'Interview {parsed.interview_number}'; add an entry to transcripts.yaml",
+                        code="no-pseudonym",
                     )
                 )
                 continue
@@ -386,6 +456,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     None,
                     f"no speaker label matches the interviewee labels {labels}; labels seen: {seen}",
                     severity="warning",
+                    code="no-interviewee-label",
                 )
             )
         elif not parsed.speakers:
@@ -399,10 +470,36 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     f"no speaker labels recognised{seen}; no quotes can come from "
                     "it until its labels are listed in interviewee_labels",
                     severity="warning",
+                    code="no-speaker-labels",
                 )
             )
-        catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set)
+        is_listed = entry_id in entries and entries[entry_id][0] is not None
+        catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set, is_listed)
     return problems
+
+
+def _good_entries(
+    catalog: Catalog, doc: YamlDoc, root: Path, resolve: Callable[[Path], Path], broken_files: set[Path]
+) -> list[tuple[int, model.TranscriptEntry]]:
+    """The entries of a transcripts.yaml that failed validation as a whole, each validated on its own.
+
+    A bad entry was reported (on its own line) by the file's validation; the others still count,
+    so that one typo does not turn every transcript into an unknown one. The ids and files of bad
+    entries are remembered: references to them are not reported a second time.
+    """
+    items = doc.data.get("transcripts") if isinstance(doc.data, dict) else None
+    good: list[tuple[int, model.TranscriptEntry]] = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            good.append((index, model.TranscriptEntry.model_validate(item)))
+        except ValidationError:
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item.get("id"), str):
+                catalog.broken.setdefault("transcripts", set()).add(item["id"])
+            if isinstance(item.get("source"), str):
+                broken_files.add(resolve(root / item["source"]))
+    return good
 
 
 def _safe_id(stem: str) -> str:

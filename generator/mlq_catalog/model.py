@@ -11,11 +11,28 @@ import datetime
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .names import name_like_word
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
-PARTICIPANT_PATTERN = r"^P[A-Z0-9]+$"
+PARTICIPANT_PATTERN = r"^(?:[A-Za-z0-9][A-Za-z0-9 ._-]*)?[0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9])?$"
+"""A pseudonym: letters, digits, spaces, '.', '_' or '-', with at least one digit (P05, PH02, R-7,
+Participant 12). A person's name has no digit; ``is_pseudonym`` also refuses a first name as a word."""
+
+
+def is_pseudonym(label: str) -> bool:
+    """Whether ``label`` can be a participant's pseudonym: it has the shape and names no one."""
+    return len(label) <= 40 and re.fullmatch(PARTICIPANT_PATTERN, label) is not None and name_like_word(label) is None
+
+
+def _check_pseudonym(label: str) -> str:
+    word = name_like_word(label)
+    if word is not None:
+        raise ValueError(f"pseudonym '{label}' contains the first name '{word}'; use a label such as P12 or R-7")
+    return label
+
 
 EntityId = Annotated[
     str,
@@ -118,8 +135,11 @@ class TranscriptEntry(StrictModel):
 
     id: EntityId = Field(description="Transcript id; by convention the file name without extension.")
     source: str = Field(description="Path of the transcript file, relative to the catalog directory.")
-    participant: Annotated[str, StringConstraints(pattern=PARTICIPANT_PATTERN)] = Field(
-        description="Pseudonym shown beside quotes, e.g. P35."
+    participant: Annotated[
+        str, StringConstraints(pattern=PARTICIPANT_PATTERN, max_length=40), AfterValidator(_check_pseudonym)
+    ] = Field(
+        description="Pseudonym shown beside quotes: any label with a digit that names no one, "
+        "e.g. P35, PH02, R-7 or 'Participant 12'."
     )
     role: str | None = Field(default=None, description="Coarse role, e.g. 'Data scientist'.")
     experience: str | None = Field(default=None, description="Experience band, e.g. '5-10 years'.")
@@ -128,10 +148,16 @@ class TranscriptEntry(StrictModel):
         default_factory=list,
         description="Speaker labels that identify the interviewee; the catalog default applies when empty.",
     )
-    format: Literal["auto", "delve", "delve-print", "webvtt", "srt"] = Field(
+    format: Literal["auto", "delve", "delve-print", "webvtt", "srt", "plain"] = Field(
         default="auto",
         description="Transcript format: auto (by suffix and content), delve (text export or plain 'Speaker: text'), "
-        "delve-print (pdftotext of a Delve print export), webvtt or srt.",
+        "delve-print (pdftotext of a Delve print export), webvtt, srt, or plain: text taken as it is, the "
+        "participant's words throughout, with no speaker labels or code lines read from it (imported sources, whose "
+        "quotes come from catalog/quotes/ by position).",
+    )
+    refi_source: str | None = Field(
+        default=None,
+        description="Guid of the REFI-QDA source this transcript was imported from; importing it again is refused.",
     )
 
 
@@ -222,6 +248,12 @@ class StandoffQuote(StrictModel):
     )
     start: NonEmptyText | None = Field(default=None, description="Opening words of the excerpt (with 'end').")
     end: NonEmptyText | None = Field(default=None, description="Closing words of the excerpt (with 'start').")
+    at: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = Field(
+        default=None,
+        description="Where 'text' is in the transcript file: [start, end] in Unicode code points (end exclusive), "
+        "as the import of a QDA project writes it. The excerpt is attached there, whatever the text around it "
+        "looks like, and must still read as 'text'.",
+    )
     codes: list[RawCode] = Field(default_factory=list, description="Raw codes, as coders write them.")
     entities: list[EntityId] = Field(default_factory=list, description="Ids of issues, fixes or contexts.")
 
@@ -231,6 +263,10 @@ class StandoffQuote(StrictModel):
             raise ValueError("give either 'text' or 'start' and 'end', not both")
         if self.text is None and (self.start is None or self.end is None):
             raise ValueError("give the excerpt as 'text', or as both 'start' and 'end'")
+        if self.at is not None and self.text is None:
+            raise ValueError("'at' gives where 'text' is: give 'text' with it")
+        if self.at is not None and self.at[1] <= self.at[0]:
+            raise ValueError("'at' is [start, end] with end after start")
         if not self.codes and not self.entities:
             raise ValueError("give 'codes' or 'entities' (or both)")
         return self
@@ -243,3 +279,28 @@ class QuotesFile(StrictModel):
         default=None, description="Transcript the quotes come from; defaults to the file name."
     )
     quotes: list[StandoffQuote] = Field(default_factory=list)
+
+
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+
+
+class CodebookCode(StrictModel):
+    """One code of a QDA tool's codebook, with its children."""
+
+    name: NonEmptyText = Field(description="The code's name in the QDA tool.")
+    code: RawCode = Field(
+        description="The raw code that quotes and taxonomy entries use for it: the name with spaces as '-' "
+        "(parent names come first, joined by '/', when two codes share a name)."
+    )
+    guid: str | None = Field(default=None, description="The code's guid in the REFI-QDA project.")
+    codable: bool = Field(default=True, description="False for a folder of codes that nothing is coded with.")
+    description: str | None = Field(default=None, description="The tool's description of the code.")
+    color: Colour | None = Field(default=None, description="The tool's colour, #RRGGBB.")
+    children: list[CodebookCode] = Field(default_factory=list)
+
+
+class CodebookFile(StrictModel):
+    """catalog/codebook.yaml: the whole codebook of the QDA projects imported, coded or not."""
+
+    origin: list[str] = Field(default_factory=list, description="The tools that wrote the codebooks imported.")
+    codes: list[CodebookCode] = Field(default_factory=list)

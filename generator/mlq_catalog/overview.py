@@ -16,6 +16,7 @@ Permalinks need the site URL, which only MkDocs knows; generated Markdown carrie
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -101,15 +102,22 @@ def issue_facets(catalog: Catalog, evidence: Evidence, issue: Issue) -> dict[str
 
 
 def issue_tags(catalog: Catalog, evidence: Evidence, issue: Issue) -> list[str]:
-    """Every tag of one issue, facet by facet, for the page's ``tags:`` front matter."""
+    """Every tag of one issue, facet by facet, as the page's ``tags:`` front matter gives it (``tag_html``)."""
     facets = issue_facets(catalog, evidence, issue)
-    return [tag for facet in FACETS for tag in facets[facet.slug]]
+    return [tag_html(tag) for facet in FACETS for tag in facets[facet.slug]]
+
+
+def tag_html(tag: str) -> str:
+    """A tag as Material's tags plugin must be given it. Tags are plain text (a dimension, a category or
+    context title), but the plugin puts a tag's name into pages, listings and the search index as HTML."""
+    return html.escape(tag, quote=False)
 
 
 def tag_anchor(tag: str) -> str:
-    """The anchor Material's tags plugin gives a tag in a listing (``tag:`` + lower-case slug)."""
-    slug = re.sub(r"[^\w\s-]", "", tag.casefold(), flags=re.UNICODE)
-    return "tag:" + re.sub(r"[\s-]+", "-", slug).strip("-")
+    """The anchor Material's tags plugin gives a tag in a listing: its default slug of the name it was given."""
+    from pymdownx.slugs import slugify  # type: ignore[import-untyped]
+
+    return "tag:" + str(slugify(case="lower")(tag_html(tag), "-"))
 
 
 def sorted_tags(catalog: Catalog, facet: str, tags: Any) -> list[str]:
@@ -201,7 +209,7 @@ def render_reader_pages(
             tags=tags,
             counts=counts[facet.slug],
             anchor=tag_anchor,
-            listing="{ include: " + _flow_list(tags) + " }",
+            listing="{ include: " + _flow_list([tag_html(t) for t in tags]) + " }",
         )
 
     pages["downloads/index.md"] = renderer.render(
@@ -233,7 +241,7 @@ def _flow_list(items: list[str]) -> str:
 
 
 def _esc(text: str) -> str:
-    from .render import md_inline
+    from .mdsafe import md_inline
 
     return md_inline(text)
 

@@ -10,8 +10,10 @@ points "Edit this page" at the YAML source of each entry, and asks
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .errors import CatalogError
-from .generate import Generated, generate
+from .errors import CatalogError, display_path
+from .generate import Generated, generate, review_gate
 from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
 
 log = logging.getLogger("mkdocs.plugins.mlq_catalog")
@@ -62,13 +64,18 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             self.generated = self.prepared
         else:
             try:
-                self.generated = generate(
+                generated = generate(
                     self.paths["catalog"],
                     self.paths["templates"],
                     self.paths["pages"],
                     strict=self.config.strict,
                     docs_dir=self.paths["docs"],
-                ).for_mkdocs()
+                )
+                # Plain `mkdocs build` (or `mkdocs serve`) may publish: the review gate applies. A preview
+                # of unreviewed text is `mlq-catalog serve` or `mlq-catalog build --preview`. (An on_startup
+                # hook to tell serve apart would make MkDocs keep this plugin, and a stale generation, across builds.)
+                review_gate(generated.checked)
+                self.generated = generated.for_mkdocs()
             except CatalogError as exc:
                 raise PluginError(exc.format_message()) from exc
         if config.nav is not None:
@@ -149,6 +156,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         pages_dir = self._pages_dir_of(page)
         if pages_dir is None:
             return html
+        self._refuse_live_markup(html, page)
         try:
             html, anchors = inject_page(html, page.file.src_uri, pages_dir, defer_excluded=True)
         except PlaceholderMismatch as exc:
@@ -157,8 +165,35 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             page.present_anchor_ids |= anchors  # as MkDocs finds ids in raw HTML, for anchor link checks
         return html
 
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        # The 404 page is a template, not a page: on_post_page never sees it.
+        if self.generated is not None and self.generated.preview and template_name.endswith(".html"):
+            return add_preview_banner(output_content, self.generated.preview)
+        return output_content
+
+    def _refuse_live_markup(self, html: str, page: Page) -> None:
+        """Stop the build if a generated page would publish an event handler, a script link or a script.
+
+        ``validate`` refuses what could produce one (mdsafe.py), with the Markdown extensions it was
+        audited against; this looks at what the site's own configuration made of the page (before
+        the quotes go in: they are escaped by construction), so nothing slips through a new extension.
+        """
+        from .htmlsafety import find_unsafe
+
+        findings = find_unsafe(html)
+        if findings:
+            assert self.generated is not None
+            source = self.generated.site.sources.get(page.file.src_uri)
+            where = display_path(self.paths["catalog"] / source) if source else page.file.src_uri
+            raise PluginError(
+                f"{where}: refusing to publish live markup in {page.file.src_uri}: {findings[0].what} "
+                "(the catalog text must not produce HTML markup)"
+            )
+
     @event_priority(100)  # first: a minifier would drop the comments that mark the deferred quotes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.generated is not None and self.generated.preview:
+            output = add_preview_banner(output, self.generated.preview)
         pages_dir = self._pages_dir_of(page)
         if pages_dir is None:
             return output
@@ -197,3 +232,18 @@ def _release_generation_memory() -> None:
     from .gcpause import collect_frozen
 
     collect_frozen()
+
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def add_preview_banner(page_html: str, text: str) -> str:
+    """``page_html`` with a banner right after ``<body>``: a preview says on every page what it holds."""
+    banner = (
+        '<div class="mlq-preview-banner" role="alert" style="background:#b71c1c;color:#fff;padding:.6em 1em;'
+        f'font-weight:bold;text-align:center">{html.escape(text)}</div>'
+    )
+    match = _BODY.search(page_html)
+    if match is None:
+        return banner + page_html
+    return page_html[: match.end()] + banner + page_html[match.end() :]

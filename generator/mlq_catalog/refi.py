@@ -6,40 +6,40 @@ NVivo, ATLAS.ti, MAXQDA and QualCoder all read and write REFI-QDA (QDA-XML 1.0).
   issues; fixes, contexts and meta codes sit under non-codable group codes. An entry's
   code is named by its id, and the raw transcript codes that mean it (``codes:``) are
   its child codes, so a coding keeps the exact code a coder used.
-* The **project** adds every transcript as a text source and every quote as a
-  ``PlainTextSelection`` with one coding per code. Sources are written from the parsed
-  turns, never from the raw file: speakers appear as the participant pseudonym or a
-  generic role, code lines and print furniture are gone, and redaction rules apply,
-  so a project is as safe to publish as the site.
+* The published **project** (``export_qdpx``, read from the publication scope, ``scope.py``)
+  holds per transcript only its published excerpts, in order, with ``[…]`` between them, and
+  one ``PlainTextSelection`` per excerpt with one coding per code: exactly the quotes of the
+  site, and nothing of the turns around them.
+* The **full-transcript project** (``export_full_qdpx``, ``mlq-catalog export --format qdpx
+  --full-transcripts``) is a local researcher's export: every transcript whole, written from the
+  parsed turns (speakers as the pseudonym or a generic role, redaction rules applied). It holds
+  unpublished text; ``build`` never writes it.
 
 Output is deterministic: guids are uuid5 of our ids, zip entries are sorted and carry
 a fixed timestamp. Selection offsets are Unicode code points, end exclusive (as
 QualCoder reads them).
 
-``import_qdpx`` reads a project's text sources and ``PlainTextSelection`` codings and
-writes transcripts plus stand-off quotes (``catalog/quotes/*.yaml``) into a catalog.
+Projects come back in through ``qdpx_import``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import itertools
 import logging
 import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import yaml
 
 from .analysis import Evidence, Quote
 from .anonymize import Redactor, ScannedParagraphs, load_redactions
-from .errors import InputError, OutputError, Problem, display_path
+from .errors import OutputError
 from .loader import Catalog, LoadedTranscript
-from .model import ID_RE, PARTICIPANT_PATTERN
+from .scope import GAP_MARKER
 from .transcripts import GENERIC_LABEL
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,6 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 ORIGIN = "mlq-catalog"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-MAX_QDPX_BYTES = 200 * 1024 * 1024
-"""Largest total uncompressed size of a project we import (a zip bomb stops here)."""
 GROUPS = (("fixes", "Fixes"), ("contexts", "Contexts"), ("meta_codes", "Meta codes"))
 
 
@@ -300,17 +298,16 @@ def source_text(
     raw = [paragraph.text for turn in turns for paragraph in turn.paragraphs]
     texts = squeeze_spaces(raw)
     if redactor is not None:
+        # A name split across paragraphs is matched within one turn, never from one turn into the next.
+        starts = list(itertools.accumulate(len(turn.paragraphs) for turn in turns))[:-1]
         if seen is None or texts is not raw:  # squeezed: not the texts the check searched
-            texts = redactor.redact_all(texts, transcript.id)
+            texts = redactor.redact_all(texts, transcript.id, turn_starts=starts)
         else:
             rest = [index for index in range(len(texts)) if index not in seen.scanned]
             flagged = set(seen.flagged)
             flagged.update(rest[i] for i in redactor.candidates([texts[i] for i in rest], transcript.id))
             # As redact_all: a paragraph the prefilter did not flag holds nothing to redact.
-            texts = [
-                redactor.redact(text, transcript.id, record=False) if index in flagged else text
-                for index, text in enumerate(texts)
-            ]
+            texts = redactor.redact_all(texts, transcript.id, touched=flagged, turn_starts=starts)
     pieces: list[str] = []
     paragraph_at: dict[int, int] = {}
     offset = 0
@@ -376,20 +373,61 @@ def _redactor(catalog: Catalog) -> Redactor:
 
 
 def export_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
-    """The catalog as a REFI-QDA project (``.qdpx``): codebook, transcripts as sources, quotes as codings."""
+    """The published REFI-QDA project (``.qdpx``): the codebook, and per transcript only its published
+    excerpts, in order, ``[…]`` between them, each with its codings.
+
+    ``catalog`` and ``evidence`` are the publication scope's (``scope.py``): a source is written
+    from the published quotes only, never from a transcript's turns.
+    """
     root, files = project_tree(catalog, evidence)
     files["project.qde"] = _serialise(root, PROJECT_NS)
     return _zip(files)
 
 
-def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict[str, bytes]]:
+def export_full_qdpx(catalog: Catalog, evidence: Evidence) -> bytes:
+    """A local researcher's project with every transcript whole (interviewer turns, uncoded talk).
+
+    ``catalog`` and ``evidence`` are the *loaded* ones (``CheckedCatalog.loaded``): this file holds
+    unpublished text. Redaction rules still apply; ``build`` never writes it.
+    """
+    root, files = project_tree(catalog, evidence, full_transcripts=True)
+    files["project.qde"] = _serialise(root, PROJECT_NS)
+    return _zip(files)
+
+
+def excerpt_source(quotes: list[Quote]) -> tuple[str, list[tuple[Quote, tuple[int, int]]]]:
+    """A transcript's published excerpts as one text, ``GAP_MARKER`` between them, and each one's span.
+
+    Each excerpt starts with its speaker's pseudonym (``P05: ``), outside the selection, so that
+    an importer, ours included, knows whose words they are.
+    """
+    pieces: list[str] = []
+    spans: list[tuple[Quote, tuple[int, int]]] = []
+    offset = 0
+    separator = f"\n\n{GAP_MARKER}\n\n"
+    for quote in sorted(quotes, key=lambda q: (q.line, q.id)):
+        if pieces:
+            pieces.append(separator)
+            offset += len(separator)
+        prefix = f"{quote.participant}: "
+        pieces.append(prefix + quote.text)
+        offset += len(prefix)
+        spans.append((quote, (offset, offset + len(quote.text))))
+        offset += len(quote.text)
+    return "".join(pieces), spans
+
+
+def project_tree(
+    catalog: Catalog, evidence: Evidence, *, full_transcripts: bool = False
+) -> tuple[ET.Element, dict[str, bytes]]:
     """The ``project.qde`` element tree (not yet serialised) and the source text files of a project.
 
     Each source's selections sit in one placeholder element (tag ``_RAW``) holding their XML,
-    which only ``_serialise`` understands.
+    which only ``_serialise`` understands. ``full_transcripts``: sources are whole transcripts
+    (the local export); otherwise the published excerpts only.
     """
     codebook = build_codebook(catalog)
-    redactor = _redactor(catalog)
+    redactor = _redactor(catalog) if full_transcripts else None
     user = guid("user", ORIGIN)
     root = ET.Element("Project", {"name": catalog.meta.title, "origin": ORIGIN})
     users = ET.SubElement(root, "Users")
@@ -401,11 +439,27 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
     unclaimed: dict[str, str] = {}
     files: dict[str, bytes] = {}
     sources = ET.Element("Sources")
+    exported: list[str] = []
     for transcript_id in sorted(catalog.transcripts):
         transcript = catalog.transcripts[transcript_id]
-        source = source_text(transcript, redactor, evidence.redaction_suspects.get(transcript_id))
+        if redactor is None and transcript_id not in quotes_by_transcript:
+            continue  # nothing of it is published
+        exported.append(transcript_id)
+        located: list[tuple[Quote, tuple[int, int] | None]]
+        if redactor is not None:
+            source = source_text(transcript, redactor, evidence.redaction_suspects.get(transcript_id))
+            # The loaded quotes are not redacted yet; the source text is.
+            quotes = [
+                dataclasses.replace(q, text=redactor.redact(q.text, transcript_id, record=False))
+                for q in quotes_by_transcript.get(transcript_id, [])
+            ]
+            located = [(q, _locate(source, q)) for q in quotes]
+            text = source.text
+        else:
+            text, spans = excerpt_source(quotes_by_transcript.get(transcript_id, []))
+            located = list(spans)
         source_guid = guid("transcript", transcript_id)
-        files[f"sources/{source_guid}.txt"] = source.text.encode("utf-8")
+        files[f"sources/{source_guid}.txt"] = text.encode("utf-8")
         element = ET.SubElement(
             sources,
             "TextSource",
@@ -418,8 +472,7 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
         )
         ET.SubElement(element, "Description").text = _source_description(transcript)
         selections: list[str] = []
-        for quote in quotes_by_transcript.get(transcript_id, []):
-            span = _locate(source, quote)
+        for quote, span in located:
             if span is None:
                 log.warning("quote %s not found in the exported text of %s; left out", quote.id, transcript_id)
                 continue
@@ -446,7 +499,7 @@ def project_tree(catalog: Catalog, evidence: Evidence) -> tuple[ET.Element, dict
         _code_element(codes, node)
 
     participants: dict[str, list[str]] = {}
-    for transcript_id in sorted(catalog.transcripts):
+    for transcript_id in exported:
         participants.setdefault(catalog.transcripts[transcript_id].participant, []).append(transcript_id)
     if participants:
         cases = ET.SubElement(root, "Cases")
@@ -483,326 +536,3 @@ def _zip(files: dict[str, bytes]) -> bytes:
             # The archive's own compresslevel does not apply to a ZipInfo: it must be given here.
             archive.writestr(info, files[name], compresslevel=ZIP_LEVEL)
     return buffer.getvalue()
-
-
-# --- Project import ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportedSource:
-    id: str
-    name: str
-    participant: str
-    text: str
-    quotes: tuple[tuple[str, tuple[str, ...]], ...]
-    """(excerpt, code names) per coded selection, in document order."""
-
-
-@dataclass
-class ImportReport:
-    """What ``import_qdpx`` wrote and what the catalog check then found."""
-
-    transcripts: list[Path] = field(default_factory=list)
-    quote_files: list[Path] = field(default_factory=list)
-    quotes: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def unclaimed(self) -> list[Problem]:
-        return [p for p in self.problems if "is not claimed by any taxonomy entry" in p.message]
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(element: ET.Element, name: str) -> list[ET.Element]:
-    return [child for child in element if _local(child.tag) == name]
-
-
-def read_qdpx(path: Path, taken_participants: Iterable[str] = ()) -> list[ImportedSource]:
-    """Text sources and their coded ``PlainTextSelection``s from a ``.qdpx`` file."""
-    shown = display_path(path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(Problem(shown, None, None, f"not a REFI-QDA project (.qdpx is a zip file): {exc}")) from exc
-    with archive:
-        members = {info.filename: info for info in archive.infolist()}
-        if sum(info.file_size for info in members.values()) > MAX_QDPX_BYTES:
-            raise InputError(Problem(shown, None, None, f"project unpacks to over {MAX_QDPX_BYTES:,} bytes"))
-        qde = next((n for n in sorted(members) if n.lower().endswith(".qde") and "/" not in n.strip("/")), None)
-        if qde is None:
-            raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file"))
-        try:
-            root = ET.fromstring(archive.read(qde))
-        except ET.ParseError as exc:
-            line = exc.position[0] if exc.position else None
-            raise InputError(Problem(f"{shown}:{qde}", line, None, f"invalid XML: {exc}")) from exc
-        if _local(root.tag) != "Project":
-            raise InputError(Problem(f"{shown}:{qde}", None, None, f"root element is {_local(root.tag)}, not Project"))
-
-        code_names: dict[str, str] = {}
-        for element in root.iter():
-            if _local(element.tag) == "Code" and element.get("guid"):
-                code_names[element.get("guid", "").strip("{}").lower()] = element.get("name", "")
-        cases: dict[str, str] = {}
-        for case in root.iter():
-            if _local(case.tag) != "Case":
-                continue
-            for ref in _children(case, "SourceRef"):
-                cases.setdefault(ref.get("targetGUID", "").strip("{}").lower(), case.get("name", ""))
-
-        out: list[ImportedSource] = []
-        taken: set[str] = set()
-        pseudonyms = set(taken_participants)
-        for number, element in enumerate((e for e in root.iter() if _local(e.tag) == "TextSource"), start=1):
-            name = element.get("name") or f"source-{number}"
-            text = _source_content(archive, members, element, shown, name)
-            source_guid = (element.get("guid") or "").strip("{}").lower()
-            quotes: list[tuple[str, tuple[str, ...]]] = []
-            for selection in _children(element, "PlainTextSelection"):
-                start, end = int(selection.get("startPosition", "0")), int(selection.get("endPosition", "0"))
-                if not 0 <= start < end <= len(text):
-                    raise InputError(
-                        Problem(
-                            f"{shown}:{qde}",
-                            None,
-                            None,
-                            f"selection {selection.get('guid')} in '{name}' is outside its text "
-                            f"({start}-{end} of {len(text)} characters)",
-                        )
-                    )
-                names = []
-                for coding in _children(selection, "Coding"):
-                    for ref in _children(coding, "CodeRef"):
-                        target = ref.get("targetGUID", "").strip("{}").lower()
-                        if target in code_names:
-                            names.append(code_names[target])
-                if names:
-                    quotes.append((text[start:end], tuple(dict.fromkeys(n for n in names if n.strip()))))
-            transcript_id = _unique(_safe_id(name), taken)
-            participant = _participant(cases.get(source_guid, ""), number, pseudonyms)
-            pseudonyms.add(participant)
-            out.append(ImportedSource(transcript_id, name, participant, text, tuple(quotes)))
-    return out
-
-
-def _source_content(
-    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], element: ET.Element, shown: str, name: str
-) -> str:
-    content = _children(element, "PlainTextContent")
-    if content and content[0].text is not None:
-        return content[0].text
-    target = element.get("plainTextPath") or ""
-    if target.startswith("internal://"):
-        member = "sources/" + target[len("internal://") :]
-        if member in members:
-            return archive.read(member).decode("utf-8-sig")
-        raise InputError(Problem(shown, None, None, f"text of source '{name}' is missing ({member})"))
-    raise InputError(
-        Problem(
-            shown,
-            None,
-            None,
-            f"source '{name}' keeps its text outside the project ({target or 'no path'}); "
-            "re-export the project with its sources embedded",
-        )
-    )
-
-
-def _safe_id(name: str) -> str:
-    stem = re.sub(r"\.(txt|docx?|rtf|pdf|vtt|srt)$", "", name.strip(), flags=re.IGNORECASE)
-    cleaned = "-".join(part for part in re.split(r"[^a-z0-9]+", stem.lower()) if part)
-    if not cleaned or not cleaned[0].isalpha():
-        cleaned = f"transcript-{cleaned}" if cleaned else "transcript"
-    return cleaned[:80].rstrip("-")
-
-
-def _unique(candidate: str, taken: set[str]) -> str:
-    result, n = candidate, 2
-    while result in taken:
-        result = f"{candidate}-{n}"
-        n += 1
-    taken.add(result)
-    return result
-
-
-def _participant(name: str, number: int, taken: set[str]) -> str:
-    """The case name when it is a pseudonym (our own exports), else the next unused ``P01``, ``P02``..."""
-    if re.fullmatch(PARTICIPANT_PATTERN, name):
-        return name
-    while f"P{number:02d}" in taken:
-        number += 1
-    return f"P{number:02d}"
-
-
-def import_qdpx(path: Path, catalog_dir: Path) -> ImportReport:
-    """Write a project's transcripts and codings into a catalog as transcripts and stand-off quotes.
-
-    Refuses to overwrite a transcript or quotes file that already exists. Afterwards the
-    catalog is checked, and the report carries the problems, among them the codes that
-    no taxonomy entry claims.
-    """
-    from .validate import check_catalog  # validate imports this package's loaders; avoid a cycle at import
-
-    existing = _listed_transcripts(catalog_dir)
-    sources = read_qdpx(path, existing.values())
-    report = ImportReport()
-    catalog_dir.mkdir(parents=True, exist_ok=True)
-    taxonomy = _taxonomy(catalog_dir)
-    plans: list[tuple[Path, str]] = []
-    entries: list[dict[str, object]] = []
-    for source in sources:
-        transcript_id = source.id
-        if transcript_id in existing:
-            raise OutputError(
-                f"{catalog_dir / 'transcripts.yaml'}: transcript '{transcript_id}' already exists; "
-                "rename the source in the project or remove the old transcript first"
-            )
-        text_path = catalog_dir / "transcripts" / f"{transcript_id}.txt"
-        quotes_path = catalog_dir / "quotes" / f"{transcript_id}.yaml"
-        for target in (text_path, quotes_path):
-            if target.exists():
-                raise OutputError(f"{target}: already exists; not overwriting it")
-        plans.append((text_path, source.text if source.text.endswith("\n") else source.text + "\n"))
-        entry: dict[str, object] = {
-            "id": transcript_id,
-            "source": f"transcripts/{transcript_id}.txt",
-            "participant": source.participant,
-        }
-        if re.search(rf"(?m)^{re.escape(source.participant)}:", source.text):
-            entry["interviewee_labels"] = [source.participant]
-        entries.append(entry)
-        if source.quotes:
-            plans.append((quotes_path, _quotes_yaml(source, taxonomy)))
-            report.quotes += len(source.quotes)
-            report.quote_files.append(quotes_path)
-        report.transcripts.append(text_path)
-
-    if not (catalog_dir / "catalog.yaml").exists():
-        plans.append(
-            (
-                catalog_dir / "catalog.yaml",
-                _dump(
-                    {
-                        "title": _project_name(path),
-                        "version": "0.1.0",
-                        "description": f"Imported from the REFI-QDA project {path.name}.",
-                        "authors": ["mlq-catalog import"],
-                    }
-                ),
-            )
-        )
-    plans.append((catalog_dir / "transcripts.yaml", _transcripts_yaml(catalog_dir, entries)))
-    try:
-        for target, content in plans:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{catalog_dir}: cannot write the imported files: {exc.strerror}") from exc
-    report.problems = check_catalog(catalog_dir).problems
-    return report
-
-
-def _project_name(path: Path) -> str:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            qde = next(n for n in sorted(archive.namelist()) if n.lower().endswith(".qde"))
-            name = ET.fromstring(archive.read(qde)).get("name")
-    except (OSError, zipfile.BadZipFile, StopIteration, ET.ParseError):
-        name = None
-    return name or path.stem
-
-
-@dataclass
-class _Taxonomy:
-    """What a catalog's taxonomy calls its entries, to map QDA code names onto them."""
-
-    entities: dict[str, str] = field(default_factory=dict)
-    """Id, or casefolded title -> id."""
-    raw_codes: set[str] = field(default_factory=set)
-    """Casefolded raw codes that some entry claims."""
-
-
-def _taxonomy(catalog_dir: Path) -> _Taxonomy:
-    # Lenient on purpose: import only needs names; `validate` reports whatever is wrong with the files.
-    found = _Taxonomy()
-    documents: list[object] = []
-    for kind in ("issues", "fixes", "contexts"):
-        folder = catalog_dir / kind
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            documents.append(_safe_yaml(path))
-    meta = _safe_yaml(catalog_dir / "meta-codes.yaml")
-    if isinstance(meta, dict) and isinstance(meta.get("meta_codes"), list):
-        documents += meta["meta_codes"]
-    for doc in documents:
-        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
-            continue
-        found.entities[doc["id"]] = doc["id"]
-        if isinstance(doc.get("title"), str):
-            found.entities.setdefault(doc["title"].casefold(), doc["id"])
-        found.raw_codes.update(str(c).casefold() for c in doc.get("codes") or [])
-    return found
-
-
-def _safe_yaml(path: Path) -> object:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-
-
-def _listed_transcripts(catalog_dir: Path) -> dict[str, str]:
-    """Transcript id -> participant of every entry already in transcripts.yaml."""
-    path = catalog_dir / "transcripts.yaml"
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(Problem(display_path(path), None, None, f"cannot read: {exc}")) from exc
-    return {str(t.get("id")): str(t.get("participant")) for t in data.get("transcripts") or [] if isinstance(t, dict)}
-
-
-def _dump(data: object) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _quotes_yaml(source: ImportedSource, taxonomy: _Taxonomy) -> str:
-    quotes = []
-    for text, names in source.quotes:
-        item: dict[str, object] = {"text": " ".join(text.split())}
-        codes: list[str] = []
-        entities: list[str] = []
-        for name in names:
-            entity = taxonomy.entities.get(name) or taxonomy.entities.get(name.casefold())
-            if name.casefold() not in taxonomy.raw_codes and entity is not None and ID_RE.match(entity):
-                entities.append(entity)  # a QDA code named by our id or title
-            else:
-                # Catalog codes are single words; QDA code names may have spaces ("Noisy labels").
-                codes.append("-".join(name.split()))
-        codes, entities = list(dict.fromkeys(codes)), list(dict.fromkeys(entities))
-        if codes:
-            item["codes"] = codes
-        if entities:
-            item["entities"] = entities
-        quotes.append(item)
-    header = f"# Imported from the REFI-QDA source '{source.name}'.\n"
-    return header + _dump({"transcript": source.id, "quotes": quotes})
-
-
-def _transcripts_yaml(catalog_dir: Path, entries: list[dict[str, object]]) -> str:
-    path = catalog_dir / "transcripts.yaml"
-    if not path.exists():
-        return _dump({"transcripts": entries})
-    current = path.read_text(encoding="utf-8")
-    if not entries:
-        return current
-    # Append as text, so that the comments of the existing file survive.
-    data = yaml.safe_load(current) or {}
-    if not data.get("transcripts"):
-        return _dump({"transcripts": entries})
-    listed = _dump(entries)
-    indented = "".join(f"  {line}" if line.strip() else line for line in listed.splitlines(keepends=True))
-    return current.rstrip("\n") + "\n" + indented

@@ -4,8 +4,9 @@ Transcript text is data, never Markdown: quotes go into raw HTML blocks with eve
 character escaped, so ``<script>``, ``*stars*`` or ``# hash`` show literally. On an
 entry or quotes page the blocks never pass through Markdown at all: the page holds
 a placeholder per quote and the blocks go into a side file (quotehtml.py).
-YAML titles and summaries are escaped for inline Markdown; YAML descriptions are
-Markdown by design (validation has already refused raw HTML in them).
+YAML titles and summaries are escaped for inline Markdown (and for HTML in the navigation and
+the front matter); YAML descriptions are Markdown by design (validation has already refused
+raw HTML, script links and attribute lists in them, see mdsafe.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import contextlib
 import hashlib
 import html
 import pickle
-import re
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,13 +29,12 @@ from .downloads import Download, build_downloads
 from .errors import InputError, Problem, display_path
 from .isolate import Pending, start_isolated
 from .loader import Catalog
+from .mdsafe import md_inline
 from .overview import issue_citation, issue_tags, render_reader_pages
 from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
 
 QUOTE_PREVIEW_CHARS = 600
 QUOTES_PER_ISSUE_PAGE = 30
-# Only what Python-Markdown treats as escapable; escaping anything else would show a backslash.
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,6 @@ class RenderedSite:
     """Generated page path -> catalog-relative YAML path, for "edit this page" links."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Site path -> bytes of generated non-page files (the versioned downloads)."""
-
-
-def md_inline(value: object) -> str:
-    """Escape text for inline Markdown: every Markdown and HTML special character is literal."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return MD_SPECIAL.sub(r"\\\1", text)
 
 
 def html_text(value: object) -> str:
@@ -292,7 +284,17 @@ def template_error(exc: jinja2.TemplateError, template: str, page: str | None) -
     kind = "template syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "template error"
     where = f" while rendering {page}" if page else ""
     message = " ".join(str(exc.message or exc).split())
-    return InputError(Problem(shown, line, None, f"{kind}{where}: {message}"))
+    return InputError(Problem(shown, line, None, f"{kind}{where}: {message}", code="template-error"))
+
+
+def _nav_html(nav: Any) -> Any:
+    """The navigation with every title escaped: MkDocs and the theme put nav titles into pages as HTML
+    (and into the search index, which the theme shows as HTML), while ours are plain text."""
+    if isinstance(nav, dict):
+        return {html_text(k) if isinstance(k, str) else k: _nav_html(v) for k, v in nav.items()}
+    if isinstance(nav, list):
+        return [_nav_html(item) for item in nav]
+    return nav
 
 
 def _sorted_titles(entities: Iterable[Any]) -> list[Any]:
@@ -433,4 +435,4 @@ def _render_site(
         + [{c.title: f"contexts/{c.id}.md"} for c in _sorted_titles(catalog.contexts.values())],
     }
     pages.update(renderer.quote_files)
-    return RenderedSite(pages=pages, nav=nav, sources=sources, files={d.path: d.data for d in downloads})
+    return RenderedSite(pages=pages, nav=_nav_html(nav), sources=sources, files={d.path: d.data for d in downloads})

@@ -11,11 +11,15 @@ check) refuses the entry until the contributor has written it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from .errors import CatalogError, display_path
-from .loader import load_catalog
+from .loader import Catalog, load_catalog
 from .model import ID_RE
 from .schema import schema_line
 from .yamlio import suggestion
@@ -34,8 +38,54 @@ def _flow_list(ids: Sequence[str]) -> str:
     return "[" + ", ".join(ids) + "]"
 
 
-def issue_skeleton(entity_id: str, category: str, categories: Sequence[str]) -> str:
+@dataclass(frozen=True)
+class Seed:
+    """What a new entry starts from when it comes from a code of the codebook (``--from-code``)."""
+
+    code: str
+    title: str
+    description: str | None
+
+
+def _field(key: str, value: object) -> str:
+    """``key: value`` as YAML: a code's name and description are data, quoted wherever YAML needs it."""
+    return yaml.safe_dump({key: value}, allow_unicode=True, width=100, sort_keys=False).rstrip("\n")
+
+
+def _first_sentence(text: str) -> str | None:
+    sentence = re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0].strip()
+    return sentence if 0 < len(sentence) <= 200 else None
+
+
+def _seeded(kind: str, entity_id: str, seed: Seed | None) -> tuple[str, str, str, str]:
+    """The title, summary, description and codes lines of a new entry."""
+    what = "the issue is" if kind == "issue" else "the fix does"
+    if seed is None:
+        return (
+            f"title: {_title(entity_id)}",
+            f"summary: {PLACEHOLDER} one sentence that says what {what}.",
+            "description: |\n  "
+            + (
+                f"{PLACEHOLDER} what the issue is, why it happens and its consequences."
+                if kind == "issue"
+                else f"{PLACEHOLDER} how the fix works and when it helps."
+            ),
+            "codes: []",
+        )
+    summary = _first_sentence(seed.description or "")
+    return (
+        _field("title", seed.title),
+        _field("summary", summary) if summary else f"summary: {PLACEHOLDER} one sentence that says what {what}.",
+        _field("description", seed.description)
+        if seed.description
+        else f"description: |\n  {PLACEHOLDER} the code '{seed.code}' has no description in the codebook.",
+        _field("codes", [seed.code]),
+    )
+
+
+def issue_skeleton(entity_id: str, category: str, categories: Sequence[str], seed: Seed | None = None) -> str:
     """The text of a new issue file."""
+    title, summary, description, codes = _seeded("issue", entity_id, seed)
     return f"""{schema_line("issue", 1)}
 # A new issue. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
 # How to write each field: docs/contributing.md
@@ -43,17 +93,16 @@ def issue_skeleton(entity_id: str, category: str, categories: Sequence[str]) -> 
 # The id is also the file name and the page URL; never change it (rename with formerly: instead).
 id: {entity_id}
 # Short human title, shown as the page heading.
-title: {_title(entity_id)}
+{title}
 # One sentence that says what the issue is.
-summary: {PLACEHOLDER} one sentence that says what the issue is.
+{summary}
 # Markdown paragraphs: what it is, why it happens, what it leads to. No raw HTML.
-description: |
-  {PLACEHOLDER} what the issue is, why it happens and its consequences.
+{description}
 # The category this issue belongs to; one of: {", ".join(categories)}.
 category: {category}
 # Transcript codes that mean this issue, exactly as coders write them, e.g. [Data-noisy-labels].
 # Quotes come from the transcript passages tagged with these codes.
-codes: []
+{codes}
 # Ids of related issues, e.g. [noisy-labels, label-drift].
 related: []
 # Old ids of this issue, if it was renamed or merged; their URLs redirect here.
@@ -66,8 +115,9 @@ tags:
 """
 
 
-def fix_skeleton(entity_id: str, addresses: Sequence[str]) -> str:
+def fix_skeleton(entity_id: str, addresses: Sequence[str], seed: Seed | None = None) -> str:
     """The text of a new fix file."""
+    title, summary, description, codes = _seeded("fix", entity_id, seed)
     return f"""{schema_line("fix", 1)}
 # A new fix. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
 # How to write each field: docs/contributing.md
@@ -75,16 +125,15 @@ def fix_skeleton(entity_id: str, addresses: Sequence[str]) -> str:
 # The id is also the file name and the page URL; never change it (rename with formerly: instead).
 id: {entity_id}
 # Short human title, shown as the page heading.
-title: {_title(entity_id)}
+{title}
 # One sentence that says what the fix does.
-summary: {PLACEHOLDER} one sentence that says what the fix does.
+{summary}
 # Markdown paragraphs: how it works and when it helps. No raw HTML.
-description: |
-  {PLACEHOLDER} how the fix works and when it helps.
+{description}
 # Ids of the issues this fix addresses, e.g. [noisy-labels]. A fix that addresses no issue is a warning.
 addresses: {_flow_list(addresses)}
 # Transcript codes that mean this fix, exactly as coders write them.
-codes: []
+{codes}
 # Old ids of this fix, if it was renamed or merged; their URLs redirect here.
 formerly: []
 """
@@ -97,8 +146,13 @@ def new_entry(
     *,
     category: str | None = None,
     addresses: Sequence[str] = (),
+    from_code: str | None = None,
 ) -> Path:
-    """Write the skeleton of a new issue or fix and return its path; never overwrite anything."""
+    """Write the skeleton of a new issue or fix and return its path; never overwrite anything.
+
+    ``from_code``: a code of catalog/codebook.yaml (its raw code or its name) whose name,
+    description and code the entry starts from.
+    """
     if kind not in KIND_DIRS:
         raise CatalogError(f"cannot create a '{kind}': choose one of {', '.join(sorted(KIND_DIRS))}")
     if not ID_RE.match(entity_id) or len(entity_id) > 80:
@@ -119,6 +173,7 @@ def new_entry(
                     f"id '{entity_id}' was retired (it is a former id of '{owner_id}'); choose another id"
                 )
 
+    seed = _seed(catalog_dir, catalog, from_code) if from_code is not None else None
     if kind == "issue":
         categories = [c.id for c in sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))]
         if not categories:
@@ -127,12 +182,12 @@ def new_entry(
             category = categories[0]
         elif category not in catalog.categories:
             raise CatalogError(f"unknown category '{category}'{suggestion(category, categories)}")
-        text = issue_skeleton(entity_id, category, categories)
+        text = issue_skeleton(entity_id, category, categories, seed)
     else:
         for target in addresses:
             if target not in catalog.issues:
                 raise CatalogError(f"unknown issue '{target}'{suggestion(target, catalog.issues)}")
-        text = fix_skeleton(entity_id, sorted(set(addresses)))
+        text = fix_skeleton(entity_id, sorted(set(addresses)), seed)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -143,3 +198,21 @@ def new_entry(
     except OSError as exc:
         raise CatalogError(f"{shown}: cannot write: {exc.strerror}") from exc
     return path
+
+
+def _seed(catalog_dir: Path, catalog: Catalog, wanted: str) -> Seed:
+    from .qdpx_import import all_codes, find_code
+
+    shown = display_path(catalog_dir / "codebook.yaml", catalog_dir.parent)
+    if catalog.codebook is None:
+        raise CatalogError(
+            f"{shown}: no codebook in the catalog; import one with mlq-catalog import qdpx or import qdc"
+        )
+    code = find_code(catalog.codebook, wanted)
+    if code is None:
+        raise CatalogError(f"{shown}: no code '{wanted}'{suggestion(wanted, all_codes(catalog.codebook))}")
+    for kind in ("issues", "fixes", "contexts", "meta_codes"):
+        for owner_id, owner in getattr(catalog, kind).items():
+            if code.code.casefold() in (c.casefold() for c in owner.codes):
+                raise CatalogError(f"code '{code.code}' is already claimed by '{owner_id}'; edit that entry instead")
+    return Seed(code.code, code.name, code.description)

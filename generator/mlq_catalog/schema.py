@@ -53,6 +53,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "redactions": model.RedactionsFile,
     "audit-allowlist": model.AuditAllowlist,
     "quotes": model.QuotesFile,
+    "codebook": model.CodebookFile,
 }
 """Schema kind -> model. The kind is the schema's file name: ``<kind>.schema.json``."""
 
@@ -69,6 +70,7 @@ TOP_LEVEL_FILES: dict[str, str] = {
     "meta-codes": "meta-codes.yaml",
     "redactions": "redactions.yaml",
     "audit-allowlist": "audit-allowlist.yaml",
+    "codebook": "codebook.yaml",
 }
 
 
@@ -140,6 +142,7 @@ def _add_cross_field_rules(kind: str, schema: dict[str, Any]) -> None:
             {"required": ["start", "end"], "not": {"required": ["text"]}},
         ]
         quote["anyOf"] = [{"required": ["codes"]}, {"required": ["entities"]}]
+        quote["dependencies"] = {"at": ["text"]}
 
 
 def _draft07(schema: dict[str, Any]) -> dict[str, Any]:

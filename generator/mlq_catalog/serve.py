@@ -262,7 +262,7 @@ class Preview:
 
         from . import loader, render
         from .gcpause import collect_frozen
-        from .generate import generate
+        from .generate import generate, preview_banner
         from .plugin import MlqCatalogPlugin
 
         plugin = config.plugins.get("mlq-catalog")
@@ -282,7 +282,10 @@ class Preview:
                 paths["pages"],
                 strict=plugin.config.strict,
                 docs_dir=paths["docs"],
-            ).for_mkdocs()
+            )
+            # A preview builds whatever the review gate would say, and says so on every page.
+            generated.preview = preview_banner(generated.checked)
+            generated = generated.for_mkdocs()
         except CatalogError as exc:
             raise PluginError(exc.format_message()) from exc
         finally:

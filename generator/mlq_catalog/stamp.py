@@ -304,8 +304,10 @@ def current(project: Project, stamp: InputStamp) -> Generated | None:
         log.info("the site differs from what the last build wrote: building it again")
         return None
     try:
-        problems = [Problem(**problem) for problem in data.get("problems", [])]
-    except TypeError:
+        problems = [
+            Problem(**{**problem, "key": tuple(problem.get("key") or ())}) for problem in data.get("problems", [])
+        ]
+    except (TypeError, AttributeError):
         return None
     if refreshed:
         with contextlib.suppress(OSError):  # else the next no-op build hashes those files again

@@ -17,6 +17,12 @@ not match the transcript. Matching normalises each transcript once and uses
 ``str.find``, so it stays linear; only a failed match pays for a fuzzy search of
 the closest passage, which the error message then shows with its line.
 
+An excerpt may also say where it is (``at: [start, end]``, code points of the
+transcript file, as ``mlq-catalog import qdpx`` writes it): it is then attached at
+that place, and must still read as its ``text``. In a ``plain`` transcript (an
+imported source) a positioned excerpt is the participant's words whatever the text
+looks like, and each one is its own coded segment.
+
 Resolved excerpts become ``analysis.Quote``s with segments and counts exactly
 like inline-coded turns, so pages, counts and exports cannot tell them apart.
 """
@@ -24,6 +30,7 @@ like inline-coded turns, so pages, counts and exports cannot tell them apart.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import logging
 import re
@@ -33,8 +40,9 @@ from pathlib import Path
 
 from . import model
 from .analysis import Evidence, Quote, Segment
-from .errors import Problem
+from .errors import InputError, Problem
 from .loader import Catalog, LoadedTranscript
+from .transcripts import read_text
 from .yamlio import YamlDoc, load_yaml, suggestion, validate_model
 
 log = logging.getLogger(__name__)
@@ -148,19 +156,14 @@ class ResolvedQuote:
     source_line: int | None
     start: str | None = None
     end: str | None = None
+    positioned: bool = False
+    """Attached by position (``at``): a coded segment of its own, not part of one that covers its turn."""
 
 
 def _message(problem: Problem) -> Problem:
     # Pydantic prefixes our own validator messages; users need only the sentence.
     if problem.message.startswith("Value error, "):
-        return Problem(
-            problem.file,
-            problem.line,
-            problem.column,
-            problem.message[len("Value error, ") :],
-            problem.key,
-            problem.severity,
-        )
+        return dataclasses.replace(problem, message=problem.message[len("Value error, ") :])
     return problem
 
 
@@ -173,6 +176,7 @@ def load_standoff(catalog: Catalog) -> tuple[list[ResolvedQuote], list[Problem]]
     problems: list[Problem] = []
     resolved: list[ResolvedQuote] = []
     indexes: dict[str, TranscriptIndex] = {}
+    _RAW_TEXTS.clear()  # a transcript edited since the last load is read again
     for path in sorted(folder.iterdir()):
         if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
             continue
@@ -212,17 +216,22 @@ def _resolve(
                 if entity in catalog.categories
                 else f"unknown taxonomy id '{entity}'{suggestion(entity, quotable)}"
             )
-            problems.append(doc.problem((*key, "entities", e_index), what))
+            problems.append(doc.problem((*key, "entities", e_index), what, code="unknown-reference"))
     loaded = catalog.transcripts.get(transcript_id)
+    if loaded is None and transcript_id in catalog.broken.get("transcripts", ()):
+        return None, problems  # its registry entry is invalid, and reported there
     if loaded is None:
         hint = suggestion(transcript_id, catalog.transcripts)
         problems.append(
             doc.problem(
                 (*key, "transcript") if entry.transcript else ("transcript",),
                 f"unknown transcript '{transcript_id}'{hint}",
+                code="unknown-reference",
             )
         )
         return None, problems
+    if entry.at is not None:
+        return _resolve_at(catalog, doc, key, entry, loaded, problems)
     index_ = indexes.get(transcript_id)
     if index_ is None:
         index_ = indexes[transcript_id] = TranscriptIndex(loaded)
@@ -234,7 +243,7 @@ def _resolve(
         assert entry.start is not None and entry.end is not None
         span, message, field = _find_range(index_, normalise(entry.start), normalise(entry.end), shown)
     if span is None:
-        problems.append(doc.problem((*key, field), message))
+        problems.append(doc.problem((*key, field), message, code="excerpt-not-found"))
         return None, problems
     if problems:
         return None, problems
@@ -256,6 +265,110 @@ def _resolve(
         source_line=source_line,
         start=paragraphs[0].start if paragraphs else None,
         end=paragraphs[-1].end if paragraphs else None,
+    ), problems
+
+
+_NO_LIMIT = 1 << 62  # the loader already read the file within the size limit it was given
+_RAW_TEXTS: dict[Path, str] = {}
+"""Transcript file -> its text, for positioned excerpts; kept for one load only (``load_standoff`` clears it)."""
+
+
+def _raw_text(loaded: LoadedTranscript) -> str:
+    found = _RAW_TEXTS.get(loaded.source.path)
+    if found is None:
+        found = read_text(loaded.source.path, max_bytes=_NO_LIMIT).removeprefix("\ufeff")
+        _RAW_TEXTS[loaded.source.path] = found
+    return found
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) - text.count("\r\n", 0, offset) + text.count("\r", 0, offset) + 1
+
+
+def _resolve_at(
+    catalog: Catalog,
+    doc: YamlDoc,
+    key: tuple[str | int, ...],
+    entry: model.StandoffQuote,
+    loaded: LoadedTranscript,
+    problems: list[Problem],
+) -> tuple[ResolvedQuote | None, list[Problem]]:
+    """A positioned excerpt: found at ``at`` and checked against its ``text``."""
+    assert entry.at is not None and entry.text is not None
+    shown = loaded.source.shown
+    try:
+        raw = _raw_text(loaded)
+    except InputError as exc:
+        problems.append(
+            doc.problem((*key, "at"), f"cannot read {shown}: {exc.problem.message}", code="unreadable-file")
+        )
+        return None, problems
+    start, end = entry.at
+    if end > len(raw):
+        problems.append(
+            doc.problem(
+                (*key, "at"),
+                f"[{start}, {end}] is past the end of {shown} ({len(raw)} characters)",
+                code="excerpt-not-found",
+            )
+        )
+        return None, problems
+    excerpt = raw[start:end]
+    if normalise(excerpt) != normalise(entry.text):
+        found = normalise(excerpt)
+        preview = found if len(found) <= 60 else found[:57] + "..."
+        problems.append(
+            doc.problem(
+                (*key, "at"),
+                f'{shown}:{_line_at(raw, start)} reads "{preview}" at [{start}, {end}], not the quote\'s text; '
+                "was the transcript edited? Correct 'at', or remove it to find the text by search",
+                code="excerpt-not-found",
+            )
+        )
+        return None, problems
+    if problems:
+        return None, problems
+    lead = len(excerpt) - len(excerpt.lstrip())
+    trail = len(excerpt.rstrip())
+    line, end_line = _line_at(raw, start + lead), _line_at(raw, start + max(lead, trail - 1))
+    turns = loaded.parsed.turns
+    # The turn holding the excerpt's first line: the last turn that starts on or before it.
+    turn = max((i for i, t in enumerate(turns) if t.line <= line), default=0)
+    if loaded.parsed.layout != "plain":
+        last = max((i for i, t in enumerate(turns) if t.line <= end_line), default=0)
+        if last != turn:
+            problems.append(
+                doc.problem(
+                    (*key, "at"),
+                    f"the excerpt runs over more than one turn ({shown}:{line}-{end_line}); "
+                    "a quote is what the interviewee said in one turn",
+                    code="excerpt-across-turns",
+                )
+            )
+            return None, problems
+        if not turns or not loaded.is_interviewee(turns[turn].speaker):
+            problems.append(
+                doc.problem(
+                    (*key, "at"),
+                    f"the excerpt at {shown}:{line} was said by a speaker who is not an interviewee; "
+                    "quotes are interviewee words only (see interviewee_labels)",
+                    code="not-interviewee",
+                )
+            )
+            return None, problems
+    text = "\n\n".join(collapse(part) for part in re.split(r"\r\n|\r|\n", excerpt) if part.strip())
+    source_line, _ = doc.locate(key)
+    return ResolvedQuote(
+        transcript=loaded.id,
+        turn=turn,
+        text=text,
+        line=line,
+        end_line=end_line,
+        codes=tuple(entry.codes),
+        entities=tuple(entry.entities),
+        source=doc.shown,
+        source_line=source_line,
+        positioned=True,
     ), problems
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from .errors import InputError, Problem, display_path
 from .gcpause import pauses_cycle_collection
+from .names import name_like_word
 from .readfile import NotRegularFile, read_regular
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -147,6 +148,23 @@ def is_code_line(line: str) -> bool:
     )
 
 
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+
+
+def name_like(token: str) -> bool:
+    """Whether a code-shaped token looks like a person's name: two capitalised parts (``Jean-Luc``,
+    ``Smith-Pindleton``), or a capitalised part that is a known first name (``Data-Kendra``).
+
+    Such a line is more likely an answer ("Who? Jean-Luc") than a code, and as a code its name would
+    be published as a code name.
+    """
+    parts = token.split("-")
+    capitalised = [part for part in parts if _CAPITALISED.fullmatch(part)]
+    if len(parts) == 2 and len(capitalised) == 2:
+        return True
+    return bool(capitalised) and any(name_like_word(part) is not None for part in capitalised)
+
+
 # Word characters and hyphens only. Deliberately no nested repetition: "(?:-+\w*)+" backtracks
 # exponentially on a run of hyphens.
 _WORDS_AND_HYPHENS = re.compile(r"[\w-]+")
@@ -209,18 +227,34 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, base: Path | No
     try:
         info = path.stat()
         if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-            raise InputError(Problem(display_path(path, base), None, None, _too_big(info.st_size, max_bytes)))
+            raise InputError(
+                Problem(display_path(path, base), None, None, _too_big(info.st_size, max_bytes), code="file-too-large")
+            )
         # Refuses a FIFO or device without blocking on it, even one swapped in after this stat (readfile.py).
         data = read_regular(path, max_bytes)
     except NotRegularFile as exc:
-        raise InputError(Problem(display_path(path, base), None, None, f"cannot read transcript: {exc.kind}")) from exc
+        raise InputError(
+            Problem(display_path(path, base), None, None, f"cannot read transcript: {exc.kind}", code="unreadable-file")
+        ) from exc
     except OSError as exc:
         message = f"cannot read transcript: {exc.strerror or exc}"
-        raise InputError(Problem(display_path(path, base), None, None, message)) from exc
+        raise InputError(Problem(display_path(path, base), None, None, message, code="unreadable-file")) from exc
     except RuntimeError as exc:  # pathlib reports a symlink loop this way
-        raise InputError(Problem(display_path(path, base), None, None, "cannot read transcript: symlink loop")) from exc
+        raise InputError(
+            Problem(
+                display_path(path, base), None, None, "cannot read transcript: symlink loop", code="unreadable-file"
+            )
+        ) from exc
     if len(data) > max_bytes:
-        raise InputError(Problem(display_path(path, base), None, None, _too_big(len(data), max_bytes, at_least=True)))
+        raise InputError(
+            Problem(
+                display_path(path, base),
+                None,
+                None,
+                _too_big(len(data), max_bytes, at_least=True),
+                code="file-too-large",
+            )
+        )
     if not data.startswith(_SPECIAL_STARTS) and b"\x00" not in data:
         # The common case, exactly as decode() would take it: no signature, no BOM, no NUL.
         try:
@@ -301,11 +335,11 @@ def decode(data: bytes, shown: str) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         # Everything before exc.start is valid UTF-8, so this counts characters as an editor does.
         column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
-        raise InputError(Problem(shown, line, column, _not_utf8(data, exc))) from exc
+        raise InputError(Problem(shown, line, column, _not_utf8(data, exc), code="not-utf8")) from exc
 
 
 def _refuse(shown: str, line: int | None, message: str) -> str:
-    raise InputError(Problem(shown, line, None, message))
+    raise InputError(Problem(shown, line, None, message, code="unreadable-file"))
 
 
 def _looks_like_utf16(data: bytes) -> bool:
@@ -447,6 +481,14 @@ def _classify(text: str, rules: _Rules) -> _Kind:
         if _CODE_LINE.fullmatch(text):
             tokens = text.split()
             if FILLERS.isdisjoint(map(str.lower, tokens)):  # is_code_line
+                names = [token for token in tokens if name_like(token)]
+                if names:
+                    shown = ", ".join(repr(token) for token in names)
+                    message = (
+                        f"{shown} is shaped like a code but looks like a person's name; it is ignored, "
+                        "neither a code nor text (rename the code if it is one)"
+                    )
+                    return (_MALFORMED, tuple(token for token in tokens if token not in names), message)
                 return (_CODES, tuple(tokens))
         if _WORDISH_LINE.fullmatch(text):
             bad_codes = malformed_codes(text)
@@ -575,7 +617,9 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             codes += map(_code_mark, kind[1], repeat(line))
         elif tag == _MALFORMED:
             codes += map(_code_mark, kind[1], repeat(line))
-            warnings.append(Problem(path.as_posix(), line, None, kind[2], severity="warning"))
+            warnings.append(
+                Problem(path.as_posix(), line, None, kind[2], severity="warning", code="malformed-code-line")
+            )
     _close_turn(turns, speaker, current, codes)
 
     # Counter keeps first-seen order, so a tie goes to the layout seen first, as before.

@@ -10,15 +10,18 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import model
 from .analysis import Evidence, analyse
-from .anonymize import ReplacementLog, apply_redactions
-from .errors import Problem, ProblemSummary
+from .anonymize import ReplacementLog
+from .errors import Problem, ProblemSummary, display_path
 from .loader import Catalog, LoadResult, load_catalog
+from .mdsafe import description_problems
+from .scope import PublicationScope, publication_scope
 from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
 
@@ -26,16 +29,24 @@ from .yamlio import suggestion
 # only Markdown autolinks may start that way.
 RAW_HTML = re.compile(r"<(?!(?:https?|mailto|ftp):)[A-Za-z!/?]")
 PLACEHOLDER = re.compile(r"\bTODO\b")
+UNCLAIMED_CODE = "unclaimed-code"
+"""``Problem.code`` of a code that no taxonomy entry claims (used by a quote, or in the codebook)."""
 UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data):", re.IGNORECASE)
 
 
 @dataclass
 class CheckedCatalog(ProblemSummary):
     catalog: Catalog | None
+    """The publication scope's catalog (``scope.py``): what every public writer reads."""
     evidence: Evidence | None
+    """The publication scope's evidence: the published quotes only, redacted."""
     problems: list[Problem]
     replacements: ReplacementLog = field(default_factory=ReplacementLog)
     """What redaction replaced (identifies people: written only on request, never published)."""
+    scope: PublicationScope | None = None
+    loaded: Catalog | None = None
+    """Everything loaded, unredacted: for checks, the audit and local exports, never for a public writer."""
+    loaded_evidence: Evidence | None = None
 
 
 def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> CheckedCatalog:
@@ -51,21 +62,31 @@ def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> Che
     problems += attach_standoff_quotes(catalog, evidence)
     problems += cross_check(catalog, evidence)
     problems += check_link_addresses(catalog)
-    # Last, so that every quote, however it was attached, is redacted before anything renders it.
-    replacements, found = apply_redactions(catalog, evidence)
-    problems += found
-    return CheckedCatalog(catalog, evidence, sorted(set(problems)), replacements)
+    # Last, so that every quote, however it was attached, is in the scope before it is redacted.
+    scope = publication_scope(catalog, evidence)
+    problems += scope.problems
+    return CheckedCatalog(
+        scope.catalog, scope.evidence, sorted(set(problems)), scope.replacements, scope, catalog, evidence
+    )
 
 
-def _at(catalog: Catalog, entity_id: str, key: Sequence[str | int], message: str, severity: str = "error") -> Problem:
+def _at(
+    catalog: Catalog,
+    entity_id: str,
+    key: Sequence[str | int],
+    message: str,
+    severity: str = "error",
+    *,
+    code: str,
+) -> Problem:
     source = catalog.sources[entity_id]
     doc = catalog.docs.get(source.shown)
-    if doc is None:
-        return Problem(source.shown, source.line, None, message, severity=severity)  # type: ignore[arg-type]
     if source.shown.endswith("meta-codes.yaml"):
         index = list(catalog.meta_codes).index(entity_id)
         key = ("meta_codes", index, *key)
-    return doc.problem(key, message, severity)
+    if doc is None:
+        return Problem(source.shown, source.line, None, message, tuple(key), severity, code)  # type: ignore[arg-type]
+    return doc.problem(key, message, severity, code=code)
 
 
 def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
@@ -86,6 +107,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                             old,
                             ("id",),
                             f"id '{old}' was retired (it is a former id of '{entity_id}') and cannot be reused",
+                            code="retired-id",
                         )
                     )
                 elif old in retired:
@@ -95,6 +117,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                             entity_id,
                             ("formerly", index),
                             f"former id '{old}' is already claimed by '{retired[old]}'",
+                            code="retired-id",
                         )
                     )
                 retired[old] = entity_id
@@ -107,16 +130,33 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                     issue_id,
                     ("category",),
                     f"unknown category '{issue.category}'{suggestion(issue.category, categories)}",
+                    code="unknown-reference",
                 )
             )
         for index, related in enumerate(issue.related):
             if related == issue_id:
-                problems.append(_at(catalog, issue_id, ("related", index), "an issue cannot be related to itself"))
+                problems.append(
+                    _at(
+                        catalog,
+                        issue_id,
+                        ("related", index),
+                        "an issue cannot be related to itself",
+                        code="self-reference",
+                    )
+                )
             elif related not in issues and related not in broken_issues:
                 hint = (
                     f" (it was renamed to '{retired[related]}')" if related in retired else suggestion(related, issues)
                 )
-                problems.append(_at(catalog, issue_id, ("related", index), f"unknown issue '{related}'{hint}"))
+                problems.append(
+                    _at(
+                        catalog,
+                        issue_id,
+                        ("related", index),
+                        f"unknown issue '{related}'{hint}",
+                        code="unknown-reference",
+                    )
+                )
         for index, stage in enumerate(issue.tags.lifecycle):
             if stage not in categories and stage not in broken_categories:
                 problems.append(
@@ -125,17 +165,26 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                         issue_id,
                         ("tags", "lifecycle", index),
                         f"unknown category '{stage}'{suggestion(stage, categories)}",
+                        code="unknown-reference",
                     )
                 )
         problems += _check_markdown(catalog, issue_id, issue.description)
 
     for fix_id, fix in fixes.items():
         if not fix.addresses:
-            problems.append(_at(catalog, fix_id, ("addresses",), "fix addresses no issue", "warning"))
+            problems.append(_at(catalog, fix_id, ("addresses",), "fix addresses no issue", "warning", code="no-issue"))
         for index, target in enumerate(fix.addresses):
             if target not in issues and target not in broken_issues:
                 hint = f" (it was renamed to '{retired[target]}')" if target in retired else suggestion(target, issues)
-                problems.append(_at(catalog, fix_id, ("addresses", index), f"unknown issue '{target}'{hint}"))
+                problems.append(
+                    _at(
+                        catalog,
+                        fix_id,
+                        ("addresses", index),
+                        f"unknown issue '{target}'{hint}",
+                        code="unknown-reference",
+                    )
+                )
         problems += _check_markdown(catalog, fix_id, fix.description)
 
     claimed: dict[str, str] = {}
@@ -150,6 +199,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                             entity_id,
                             ("codes", index),
                             f"code '{code}' is already claimed by '{claimed[folded]}'",
+                            code="duplicate-code",
                         )
                     )
                 claimed.setdefault(folded, entity_id)
@@ -173,12 +223,23 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                 None,
                 f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){suggestion(code, known)}",
                 severity="warning",
+                code=UNCLAIMED_CODE,
             )
         )
+    problems += _unclaimed_codebook_codes(catalog, evidence)
 
     for issue_id in issues:
         if not evidence.quotes_by_entity.get(issue_id):
-            problems.append(_at(catalog, issue_id, ("id",), f"issue '{issue_id}' has no supporting quote", "warning"))
+            problems.append(
+                _at(
+                    catalog,
+                    issue_id,
+                    ("id",),
+                    f"issue '{issue_id}' has no supporting quote",
+                    "warning",
+                    code="no-quote",
+                )
+            )
 
     # `mlq-catalog new` writes TODO placeholders; --strict must keep them off the published site.
     for kind in ("issues", "fixes"):
@@ -192,21 +253,67 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                             (name,),
                             f"placeholder 'TODO' left in {name}; write the text before publishing",
                             "warning",
+                            code="placeholder-text",
                         )
                     )
     problems += _check_plain_text(catalog)
     return problems
 
 
+def _unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Problem]:
+    """Codes of catalog/codebook.yaml that no entry claims and no quote uses (those are reported above).
+
+    A code named by an entry's id or title counts as claimed: the import maps it onto that entry.
+    """
+    if catalog.codebook is None:
+        return []
+    base = catalog.root.parent if catalog.root.name else catalog.root
+    doc = catalog.docs.get(display_path(catalog.root / "codebook.yaml", base))
+    # What the import maps a code name onto (qdpx_import._taxonomy): an entry's id or title, in any case.
+    names = {
+        name.casefold()
+        for kind in ("issues", "fixes", "contexts", "meta_codes")
+        for entity_id, entity in getattr(catalog, kind).items()
+        for name in (entity_id, str(getattr(entity, "title", "")))
+    }
+    used = {code.casefold() for code in evidence.unmapped}
+    problems: list[Problem] = []
+
+    def visit(codes: Sequence[model.CodebookCode], key: tuple[str | int, ...]) -> None:
+        for index, node in enumerate(codes):
+            here = (*key, index)
+            folded = node.code.casefold()
+            claimed = folded in evidence.code_index or node.name.casefold() in names or folded in catalog.broken_codes
+            if node.codable and not claimed and folded not in used:
+                message = (
+                    f"code '{node.name}' of the codebook is not claimed by any taxonomy entry; add '{node.code}' "
+                    f"to an entry's codes, or start one with: mlq-catalog new issue ID --from-code '{node.code}'"
+                )
+                problems.append(
+                    doc.problem((*here, "code"), message, "warning", code="unclaimed-codebook-code")
+                    if doc is not None
+                    else Problem(
+                        "codebook.yaml", None, None, message, severity="warning", code="unclaimed-codebook-code"
+                    )
+                )
+            visit(node.children, (*here, "children"))
+
+    visit(catalog.codebook.codes, ("codes",))
+    return [replace(p, code=UNCLAIMED_CODE) for p in problems]
+
+
 def _check_plain_text(catalog: Catalog) -> list[Problem]:
-    """Titles and summaries are plain text, but MkDocs puts titles in the navigation unescaped: refuse markup."""
+    """Titles and summaries are plain text, escaped wherever they go: markup in them would only ever show as
+    text, so it is refused as the mistake it is."""
     problems = []
     for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
         for entity_id, entity in getattr(catalog, kind).items():
             for name in ("title", "summary"):
                 value = getattr(entity, name, None)
                 if isinstance(value, str) and RAW_HTML.search(value):
-                    problems.append(_at(catalog, entity_id, (name,), f"raw HTML is not allowed in the {name}"))
+                    problems.append(
+                        _at(catalog, entity_id, (name,), f"raw HTML is not allowed in the {name}", code="raw-html")
+                    )
     return problems
 
 
@@ -257,7 +364,11 @@ def check_link_addresses(catalog: Catalog) -> list[Problem]:
                 except ValueError as exc:
                     problems.append(
                         _at(
-                            catalog, entity_id, ("description",), f"link address '{address}' is not a valid URL ({exc})"
+                            catalog,
+                            entity_id,
+                            ("description",),
+                            f"link address '{address}' is not a valid URL ({exc})",
+                            code="invalid-link",
                         )
                     )
                     continue
@@ -271,6 +382,7 @@ def check_link_addresses(catalog: Catalog) -> list[Problem]:
                             f"link address '{address}' holds '{hidden[0].original}', which "
                             "redactions.yaml replaces; a redacted address cannot be published: remove the link or "
                             "its address",
+                            code="redacted-link",
                         )
                     )
     return problems
@@ -280,12 +392,28 @@ def _check_markdown(catalog: Catalog, entity_id: str, text: str) -> list[Problem
     problems = []
     if RAW_HTML.search(text):
         problems.append(
-            _at(catalog, entity_id, ("description",), "raw HTML is not allowed in descriptions; use Markdown")
+            _at(
+                catalog,
+                entity_id,
+                ("description",),
+                "raw HTML is not allowed in descriptions; use Markdown",
+                code="raw-html",
+            )
         )
     if UNSAFE_LINK.search(text) or _hidden_unsafe_link(text):
         problems.append(
-            _at(catalog, entity_id, ("description",), "javascript:, vbscript: and data: links are not allowed")
+            _at(
+                catalog,
+                entity_id,
+                ("description",),
+                "javascript:, vbscript: and data: links are not allowed",
+                code="unsafe-link",
+            )
         )
+    if not problems:  # attribute lists, and whatever else would render to live markup (mdsafe.py)
+        problems += [
+            _at(catalog, entity_id, ("description",), m, code="live-markup") for m in description_problems(text)
+        ]
     return problems
 
 

@@ -48,16 +48,11 @@ class YamlDoc:
             parts = parts[:-1]
         return self.positions.get((), (None, None))
 
-    def problem(self, key: Sequence[str | int], message: str, severity: str = "error") -> Problem:
+    def problem(
+        self, key: Sequence[str | int], message: str, severity: str = "error", *, code: str = "invalid-value"
+    ) -> Problem:
         line, column = self.locate(key)
-        return Problem(self.shown, line, column, message, format_key(key), severity)  # type: ignore[arg-type]
-
-
-def format_key(key: Sequence[str | int]) -> str:
-    out = ""
-    for part in key:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+        return Problem(self.shown, line, column, message, tuple(key), severity, code)  # type: ignore[arg-type]
 
 
 def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, list[Problem]]:
@@ -66,23 +61,29 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
         # Never path.read_bytes(): a FIFO named like a YAML file would block it forever (readfile.py).
         raw = read_regular(path, MAX_YAML_BYTES)
     except NotRegularFile as exc:
-        return None, [Problem(shown, None, None, f"cannot read file: {exc.kind}")]
+        return None, [Problem(shown, None, None, f"cannot read file: {exc.kind}", code="unreadable-file")]
     except OSError as exc:
-        return None, [Problem(shown, None, None, f"cannot read file: {exc.strerror or exc}")]
+        return None, [Problem(shown, None, None, f"cannot read file: {exc.strerror or exc}", code="unreadable-file")]
     if len(raw) > MAX_YAML_BYTES:
-        return None, [Problem(shown, None, None, f"YAML file is over {MAX_YAML_BYTES:,} bytes")]
+        return None, [Problem(shown, None, None, f"YAML file is over {MAX_YAML_BYTES:,} bytes", code="file-too-large")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         return None, [
-            Problem(shown, line, None, f"not UTF-8 (invalid byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8")
+            Problem(
+                shown,
+                line,
+                None,
+                f"not UTF-8 (invalid byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8",
+                code="not-utf8",
+            )
         ]
     bad = _NOT_YAML_TEXT.search(text)
     if bad is not None:
         return None, [_bad_character(shown, text, bad.start())]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        return None, [Problem(shown, 1, None, "file is empty")]
+        return None, [Problem(shown, 1, None, "file is empty", code="empty-file")]
     try:
         for event in yaml.parse(text, Loader=SafeLoader):
             if isinstance(event, yaml.AliasEvent):
@@ -93,15 +94,16 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
                         alias.line + 1 if alias else None,
                         alias.column + 1 if alias else None,
                         "YAML aliases (*name) are not allowed in catalog files",
+                        code="yaml-alias",
                     )
                 ]
         node = yaml.compose(text, Loader=SafeLoader)
         if node is None:  # e.g. a lone "---"
-            return None, [Problem(shown, 1, None, "file is empty")]
+            return None, [Problem(shown, 1, None, "file is empty", code="empty-file")]
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(shown, exc)]
     except yaml.YAMLError as exc:
-        return None, [Problem(shown, None, None, f"invalid YAML: {' '.join(str(exc).split())}")]
+        return None, [Problem(shown, None, None, f"invalid YAML: {' '.join(str(exc).split())}", code="yaml-syntax")]
     positions: dict[Key, tuple[int, int]] = {}
     problems: list[Problem] = []
     try:
@@ -109,7 +111,9 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
     except yaml.YAMLError as exc:  # e.g. an unparsable timestamp scalar
         mark = getattr(exc, "problem_mark", None)
         value_line = mark.line + 1 if mark else None
-        return None, [Problem(shown, value_line, None, f"invalid YAML value: {getattr(exc, 'problem', exc)}")]
+        return None, [
+            Problem(shown, value_line, None, f"invalid YAML value: {getattr(exc, 'problem', exc)}", code="yaml-syntax")
+        ]
     return YamlDoc(path, shown, data, positions), problems
 
 
@@ -128,7 +132,7 @@ def _bad_character(shown: str, text: str, offset: int) -> Problem:
     what = "control character" if code < 0xA0 else "character"
     name = " (NUL)" if code == 0 else ""
     message = f"{what} U+{code:04X}{name} is not allowed in YAML; remove it"
-    return Problem(shown, len(breaks) + 1, offset - line_start + 1, message)
+    return Problem(shown, len(breaks) + 1, offset - line_start + 1, message, code="yaml-character")
 
 
 def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -140,7 +144,7 @@ def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
         problem = "tab character; YAML indentation must use spaces"
     elif exc.context:
         problem = f"{problem} ({exc.context})"
-    return Problem(shown, line, column, f"YAML syntax error: {' '.join(problem.split())}")
+    return Problem(shown, line, column, f"YAML syntax error: {' '.join(problem.split())}", code="yaml-syntax")
 
 
 _scalar_constructor = SafeLoader(b"")
@@ -163,7 +167,8 @@ def _construct(
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                         f"duplicate key '{name}'",
-                        format_key((*key, name)),
+                        (*key, name),
+                        code="duplicate-key",
                     )
                 )
             child = (*key, name)
@@ -201,37 +206,44 @@ def validate_model(doc: YamlDoc, model: type[M]) -> tuple[M | None, list[Problem
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        problems = [_pydantic_problem(doc, model, error) for error in exc.errors()]
-        return None, _drop_missing_explained_by_typo(problems)
-
-
-def _drop_missing_explained_by_typo(problems: list[Problem]) -> list[Problem]:
-    """``sumary:`` makes 'summary' missing too; the "did you mean 'summary'" error already says it all."""
-    suggested = set()
-    for p in problems:
-        if p.message.startswith("unknown key ") and "(did you mean '" in p.message:
-            parent = p.key.rpartition(".")[0] if "." in p.key else ""
-            name = p.message.split("(did you mean '", 1)[1].split("'", 1)[0]
-            suggested.add((parent, name))
-    return [
-        p
-        for p in problems
-        if not (p.message.startswith("missing required field '") and (p.key, p.message.split("'")[1]) in suggested)
-    ]
+        errors = exc.errors()
+        # ``sumary:`` makes 'summary' missing too; the "did you mean 'summary'" error already says it all.
+        suggested = set()
+        for error in errors:
+            loc = tuple(error["loc"])
+            if error["type"] == "extra_forbidden" and loc:
+                match = closest(str(loc[-1]), _allowed_keys(model, loc[:-1]))
+                if match is not None:
+                    suggested.add((*loc[:-1], match))
+        return None, [
+            _pydantic_problem(doc, model, error)
+            for error in errors
+            if not (error["type"] == "missing" and tuple(error["loc"]) in suggested)
+        ]
 
 
 def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Problem:
     loc: Key = tuple(error["loc"])
     kind = error["type"]
     field_name = loc[-1] if loc else ""
+    code = "invalid-value"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         message = f"unknown key '{field_name}'{suggestion(str(field_name), allowed)}"
+        code = "unknown-key"
     elif kind == "missing":
         message = f"missing required field '{field_name}'"
         loc = loc[:-1]
+        code = "missing-field"
+    elif kind == "string_pattern_mismatch" and field_name == "participant":
+        message = (
+            f"'{error.get('input')}' is not a pseudonym: use a label with a digit that names no one, "
+            "e.g. P12, PH02, R-7 or 'Participant 12'"
+        )
+        code = "invalid-pseudonym"
     elif (kind == "string_pattern_mismatch" and field_name in ("id",)) or (loc and _is_id_list(loc)):
         message = f"'{error.get('input')}' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'"
+        code = "invalid-id"
     elif kind in ("string_type", "list_type", "dict_type", "model_type", "int_type", "int_parsing"):
         expected = {
             "string_type": "a string",
@@ -244,12 +256,14 @@ def _pydantic_problem(doc: YamlDoc, model: type[BaseModel], error: Any) -> Probl
         message = f"expected {expected}, got {_describe(error.get('input'))}"
         if kind == "list_type" and error.get("input") is None:
             message += "; write [] for an empty list"
+        code = "wrong-type"
     elif kind == "model_attributes_type":
         message = f"expected a mapping of keys, got {_describe(error.get('input'))}"
+        code = "wrong-type"
     else:
         message = error["msg"]
     line, column = doc.locate(loc)
-    return Problem(doc.shown, line, column, message, format_key(loc))
+    return Problem(doc.shown, line, column, message, loc, code=code)
 
 
 def _is_id_list(loc: Key) -> bool:
