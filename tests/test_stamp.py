@@ -33,7 +33,7 @@ EPOCH = 1_700_000_000  # 2023-11-14
 def prebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("stamp") / "project"
     root.mkdir()
-    for name in ("catalog", "docs", "templates"):
+    for name in [n for n in ("catalog", "docs", "templates") if (REPO / n).is_dir()]:
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     with pytest.MonkeyPatch.context() as patch:
