@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from . import textfold
 from .anonymize import Redactor, load_redactions, unsure_identifiers
-from .errors import Problem, display_path
+from .errors import Problem, display_path, printable
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule
 from .transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
 from .validate import CheckedCatalog
@@ -423,7 +423,10 @@ class Entry:
     def format_text(self) -> str:
         """The entry for a person: the term, its category, count and reasons, then one place per line."""
         head = f"{self.category} '{self.term}' ({self.count}): {', '.join(self.reasons)}"
-        return "\n".join([head, *(f"  {p.location()}: {p.where}: …{p.context}…" for p in self.places)])
+        # Each line printable: a file name or a quoted word must not make lines of its own.
+        return "\n".join(
+            printable(line) for line in [head, *(f"  {p.location()}: {p.where}: …{p.context}…" for p in self.places)]
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
