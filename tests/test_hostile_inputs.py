@@ -390,7 +390,8 @@ def test_yaml_path_outside_the_catalog(source: str, work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        f"catalog/transcripts.yaml:{LISTED_END + 2}:5: path '{source}' leaves the catalog directory [transcripts[5].source]"
+        f"catalog/transcripts.yaml:{LISTED_END + 2}:5: path '{source}' leaves the catalog directory "
+        "[transcripts[5].source]"
     ]
 
 
