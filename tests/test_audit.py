@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import unicodedata
@@ -27,6 +28,7 @@ from mlq_catalog.audit import (
 )
 from mlq_catalog.cli import main
 from mlq_catalog.loader import Catalog
+from mlq_catalog.model import RedactionRule
 from mlq_catalog.validate import check_catalog
 
 from .conftest import REPO
@@ -460,3 +462,56 @@ def test_shapes_the_detectors_leave_are_contact_candidates() -> None:
         ("quenby at mailbox dot zz", "email-like", "contact"),
         ("quenby.zz", "domain-like", "contact"),
     ]
+
+
+# Full names that publication redacts across the paragraphs of one quote (``Redactor.redact_all``):
+# each is (paragraphs of one quote, rule terms). Every piece is searched for as a known name.
+SPLIT_MEMBERS = [
+    (["we hired Pemberly", "Oskvold later."], ["Pemberly Oskvold"]),
+    (["so it was Pemberly-", "Oskvold, I think."], ["Pemberly Oskvold"]),
+    (["Ms. Ysolde", "", "Marsh signed it."], ["Ysolde Marsh"]),
+    (["the lab of Anneliese", "Brackwater", "Osterhagen, right."], ["Anneliese Brackwater Osterhagen"]),
+    (["that was Pemberly", "Oskvold's team, and Pemberly", "Oskvold again."], ["Pemberly Oskvold"]),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "terms"), SPLIT_MEMBERS, ids=range(len(SPLIT_MEMBERS)))
+def test_audit_counts_as_redacted_exactly_what_publication_redacts(paragraphs: list[str], terms: list[str]) -> None:
+    rules = [RedactionRule(terms=terms, placeholder="[Company B]")]
+    words = [w for term in terms for w in term.split()]
+    texts = [
+        LocatedText(p, "t.txt", 10 + 2 * i, 1, "t", "quote t-l10", unit="t\x00quote t-l10")
+        for i, p in enumerate(paragraphs)
+    ]
+    published = Redactor(rules).redact_all(paragraphs, "t")
+    assert not any(w.casefold() in "\n".join(published).casefold() for w in words), published
+    report = audit_texts(texts, rules=rules, known_names=words)
+    assert report.entries == [], [(e.term, [p.location() for p in e.places]) for e in report.entries]
+    assert report.redacted >= len(words)
+    # Paragraphs of different quotes are redacted on their own: the pieces are published and reported.
+    apart = [text._replace(unit=f"t\x00quote t-l{text.line}") for text in texts]
+    reported = {_fold(e.term) for e in audit_texts(apart, rules=rules, known_names=words).entries}
+    assert {w.casefold() for w in words} <= {part for term in reported for part in term.split()}
+
+
+def test_gate_reads_a_split_name_in_one_quote_as_redacted(catalog_copy: Path) -> None:
+    checked = check_catalog(catalog_copy)
+    assert checked.catalog is not None
+    rules_path = catalog_copy / "redactions.yaml"
+    data = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
+    data["rules"].append({"terms": ["Pemberly Oskvold"], "placeholder": "[Company B]", "reason": "employer"})
+    rules_path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    shown = "catalog/transcripts/interview-05.txt"
+
+    def quote(line: int, text: str, field: str) -> _Text:
+        return _Text(text, shown, line, 1, field, "interview-05")
+
+    split = [
+        quote(20, "we hired Pemberly", "quote interview-05-l20"),
+        quote(22, "Oskvold later.", "quote interview-05-l20"),
+    ]
+    assert unreviewed_candidates(_Scope(checked.catalog, split)) == []
+    # The same two paragraphs in two quotes: each is published whole, and both halves are names to review.
+    apart = [split[0], dataclasses.replace(split[1], field="quote interview-05-l22")]
+    terms = {_fold(e.term) for e in unreviewed_candidates(_Scope(checked.catalog, apart))}
+    assert {"pemberly", "oskvold"} <= terms, terms

@@ -380,6 +380,10 @@ class LocatedText(NamedTuple):
     where: str = ""
     prose: bool = True
     detectors: bool = True
+    unit: str = ""
+    """Texts with the same non-empty ``unit`` are the paragraphs, in order, of what publication
+    redacts as one (a quote: ``Redactor.matches_all``, where a name a blank line splits is replaced
+    in both paragraphs); a text without one is redacted on its own (``Redactor.matches``)."""
 
 
 class Place(NamedTuple):
@@ -1056,8 +1060,7 @@ def audit_texts(
     _propagate(found, hits_at, items, masked)
 
     # Decide: rules and detectors replace some places; the allow-list silences reviewed terms.
-    redactor = Redactor(rules)
-    covered: dict[int, list[tuple[int, int]]] = {}
+    covered = _Covered(Redactor(rules), originals)
     allow_keys = [(fold(entry.term), entry) for entry in allowed]
     used: set[int] = set()
     entries: list[Entry] = []
@@ -1067,11 +1070,7 @@ def audit_texts(
         for index, view_start, view_end in sorted(hits_at[key]):
             item = originals[index]
             start, end = _original_span(maps[index], view_start, view_end)
-            if index not in covered:
-                covered[index] = [
-                    (m.start, m.end) for m in redactor.matches(item.text, item.transcript, detectors=item.detectors)
-                ]
-            if any(s < end and start < e for s, e in covered[index]):
+            if any(s < end and start < e for s, e in covered.spans(index)):
                 redacted += 1
                 continue
             allowed_by = next(
@@ -1116,6 +1115,39 @@ def audit_texts(
         if language.code != "en"
     ]
     return AuditReport(entries, silenced, redacted, unused, [], notes, len(names))
+
+
+class _Covered:
+    """What publication replaces in each text, computed the way publication does it, per unit of text.
+
+    Never a second notion of "redacted": a quote's paragraphs go through ``Redactor.matches_all``
+    together (the function behind ``redact_quote``), every other text through ``Redactor.matches``
+    (behind ``Redactor.redact``), so that a place the publisher replaces is never reported.
+    """
+
+    def __init__(self, redactor: Redactor, texts: Sequence[LocatedText]) -> None:
+        self.redactor = redactor
+        self.texts = texts
+        self.units: dict[str, list[int]] = defaultdict(list)
+        for index, item in enumerate(texts):
+            if item.unit:
+                self.units[item.unit].append(index)
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def spans(self, index: int) -> list[tuple[int, int]]:
+        found = self._spans.get(index)
+        if found is not None:
+            return found
+        item = self.texts[index]
+        if not item.unit:
+            matches = self.redactor.matches(item.text, item.transcript, detectors=item.detectors)
+            found = self._spans[index] = [(m.start, m.end) for m in matches]
+            return found
+        members = self.units[item.unit]
+        per_text = self.redactor.matches_all([self.texts[i].text for i in members], item.transcript)
+        for member, matches in zip(members, per_text, strict=True):
+            self._spans[member] = [(m.start, m.end) for m in matches]
+        return self._spans[index]
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:
@@ -1233,7 +1265,8 @@ def transcript_texts(
         quote = (quoted or {}).get(turn.line)
         where = f"quote {quote}" if quote else "the transcript text"
         for paragraph in turn.paragraphs:
-            located.append(paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where))
+            text = paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where)
+            located.append(text._replace(unit=f"{shown}\x00{turn.line}"))
     return located, names
 
 
@@ -1393,9 +1426,12 @@ def scope_texts(scope: Scope) -> list[LocatedText]:
             item.transcript,
             item.field,
             item.prose,
-            detectors=item.transcript is not None and item.field.startswith("quote "),
+            detectors=quote,
+            # A quote's paragraphs are redacted together (``anonymize.redact_quote``).
+            unit=f"{item.transcript}\x00{item.field}" if quote else "",
         )
         for item in scope.texts()
+        for quote in (item.transcript is not None and item.field.startswith("quote "),)
         if not item.field.endswith(".participant")
     ]
 
