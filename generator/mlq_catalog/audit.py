@@ -1,10 +1,11 @@
 """PII audit: list what a person should review before the catalog is published (issue 15).
 
 Rules and detectors (``anonymize.py``) only remove what someone thought of. The audit reads the
-texts that would be published, as written (before redaction), each with where it is
-(:class:`LocatedText`), and lists every candidate identifier as one entry per distinct term,
-with every place it occurs as ``file:line:column`` of the word itself, riskiest first: person
-names, organisations, places, contact details, then other unknown words.
+texts that would be published (the publication scope, ``scope.py``; nothing else), as written
+(before redaction), each with where it is (:class:`LocatedText`), and lists every candidate
+identifier as one entry per distinct term, with every place it occurs as ``file:line:column`` of
+the word itself, riskiest first: person names, organisations, places, contact details, then other
+unknown words.
 
 A term is a candidate when something says it may name someone:
 
@@ -32,9 +33,10 @@ the common words of a transcript's language. A transcript mostly not in English 
 with that language's common words only (the ``stop-words`` package), and the report says that
 the audit is weaker there.
 
-Decisions: a place covered by a redaction rule or built-in detector is decided (it will not be
-published); a term in ``catalog/audit-allowlist.yaml`` is decided (reviewed and safe). Every
-other candidate is unreviewed. ``decide`` writes those decisions for the ``--allow`` and
+Decisions: a place that publication replaces (a redaction rule or built-in detector, found by the
+publisher's own function over the same unit of text: :class:`_Covered`) is decided; a term in
+``catalog/audit-allowlist.yaml`` is decided (reviewed and safe). Every other candidate is
+unreviewed. ``decide`` writes those decisions for the ``--allow`` and
 ``--redact`` options (``decisions.py``).
 """
 
@@ -1265,95 +1267,15 @@ def transcript_texts(
         quote = (quoted or {}).get(turn.line)
         where = f"quote {quote}" if quote else "the transcript text"
         for paragraph in turn.paragraphs:
-            text = paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where)
-            located.append(text._replace(unit=f"{shown}\x00{turn.line}"))
+            located_text = paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where)
+            located.append(located_text._replace(unit=f"{shown}\x00{turn.line}"))
     return located, names
 
 
-def catalog_texts(checked: CheckedCatalog) -> tuple[list[LocatedText], list[str], list[str]]:
-    """What a checked catalog would publish (every turn: the QDPX download holds whole transcripts),
-    as written; the names to search for; the pseudonyms."""
-    # With a publication scope (issue 14), ``catalog`` is its public copy and ``loaded`` everything as
-    # loaded: the audit shows more than the gate needs.
-    catalog = getattr(checked, "loaded", None) or checked.catalog
-    evidence = getattr(checked, "loaded_evidence", None) or checked.evidence
-    assert catalog is not None and evidence is not None
-    base = catalog.root.parent if catalog.root.name else catalog.root
-    texts: list[LocatedText] = []
-    names: list[str] = []
-    pseudonyms: list[str] = []
-    quoted: dict[str, dict[int, str]] = defaultdict(dict)
-    for quote in evidence.quotes:
-        quoted[quote.transcript].setdefault(quote.line, quote.id)
-    listing = catalog.docs.get(f"{catalog.root.name}/transcripts.yaml") if catalog.root.name else None
-    listed = listing.data.get("transcripts", []) if listing is not None and isinstance(listing.data, dict) else []
-    for transcript_id, loaded in sorted(catalog.transcripts.items()):
-        shown = loaded.source.shown
-        raw = "\n".join(_raw_lines(loaded.source.path, base))
-        located, found_names = transcript_texts(
-            raw, shown, transcript_id, quoted=quoted[transcript_id], parsed=loaded.parsed
-        )
-        texts.extend(located)
-        names.extend(found_names)
-        entry = loaded.entry
-        pseudonyms.append(entry.participant)
-        index = next(
-            (i for i, item in enumerate(listed) if isinstance(item, dict) and item.get("id") == entry.id), None
-        )
-        for name in ("role", "experience", "domain"):
-            value = listed[index].get(name) if index is not None and isinstance(listed[index], dict) else None
-            if isinstance(value, str) and listing is not None and index is not None:
-                line, column = listing.locate(("transcripts", index, name))
-                texts.append(
-                    LocatedText(
-                        value,
-                        listing.shown,
-                        line or 1,
-                        column or 1,
-                        transcript_id,
-                        f"the participant's {name}",
-                        prose=False,
-                        detectors=False,
-                    )
-                )
-    for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
-        for entity_id, entity in sorted(getattr(catalog, kind).items()):
-            source = catalog.sources[entity_id]
-            doc = catalog.docs.get(source.shown)
-            lines = _raw_lines(source.path, base) if doc is not None else []
-            for name in ("title", "summary", "description"):
-                value = getattr(entity, name, None)
-                if doc is not None and kind != "meta_codes" and isinstance(doc.data, dict):
-                    value = doc.data.get(name, value)  # as written: the entity's copy is already redacted
-                if not isinstance(value, str):
-                    continue
-                line = source.line or 1
-                if doc is not None and kind != "meta_codes":
-                    line = doc.locate((name,))[0] or line
-                texts.extend(_yaml_texts(value, lines, line, source.shown, f"the {name} of {entity_id}"))
-    return texts, names, pseudonyms
-
-
-def _yaml_texts(value: str, lines: Sequence[str], line: int, shown: str, where: str) -> Iterator[LocatedText]:
-    """A YAML string, line by line where each line is found verbatim in the file (at or after its key)."""
-    number = line
-    for piece in value.split("\n"):
-        if not piece.strip():
-            continue
-        for candidate in range(number, min(len(lines), number + 400) + 1):
-            column = lines[candidate - 1].find(piece) if candidate >= 1 else -1
-            if column >= 0:
-                yield LocatedText(piece, shown, candidate, column + 1, None, where, detectors=False)
-                number = candidate
-                break
-        else:
-            yield LocatedText(piece, shown, line, 1, None, where, detectors=False)
-
-
 def published_words(checked: CheckedCatalog) -> int:
-    """How many words the audit reads in what the catalog would publish."""
-    texts, _, _ = catalog_texts(checked)
-    return sum(len(WORD.findall(t.text)) for t in texts)
+    """How many words the audit reads: those of the publication scope, as written."""
+    assert checked.scope is not None
+    return sum(len(WORD.findall(t.text)) for t in scope_texts(checked.scope))
 
 
 def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Problem]]:
@@ -1366,26 +1288,9 @@ def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Prob
 
 
 def audit(checked: CheckedCatalog) -> AuditReport:
-    """Candidate identifiers in what the catalog would publish, minus the decided ones."""
-    catalog = checked.catalog
-    assert catalog is not None
-    allowlist, problems = load_allowlist(catalog.root)
-    rules_file, rule_problems = load_redactions(catalog.root, catalog.transcripts)
-    rules = rules_file.rules if rules_file is not None else []
-    texts, names, pseudonyms = catalog_texts(checked)
-    scope = getattr(checked, "scope", None)
-    if scope is not None:  # what the gate reads that the transcripts and entries do not cover (codes, ...)
-        texts += scope_texts(scope)
-    names += [term for rule in rules for term in rule.terms]
-    report = audit_texts(
-        texts,
-        rules=rules,
-        allowed=allowlist.allowed if allowlist is not None else [],
-        known_names=names,
-        pseudonyms=pseudonyms,
-    )
-    report.problems = problems + rule_problems
-    return report
+    """Candidate identifiers in what the catalog would publish, minus the decided ones (``audit_scope``)."""
+    assert checked.scope is not None
+    return audit_scope(checked.scope)
 
 
 class ScopeText(Protocol):
@@ -1453,11 +1358,17 @@ def searched_names(catalog: Catalog) -> list[str]:
     return names
 
 
-def unreviewed_candidates(scope: Scope) -> list[Entry]:
-    """Terms in the publication scope that no decision covers (no rule, no allow-list entry): the review gate."""
+def audit_scope(scope: Scope) -> AuditReport:
+    """The audit of a publication scope: what ``mlq-catalog audit`` lists and the review gate counts.
+
+    Only the scope's texts are places: text that is not published (interviewer turns, uncoded or
+    unmapped turns, title lines, speaker labels, unlisted transcripts) never leaves the machine, so
+    it is nothing to review. The names in it (coders, speaker labels) and the rules' terms are
+    searched *for* in the scope instead.
+    """
     catalog = scope.catalog
-    allowlist, _ = load_allowlist(catalog.root)
-    rules_file, _ = load_redactions(catalog.root, catalog.transcripts)
+    allowlist, problems = load_allowlist(catalog.root)
+    rules_file, rule_problems = load_redactions(catalog.root, catalog.transcripts)
     report = audit_texts(
         scope_texts(scope),
         rules=rules_file.rules if rules_file is not None else [],
@@ -1466,7 +1377,13 @@ def unreviewed_candidates(scope: Scope) -> list[Entry]:
         known_names=searched_names(getattr(scope, "loaded", None) or catalog),
         pseudonyms=[loaded.entry.participant for loaded in catalog.transcripts.values()],
     )
-    return report.entries
+    report.problems = problems + rule_problems
+    return report
+
+
+def unreviewed_candidates(scope: Scope) -> list[Entry]:
+    """Terms in the publication scope that no decision covers (no rule, no allow-list entry): the review gate."""
+    return audit_scope(scope).entries
 
 
 def gate_message(unreviewed: Sequence[Entry]) -> str:
@@ -1542,8 +1459,8 @@ __all__ = [
     "LocatedText",
     "Place",
     "audit",
+    "audit_scope",
     "audit_texts",
-    "catalog_texts",
     "gate_message",
     "is_english",
     "load_allowlist",
