@@ -504,6 +504,13 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in get_english_words_set(["web2"]) if w.islower())
 
 
+@functools.lru_cache(maxsize=1)
+def plain_words() -> frozenset[str]:
+    """The ordinary English words written in letters only: a word of the text found here as it is
+    (lower case, no hyphen or apostrophe) is ``is_english``, so the per-word checks skip it at once."""
+    return frozenset(w for w in english_words() if w.isalpha())
+
+
 def _data_lines(name: str) -> list[str]:
     text = resources.files("mlq_catalog").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
@@ -535,13 +542,7 @@ def stop_words(language: str) -> frozenset[str]:
 def detect_language(words: Sequence[str]) -> str:
     """The language whose common words make up most of ``words``; English on a tie. Deterministic."""
     folded = [fold(w) for w in words]
-    best, best_count = "en", -1
-    for language in LANGUAGES:
-        vocabulary = stop_words(language)
-        hits = sum(1 for w in folded if w in vocabulary)
-        if hits > best_count:
-            best, best_count = language, hits
-    return best
+    return _best_language([sum(1 for w in folded if w in stop_words(language)) for language in LANGUAGES])
 
 
 @functools.lru_cache(maxsize=1)
@@ -760,7 +761,10 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
             yield _Hit(m.start(), m.end(), "organisation", "spelled letter by letter")
     words = list(WORD.finditer(masked))
     last_place = -5
+    ordinary = plain_words()
     for index, m in enumerate(words):
+        if m.group(0) in ordinary:
+            continue  # a lower-case dictionary word: every branch below would skip it
         word = _strip_possessive(m.group(0))
         if len(word) < 2 or any(s <= m.start() < e for s, e in taken):
             continue
@@ -929,11 +933,19 @@ class _NameSearch:
         self.tokens = frozenset(tokens)
         self.short = frozenset(short)
         self._memo: dict[str, bool] = {}
+        self._words: dict[tuple[str, str], bool] = {}
 
     def __len__(self) -> int:
         return len(self.tokens) + len(self.short)
 
     def matches(self, word: str, language: _Language) -> bool:
+        key = (word, language.code)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = self._matches(word, language)
+        return found
+
+    def _matches(self, word: str, language: _Language) -> bool:
         if word.upper() in self.short and word[0].isupper():
             return True
         folded = fold(word)
@@ -1020,32 +1032,32 @@ def audit_texts(
 ) -> AuditReport:
     """Every candidate identifier in ``texts``, one entry per distinct term, minus what rules and reviews decided."""
     originals = list(texts)
+    # Every step below depends on a text's characters (and its file's language), not on where it
+    # is: each distinct text is read once (a quote and its turn, a phrase repeated in many
+    # interviews), and its hits reused at every place it occurs.
     # Searched as a reader sees them (invisible characters gone, look-alikes replaced); ``maps`` leads
     # each offset back to the text as written, where rules match and places are counted.
-    views = [_review_form(item.text) for item in originals]
+    review_forms: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+    views = [_memo(review_forms, item.text, _review_form) for item in originals]
     items = [item._replace(text=view) for item, (view, _) in zip(originals, views, strict=True)]
     maps = [starts for _, starts in views]
     pseudonym_list = sorted({p for p in pseudonyms if p.strip()}, key=lambda p: (-len(p), p))
-    masked = [_mask(item.text, pseudonym_list) for item in items]
+    masks: dict[str, str] = {}
+    masked = [_memo(masks, item.text, functools.partial(_mask, pseudonyms=pseudonym_list)) for item in items]
     languages = _languages(items, masked)
     names = _NameSearch(known_names)
 
     # Find: the terms, each with the category and reasons of its strongest hit.
     found: dict[str, tuple[str, str, set[str]]] = {}
     hits_at: dict[str, set[tuple[int, int, int]]] = defaultdict(set)
+    hits_of: dict[tuple[str, str, bool, bool], list[_Hit]] = {}
     for index, (item, text) in enumerate(zip(items, masked, strict=True)):
         language = languages[item.path]
-        hits: list[_Hit] = list(_context_hits(text, language))
-        if item.detectors:
-            hits.extend(_contact_hits(text))
-        hits.extend(_shape_hits(item.text, text, language, item.prose))
-        for m in WORD.finditer(text):
-            for part in re.finditer(r"[^-]+", m.group(0)):
-                word = _strip_possessive(part.group(0))
-                if names.matches(word, language):
-                    start = m.start() + part.start()
-                    hits.append(_Hit(start, start + len(word), "person", "near a known name"))
-        for hit in _longest_first(hits):
+        memo_key = (item.text, language.code, item.prose, item.detectors)
+        chosen = hits_of.get(memo_key)
+        if chosen is None:
+            chosen = hits_of[memo_key] = _longest_first(_text_hits(item, text, language, names))
+        for hit in chosen:
             term = item.text[hit.start : hit.end]
             key = fold(term)
             if not key:
@@ -1152,6 +1164,35 @@ class _Covered:
         return self._spans[index]
 
 
+def _memo(memo: dict[str, Any], text: str, make: Any) -> Any:
+    found = memo.get(text)
+    if found is None:
+        found = memo[text] = make(text)
+    return found
+
+
+def _text_hits(item: LocatedText, masked: str, language: _Language, names: _NameSearch) -> list[_Hit]:
+    """Every hit of every detector family in one text (``item.text`` as a reader sees it, and masked)."""
+    hits: list[_Hit] = list(_context_hits(masked, language))
+    if item.detectors:
+        hits.extend(_contact_hits(masked))
+    hits.extend(_shape_hits(item.text, masked, language, item.prose))
+    if names:
+        ordinary = plain_words()
+        for m in WORD.finditer(masked):
+            token = m.group(0)
+            if token in ordinary:
+                continue  # a lower-case dictionary word is never a known name (``_NameSearch.matches``)
+            parts = re.finditer(r"[^-]+", token) if "-" in token else ((0, token),)
+            for part in parts:
+                offset, piece = (part.start(), part.group(0)) if isinstance(part, re.Match) else part
+                word = _strip_possessive(piece)
+                if names.matches(word, language):
+                    start = m.start() + offset
+                    hits.append(_Hit(start, start + len(word), "person", "near a known name"))
+    return hits
+
+
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:
     """Hits that do not overlap a longer (or riskier) one found at the same place."""
     chosen: list[_Hit] = []
@@ -1163,15 +1204,35 @@ def _longest_first(hits: list[_Hit]) -> list[_Hit]:
 
 
 def _languages(items: list[LocatedText], masked: list[str]) -> dict[str, _Language]:
-    words: dict[str, list[str]] = defaultdict(list)
+    """Each file's language (``detect_language`` over the words of its prose texts, counted per distinct text)."""
+    counts: dict[str, list[int]] = {path: [0] * len(LANGUAGES) for path in {item.path for item in items}}
+    per_text: dict[str, list[int]] = {}
     for item, text in zip(items, masked, strict=True):
         if item.prose:
-            words[item.path].extend(WORD.findall(text))
+            found = _memo(per_text, text, _language_hits)
+            total = counts[item.path]
+            for i, hits in enumerate(found):
+                total[i] += hits
     out: dict[str, _Language] = {}
-    for path in {item.path for item in items}:
-        code = detect_language(words.get(path, []))
+    for path, total in counts.items():
+        code = _best_language(total)
         out[path] = _Language(code, stop_words(code) if code != "en" else frozenset())
     return out
+
+
+def _language_hits(text: str) -> list[int]:
+    """How many of the words of ``text`` are common words of each language (``LANGUAGES`` order)."""
+    folded = [fold(w) for w in WORD.findall(text)]
+    return [sum(1 for w in folded if w in stop_words(language)) for language in LANGUAGES]
+
+
+def _best_language(hits: Sequence[int]) -> str:
+    """The language with most hits; the first (English) on a tie, as ``detect_language``."""
+    best, best_count = "en", -1
+    for language, count in zip(LANGUAGES, hits, strict=True):
+        if count > best_count:
+            best, best_count = language, count
+    return best
 
 
 def _propagate(
