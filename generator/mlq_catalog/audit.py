@@ -365,6 +365,114 @@ _PLACE_PREPOSITIONS = frozenset(
 )
 
 
+# --- Literal prefilters ---------------------------------------------------------------------------
+# Most detector patterns can only match where some literal word is in the text ("said", "called",
+# "University", "@"); a substring test for those is far cheaper than a regex scan that tries every
+# position. The words are read off each compiled pattern itself (``_required``), so that a pattern
+# changed or added later gets its own prefilter, never a stale one.
+
+_Facts = tuple[tuple[str, ...], ...]
+"""Each set: at least one of its strings (lower case) is in any text where the pattern matches."""
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _parse_pattern(pattern: re.Pattern[str]) -> Any:
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import sre_parse as _parser
+    return _parser.parse(pattern.pattern, pattern.flags)
+
+
+def _required(items: Any) -> list[frozenset[str]]:
+    """Facts (see ``_Facts``) about any match of the parsed sequence ``items``; sound, not complete:
+    a literal run counts only while it is contiguous, ASCII and free of anything but literals."""
+    facts: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            facts.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, value in items:
+        name = str(op)
+        if name == "LITERAL" and chr(value).isascii():
+            run.append(chr(value).lower())
+            continue
+        flush()
+        if name == "SUBPATTERN":
+            facts.extend(_required(value[-1]))
+        elif name == "BRANCH":
+            union: set[str] = set()
+            for alternative in value[1]:
+                best = _best(_required(alternative))
+                if best is None:
+                    break
+                union |= best
+            else:
+                facts.append(frozenset(union))
+        elif name in _REPEATS and value[0] >= 1:
+            facts.extend(_required(value[2]))
+    flush()
+    return facts
+
+
+def _best(facts: Sequence[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective fact: the one whose shortest string is longest."""
+    return max(facts, key=lambda f: (min(map(len, f)), -len(f)), default=None)
+
+
+@functools.cache
+def _facts(pattern: re.Pattern[str]) -> _Facts:
+    try:
+        found = _required(_parse_pattern(pattern).data)
+    except Exception:  # an unreadable pattern gets no prefilter: it is always scanned
+        return ()
+    kept = {fact for fact in found if fact and all(fact)}
+    # The most selective first, so that a text without its words is dismissed after one test.
+    return tuple(tuple(sorted(f)) for f in sorted(kept, key=lambda f: (-min(map(len, f)), len(f), sorted(f))))
+
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+@functools.lru_cache(maxsize=4)
+def _lowered(text: str) -> str | None:
+    """``text`` in lower case when it is ASCII, where case-insensitive matching is plain ASCII case
+    (no Kelvin sign or long s to match ``k`` or ``s``); None otherwise (no prefilter)."""
+    return text.lower() if text.isascii() else None
+
+
+def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when ``pattern`` cannot match anywhere in ``text`` (a required literal is missing)."""
+    lowered = _lowered(text)
+    if lowered is None:
+        return True
+    for fact in _facts(pattern):
+        for word in fact:
+            if word in lowered:
+                break
+        else:
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=2)
+def _words(masked: str) -> list[re.Match[str]]:
+    """The words of a masked text, found once for the shape checks and the known-name search."""
+    return list(WORD.finditer(masked))
+
+
+def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, skipped when a literal prefilter proves there is no match."""
+    return pattern.finditer(text) if _may_match(pattern, text) else iter(())
+
+
 class LocatedText(NamedTuple):
     """One published text as written, and where it starts: ``column`` is that of ``text[0]``.
 
@@ -686,10 +794,10 @@ def _trim_sequence(text: str, start: int, end: int, language: _Language) -> tupl
 
 def _names_in_context(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     for reason, pattern in _PERSON_CONTEXTS:
-        for m in pattern.finditer(text):
+        for m in _finditer(pattern, text):
             yield reason, m
     for reason, pattern in _PERSON_BEFORE:
-        for verb in pattern.finditer(text):
+        for verb in _finditer(pattern, text):
             before = _WORD_BEFORE.search(text, max(0, verb.start() - 60), verb.start())
             if before is not None:
                 yield reason, before
@@ -708,7 +816,7 @@ def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
             end += after.end()
         yield _Hit(start, end, "person", reason)
     for reason, pattern in _ORG_CONTEXTS:
-        for m in pattern.finditer(text):
+        for m in _finditer(pattern, text):
             found = _trim_sequence(text, m.start("name"), m.end("name"), language)
             if found is None:
                 continue
@@ -718,7 +826,7 @@ def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
             if reason == "company called" and words[0][0].islower() and (len(words[0]) < 3 or is_english(words[0])):
                 continue
             yield _Hit(found[0], found[1], "organisation", reason)
-    for m in _CALLED_IT.finditer(text):
+    for m in _finditer(_CALLED_IT, text):
         if m.group("quoted"):
             start, end = m.start("quoted"), m.end("quoted")
         elif m.group("name"):
@@ -737,7 +845,7 @@ def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
 
 def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Iterator[_Hit]:
     taken: list[tuple[int, int]] = []
-    for m in ORG.finditer(masked):
+    for m in _finditer(ORG, masked):
         parts = m.group(0).split()
         skip = 0
         while skip < len(parts) - 2 and is_english(parts[skip]) and parts[skip] not in ORG_SUFFIXES:
@@ -759,7 +867,7 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         ):
             taken.append((m.start(), m.end()))
             yield _Hit(m.start(), m.end(), "organisation", "spelled letter by letter")
-    words = list(WORD.finditer(masked))
+    words = _words(masked)
     last_place = -5
     ordinary = plain_words()
     for index, m in enumerate(words):
@@ -871,13 +979,14 @@ def _place_at(
 
 def _contact_hits(masked: str) -> Iterator[_Hit]:
     for pattern, reason in ((EMAIL_LIKE, "email-like"), (URL_LIKE, "web address"), (LOOSE_EMAIL, "email-like")):
-        for m in pattern.finditer(masked):
+        for m in _finditer(pattern, masked):
             yield _Hit(m.start(), m.start() + len(m.group(0).rstrip()), "contact", reason)
-    for m in DOMAIN_LIKE.finditer(masked):
+    for m in _finditer(DOMAIN_LIKE, masked):
         if fold(m.group(0).rsplit(".", 1)[-1]) not in _FILE_SUFFIXES:
             yield _Hit(m.start(), m.end(), "contact", "domain-like")
-    for offset, found, reason in unsure_identifiers(masked):  # what the detectors left as unsure
-        yield _Hit(offset, offset + len(found), "contact", reason)
+    if not masked.isascii() or _ASCII_DIGIT.search(masked):  # no digit, no phone-like shape
+        for offset, found, reason in unsure_identifiers(masked):  # what the detectors left as unsure
+            yield _Hit(offset, offset + len(found), "contact", reason)
 
 
 def _mask(text: str, pseudonyms: Iterable[str]) -> str:
@@ -1179,7 +1288,7 @@ def _text_hits(item: LocatedText, masked: str, language: _Language, names: _Name
     hits.extend(_shape_hits(item.text, masked, language, item.prose))
     if names:
         ordinary = plain_words()
-        for m in WORD.finditer(masked):
+        for m in _words(masked):
             token = m.group(0)
             if token in ordinary:
                 continue  # a lower-case dictionary word is never a known name (``_NameSearch.matches``)
