@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import unicodedata
 from collections import defaultdict
@@ -14,6 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from mlq_catalog import audit as audit_module
 from mlq_catalog import decisions
 from mlq_catalog.anonymize import Redactor
 from mlq_catalog.audit import (
@@ -181,25 +183,25 @@ def test_french_transcript_is_flagged_as_audited_less_well() -> None:
     assert "interview-73.txt: mostly French" in report.notes[0] and "weaker" in report.notes[0]
 
 
-@pytest.mark.parametrize(
-    ("text", "term", "category"),
-    [
-        ("Okay, thanks, Ludovica.", "Ludovica", "person"),
-        ("and my manager Thaddeus said no", "Thaddeus", "person"),
-        ("then bertrand said we should", "bertrand", "person"),
-        ("a guy called Osgood, he", "Osgood", "person"),
-        ("I work at Pebble Harbour, in sales", "Pebble Harbour", "organisation"),
-        ("a company called Slate and Willow", "Slate and Willow", "organisation"),
-        ("our client Northgate Mills sent it", "Northgate Mills", "organisation"),
-        ("it was Ferdinand's team again", "Ferdinand", "person"),
-        ("at the University of Tollcross", "University of Tollcross", "organisation"),
-        ("in the Greyfield Robotics Lab", "Greyfield Robotics Lab", "organisation"),
-        ("we spent a year in Cork, uh, testing", "Cork", "place"),
-        ("the app, Z I P P O R A, is", "Z I P P O R A", "organisation"),
-        ("contact is mara.stone at stonemail dot zz", "mara.stone at stonemail dot zz", "contact"),
-        ("I asked my boss (Ludovica) about it (laughs)", "Ludovica", "person"),
-    ],
-)
+CONTEXT_CASES = [
+    ("Okay, thanks, Ludovica.", "Ludovica", "person"),
+    ("and my manager Thaddeus said no", "Thaddeus", "person"),
+    ("then bertrand said we should", "bertrand", "person"),
+    ("a guy called Osgood, he", "Osgood", "person"),
+    ("I work at Pebble Harbour, in sales", "Pebble Harbour", "organisation"),
+    ("a company called Slate and Willow", "Slate and Willow", "organisation"),
+    ("our client Northgate Mills sent it", "Northgate Mills", "organisation"),
+    ("it was Ferdinand's team again", "Ferdinand", "person"),
+    ("at the University of Tollcross", "University of Tollcross", "organisation"),
+    ("in the Greyfield Robotics Lab", "Greyfield Robotics Lab", "organisation"),
+    ("we spent a year in Cork, uh, testing", "Cork", "place"),
+    ("the app, Z I P P O R A, is", "Z I P P O R A", "organisation"),
+    ("contact is mara.stone at stonemail dot zz", "mara.stone at stonemail dot zz", "contact"),
+    ("I asked my boss (Ludovica) about it (laughs)", "Ludovica", "person"),
+]
+
+
+@pytest.mark.parametrize(("text", "term", "category"), CONTEXT_CASES)
 def test_context_and_lists_find_names_not_in_the_corpus(text: str, term: str, category: str) -> None:
     report = audit_texts([LocatedText(text, "x.txt", 3, 5, "x")])
     found = {(entry.term, entry.category) for entry in report.entries}
@@ -580,3 +582,75 @@ def test_audit_lists_published_text_only_and_searches_it_for_unpublished_names(c
     checked = check_catalog(catalog_copy)
     assert checked.scope is not None
     assert [e.term for e in unreviewed_candidates(checked.scope)] == ["wendelin"]
+
+
+# --- The engine's shortcuts change nothing (the review gate's speed, bench/run.py) -----------------
+
+_PREFILTERED = [
+    *(p for _, p in audit_module._PERSON_CONTEXTS),
+    *(p for _, p in audit_module._PERSON_BEFORE),
+    *(p for _, p in audit_module._ORG_CONTEXTS),
+    audit_module._CALLED_IT,
+    audit_module.ORG,
+    audit_module.EMAIL_LIKE,
+    audit_module.URL_LIKE,
+    audit_module.LOOSE_EMAIL,
+    audit_module.DOMAIN_LIKE,
+]
+
+
+def _sample_texts() -> list[str]:
+    """Real paragraphs (the corpus and the shipped transcripts) and the pattern-shaped phrases of the tests."""
+    texts = [
+        line
+        for folder in (CORPUS / "transcripts", CORPUS / "held-out" / "transcripts", REPO / "catalog" / "transcripts")
+        for path in sorted(folder.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    ]
+    texts += [text for text, _, _ in CONTEXT_CASES]
+    texts += [
+        "mail HOPE@EXAMPLE.ORG or jo dot doe AT example DOT com; see WWW.example.io and https://x.y/z",
+        "I worked at Fennick Systems LTD, then Quorvex GmbH; Thank You, Ottilie! MY COLLEAGUE Ingrid SAID so.",
+        "the University Of Ghent, Polytechnique, l’équipe d’Ottilie, merci beaucoup Ottilie.",
+    ]
+    return texts
+
+
+@pytest.mark.parametrize("pattern", _PREFILTERED, ids=lambda p: p.pattern[:40])
+def test_literal_prefilter_never_skips_a_match(pattern: re.Pattern[str]) -> None:
+    assert audit_module._facts(pattern), "every keyword-led pattern has a prefilter"
+    for text in _sample_texts():
+        for variant in (text, text.upper(), text.lower()):
+            if not audit_module._may_match(pattern, variant):
+                assert pattern.search(variant) is None, (pattern.pattern, variant)
+
+
+def test_required_words_are_read_off_the_pattern() -> None:
+    facts = audit_module._facts(re.compile(r"\b(?:hi|thank\s+you)\s*,\s+(?P<n>[A-Z]\w+)|@\w+", re.IGNORECASE))
+    assert facts == (("@", "hi", "thank"),)
+    both = audit_module._facts(re.compile(r"(?:colleague|boss)s?\s+(?:at|with)\s+[Ii]nternship"))
+    assert set(both) == {("boss", "colleague"), ("nternship",), ("at", "with")}
+    assert audit_module._facts(re.compile(r"(?:x|[a-z]+)y?")) == ()  # an alternative without a literal
+
+
+def test_engine_shortcuts_leave_the_report_unchanged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Memoised texts, prefilters and the dictionary fast path: the report is the same without them."""
+    words = tmp_path / "interview-99.txt"
+    words.write_text("Interviewee: so we asked Baker, and the baker, then Fisher left; cook it.\n", encoding="utf-8")
+    paths = sorted((REPO / "catalog" / "transcripts").glob("*.txt")) + sorted((CORPUS / "transcripts").glob("*.txt"))
+    paths.append(words)
+    known = (CORPUS / "known-names.txt").read_text(encoding="utf-8").splitlines()
+    # With names that are also words ("Baker", "Cook"): found capitalised, never in lower case.
+    names = [line for line in known if line[:1].isalpha()] + ["Baker Fisher", "Cook"]
+    # Two files twice, so that the memo is used.
+    fast = audit_module.audit_transcript_files(paths + paths[:2], known_names=names)
+    monkeypatch.setattr(audit_module, "_may_match", lambda pattern, text: True)
+    monkeypatch.setattr(audit_module, "plain_words", lambda: frozenset())
+    monkeypatch.setattr(audit_module, "_memo", lambda memo, text, make: make(text))
+    slow = audit_module.audit_transcript_files(paths + paths[:2], known_names=names)
+    assert [(e.key, e.count) for e in fast.entries if e.key in ("baker", "fisher", "cook")] == [
+        ("baker", 1),
+        ("fisher", 1),
+    ]
+    assert fast.to_json() == slow.to_json()
