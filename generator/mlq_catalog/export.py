@@ -2,7 +2,7 @@
 
 Both are written from the publication scope (``scope.py``): the published quotes only, the
 transcripts' ids, pseudonyms and attributes from the registry, never a file path or an unmapped
-code. The JSON layout is documented in ``docs/export-format.md``; keep the two in step.
+code. The JSON layout is documented in ``defaults/docs/export-format.md`` (a packaged page); keep the two in step.
 """
 
 from __future__ import annotations
