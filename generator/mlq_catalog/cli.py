@@ -257,7 +257,11 @@ def audit_command(
     else:
         click.echo(report.format_text(), nl=False)
     for term in report.unused_allowed:
-        click.echo(f"note: allow-list entry '{term}' matches nothing any more; consider removing it", err=True)
+        click.echo(
+            f"note: allow-list entry '{term}' matches nothing that would be published; "
+            "remove it unless the text it was for may be published later",
+            err=True,
+        )
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     places = sum(entry.count for entry in report.entries)
