@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from . import textfold
 from .anonymize import Redactor, load_redactions, unsure_identifiers
-from .errors import Problem, display_path
+from .errors import InputError, Problem, display_path, printable
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule
 from .transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
 from .validate import CheckedCatalog
@@ -201,7 +201,7 @@ _FILE_SUFFIX_LIST = (
     "h go rs rb php swift kt scala mat npy tex mp3 mp4 wav avi mov tif bmp dat tmp bak env tf proto pb"
 )
 _FILE_SUFFIXES = frozenset(_FILE_SUFFIX_LIST.split())
-SPELLED = re.compile(r"(?<![\w-])(?:[A-Za-z](?:[ .-]|\s*-\s*)){3,}[A-Za-z](?![\w-])")
+SPELLED = re.compile(r"(?<![\w'’-])(?:[A-Za-z](?:[ .-]|\s*-\s*)){3,}[A-Za-z](?![\w-])")
 SENTENCE_END = '.!?…:;"“”'
 _NAME = r"(?P<name>[^\W\d_][\w'’-]*)"
 _TITLES = r"(?:(?:dr|mr|mrs|ms|miss|prof|professor|madame|monsieur|mme|m)\.?\s+)?"
@@ -535,7 +535,10 @@ class Entry:
     def format_text(self) -> str:
         """The entry for a person: the term, its category, count and reasons, then one place per line."""
         head = f"{self.category} '{self.term}' ({self.count}): {', '.join(self.reasons)}"
-        return "\n".join([head, *(f"  {p.location()}: {p.where}: …{p.context}…" for p in self.places)])
+        # Each line printable: a file name or a quoted word must not make lines of its own.
+        return "\n".join(
+            printable(line) for line in [head, *(f"  {p.location()}: {p.where}: …{p.context}…" for p in self.places)]
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -855,15 +858,16 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         yield _Hit(start, m.end() - (len(m.group(0)) - len(m.group(0).rstrip())), "organisation", "company suffix")
     for m in SPELLED.finditer(masked):
         letters = re.sub(r"[^A-Za-z]", "", m.group(0))
-        # A word spelled out has vowels (R O U T E, a-c-m-e); an acronym read letter by letter
-        # (T F I D F) mostly has none; mixed case is a stutter ("a a W S").
+        # A word spelled out has vowels (R O U T E, a-c-m-e) or is long (S-C-H-M-I-D-T); an acronym read
+        # letter by letter (T F I D F, B E R T) is short with at most one; mixed case is a stutter ("a a W S").
+        # Whether the letters make an English word does not matter: nobody spells out "quill" or "maple"
+        # unless it is a name, and a rule for the name does not cover its spelling.
         vowels = sum(1 for c in letters.casefold() if c in "aeiouy")
         if (
             len(letters) >= 4
             and (letters.isupper() or letters.islower())
-            and vowels >= 2
+            and (vowels >= 2 or len(letters) >= 6)
             and fold(letters) not in known_terms()
-            and not is_english(letters)
         ):
             taken.append((m.start(), m.end()))
             yield _Hit(m.start(), m.end(), "organisation", "spelled letter by letter")
@@ -1389,7 +1393,7 @@ def _same(hits_at: dict[str, set[tuple[int, int, int]]], index: int, key: str) -
 def _raw_lines(path: Path, base: Path) -> list[str]:
     try:
         return re.split(r"\r\n|\r|\n", read_text(path, base=base).lstrip("\ufeff"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, InputError):  # gone since it was loaded: texts keep the places they had
         return []
 
 
@@ -1442,10 +1446,81 @@ def transcript_texts(
     return located, names
 
 
+def _yaml_texts(value: str, lines: Sequence[str], line: int, shown: str, where: str) -> Iterator[LocatedText]:
+    """A YAML string, line by line where each line is found verbatim in the file (at or after its key)."""
+    number = line
+    for piece in value.split("\n"):
+        if not piece.strip():
+            continue
+        for candidate in range(number, min(len(lines), number + 400) + 1):
+            column = lines[candidate - 1].find(piece) if candidate >= 1 else -1
+            if column >= 0:
+                yield LocatedText(piece, shown, candidate, column + 1, None, where, detectors=False)
+                number = candidate
+                break
+        else:
+            spread = _spread(piece, lines, number)
+            if spread is None:
+                yield LocatedText(piece, shown, line, 1, None, where, detectors=False)
+            else:
+                text, number, column = spread
+                yield LocatedText(text, shown, number, column, None, where, detectors=False)
+
+
+def _spread(piece: str, lines: Sequence[str], first: int) -> tuple[str, int, int] | None:
+    """Where a folded or plain multi-line scalar holds ``piece``: the file's text from its first word on,
+    line breaks and indentation in place of the spaces YAML folded them into, with its line and column.
+
+    The audit reads that text as written, so each word's place is its own line and column."""
+    words = piece.split()
+    if not words:
+        return None
+    for number in range(max(first, 1), min(len(lines), first + 400) + 1):
+        start = lines[number - 1].find(words[0])
+        while start >= 0:
+            parts = [lines[number - 1][start:]]
+            size = len(parts[0])
+            # Enough following lines to hold the piece: its words and every line's indentation.
+            for following in lines[number : number + 400]:
+                if size > 4 * len(piece) + 200:
+                    break
+                parts.append(following)
+                size += len(following) + 1
+            raw = "\n".join(parts)
+            end = _match_spaces(piece.strip(), raw)
+            if end is not None:
+                return raw[:end], number, start + 1
+            start = lines[number - 1].find(words[0], start + 1)
+    return None
+
+
+def _match_spaces(piece: str, raw: str) -> int | None:
+    """The length of the start of ``raw`` that reads as ``piece`` where any run of spaces matches any run of
+    whitespace (line breaks and indentation included), or None."""
+    at = 0
+    index = 0
+    while index < len(piece):
+        if piece[index].isspace():
+            while index < len(piece) and piece[index].isspace():
+                index += 1
+            if at >= len(raw) or not raw[at].isspace():
+                return None
+            while at < len(raw) and raw[at].isspace():
+                at += 1
+            continue
+        if at >= len(raw) or raw[at] != piece[index]:
+            return None
+        at += 1
+        index += 1
+    return at
+
+
 def published_words(checked: CheckedCatalog) -> int:
     """How many words the audit reads: those of the publication scope, as written."""
     assert checked.scope is not None
-    return sum(len(WORD.findall(t.text)) for t in scope_texts(checked.scope))
+    catalog = checked.scope.catalog
+    base = catalog.root.parent if catalog.root.name else catalog.root
+    return sum(len(WORD.findall(t.text)) for t in scope_texts(checked.scope, base))
 
 
 def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Problem]]:
@@ -1490,10 +1565,19 @@ class Scope(Protocol):
     def texts(self) -> Iterable[ScopeText]: ...
 
 
-def scope_texts(scope: Scope) -> list[LocatedText]:
-    """The scope's strings as located texts; pseudonyms are left out (the registry refuses name-like ones)."""
-    return [
-        LocatedText(
+def scope_texts(scope: Scope, base: Path | None = None) -> list[LocatedText]:
+    """The scope's strings as located texts; pseudonyms are left out (the registry refuses name-like ones).
+
+    A YAML string is located in its file's lines under ``base`` like the catalog's own texts
+    (``_yaml_texts``): the scope knows where a value starts, and a folded or multi-line value's words
+    are elsewhere."""
+    out: list[LocatedText] = []
+    lines_of: dict[str, list[str]] = {}
+    for item in scope.texts():
+        if item.field.endswith(".participant"):
+            continue
+        quote = item.transcript is not None and item.field.startswith("quote ")
+        located = LocatedText(
             item.text,
             item.path,
             item.line or 1,
@@ -1502,13 +1586,22 @@ def scope_texts(scope: Scope) -> list[LocatedText]:
             item.field,
             item.prose,
             detectors=quote,
-            # A quote's paragraphs are redacted together (``anonymize.redact_quote``).
+            # A quote's paragraphs are redacted together (``anonymize.redact_quote``): one unit.
             unit=f"{item.transcript}\x00{item.field}" if quote else "",
         )
-        for item in scope.texts()
-        for quote in (item.transcript is not None and item.field.startswith("quote "),)
-        if not item.field.endswith(".participant")
-    ]
+        if base is not None and item.line is not None and item.path.endswith((".yaml", ".yml")):
+            if item.path not in lines_of:
+                path = Path(item.path)
+                lines_of[item.path] = _raw_lines(path if path.is_absolute() else base / path, base)
+            if lines_of[item.path]:
+                pieces = _yaml_texts(item.text, lines_of[item.path], item.line, item.path, item.field)
+                out += [
+                    piece._replace(transcript=item.transcript, prose=item.prose, detectors=located.detectors)
+                    for piece in pieces
+                ]
+                continue
+        out.append(located)
+    return out
 
 
 def searched_names(catalog: Catalog) -> list[str]:
@@ -1540,7 +1633,7 @@ def audit_scope(scope: Scope) -> AuditReport:
     allowlist, problems = load_allowlist(catalog.root)
     rules_file, rule_problems = load_redactions(catalog.root, catalog.transcripts)
     report = audit_texts(
-        scope_texts(scope),
+        scope_texts(scope, catalog.root.parent if catalog.root.name else catalog.root),
         rules=rules_file.rules if rules_file is not None else [],
         allowed=allowlist.allowed if allowlist is not None else [],
         # Coder names and speaker labels come from the loaded transcripts: the scope's copies hold no text.
