@@ -111,7 +111,7 @@ def test_reader_journey(tmp_path_factory: pytest.TempPathFactory) -> None:
             assert _h1(page) == catalog.issues[issue_id].title
             assert page.get_by_text("snowboard").count() >= 1
             glance = page.locator(".mlq-glance")
-            assert "Raised by" in glance.inner_text()
+            assert "Raised " in glance.inner_text() and " of 5 interviews" in glance.inner_text()
             page.screenshot(path=str(ARTIFACTS / "issue.png"), full_page=True)
 
             # A fix from the evidence block.

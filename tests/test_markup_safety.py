@@ -354,14 +354,17 @@ def _plant(project: Path) -> None:
         summary=ISSUE_SUMMARY,
         description=data["description"] + "\n" + PLACEHOLDER_PARAGRAPHS,
         formerly=["drift-of-old"],
-        tags={**data["tags"], "dimension": [*data["tags"]["dimension"], *TAGS]},
+        tags={**data["tags"], "dimension": [*data["tags"].get("dimension", []), *TAGS]},
     )
     _edit(catalog / "fixes" / "drift-monitoring.yaml", title=FIX_TITLE, description=INERT_DESCRIPTION)
     _edit(catalog / "categories" / "maintenance-monitoring.yaml", title=CATEGORY_TITLE)
     _edit(catalog / "contexts" / "web-scraping.yaml", title=CONTEXT_TITLE)
     meta = yaml.safe_load((catalog / "catalog.yaml").read_text(encoding="utf-8"))
     meta["versions"][0]["notes"] = NOTES
-    _edit(catalog / "catalog.yaml", authors=[AUTHOR], versions=meta["versions"])
+    # Any dimension may be planted: the shipped catalog lists the values it allows.
+    facets = meta.get("facets", {})
+    facets.get("dimension", {}).pop("values", None)
+    _edit(catalog / "catalog.yaml", authors=[AUTHOR], versions=meta["versions"], facets=facets)
     listing = yaml.safe_load((catalog / "transcripts.yaml").read_text(encoding="utf-8"))
     for entry in listing["transcripts"]:
         entry["role"] = ROLE
@@ -444,7 +447,7 @@ def test_titles_show_as_written_in_every_context(hostile_site: Path) -> None:
 
 
 def test_tag_values_show_as_written_and_their_links_resolve(hostile_site: Path) -> None:
-    shown = [f"Dimension: {t[:1].upper()}{t[1:]}" for t in TAGS]
+    shown = [f"Data quality: {t[:1].upper()}{t[1:]}" for t in TAGS]
     page = _page(hostile_site, "issues/data-drift/index.html")
     for tag in shown:
         assert tag in page.texts["a.md-tag"], tag

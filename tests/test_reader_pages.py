@@ -136,7 +136,7 @@ def test_issue_page_front_matter_tags_every_facet(checked: CheckedCatalog) -> No
     issue = catalog.issues["missing-values"]
     assert front["tags"] == issue_tags(catalog, evidence, issue)
     assert f"Stage: {catalog.categories[issue.category].title}" in front["tags"]
-    assert any(t.startswith("Dimension: ") for t in front["tags"])
+    assert any(t.startswith("Data quality: ") for t in front["tags"])
     web = catalog.contexts["web-scraping"]
     assert evidence.contexts_by_issue["missing-values"]["web-scraping"] > 0
     assert f"Collection: {web.title}" in front["tags"]
@@ -236,7 +236,7 @@ def test_home_placeholders_get_live_numbers(checked: CheckedCatalog) -> None:
         assert f"<!-- mlq:{name} -->" in home
     out = expand_placeholders(home, catalog, evidence)
     assert "<!-- mlq:" not in out
-    assert f"**{len(catalog.transcripts)} interviews**" in out and f"**{len(evidence.quotes)} quotes**" in out
+    assert f"**{len(catalog.transcripts)} interviews**" in out and f"**{len(evidence.quotes)} published quotes**" in out
     top = issues_by_prevalence(catalog, evidence)[0]
     assert f"](issues/{top}.md)" in out
     for category in catalog.categories:

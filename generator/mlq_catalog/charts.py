@@ -98,9 +98,9 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     parts = _open_svg(
         width,
         height,
-        f"{sentence_case(words.issues)} by number of participants who raised them",
-        f"Horizontal bar chart of {len(order)} {words.issues}; each bar is the number of the {total} interviewed "
-        f"participants who raised the {words.issue}. The same numbers are in the table below the chart.",
+        f"{sentence_case(words.issues)} by number of interviews that raised them",
+        f"Horizontal bar chart of {len(order)} {words.issues}; each bar is the number of the {total} interviews "
+        f"in which the {words.issue} was raised. The same numbers are in the table below the chart.",
         "mlq-prevalence",
     )
     scale = BAR_WIDTH / max(total, 1)
@@ -111,7 +111,7 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
         y = index * ROW
         bar = round(n * scale)
         title = catalog.issues[issue_id].title
-        parts.append(f'<g class="mlq-row"><title>{_esc(title)}: {n} of {total} participants</title>')
+        parts.append(f'<g class="mlq-row"><title>{_esc(title)}: {n} of {total} interviews</title>')
         parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{_esc(_short(title))}</text>')
         parts.append(
             f'<rect class="mlq-track" x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="{ROW - 8}"'

@@ -31,7 +31,7 @@ from .errors import InputError, Problem, display_path
 from .isolate import Pending, start_isolated
 from .loader import Catalog
 from .mdsafe import md_inline
-from .overview import issue_citation, issue_tags, render_reader_pages
+from .overview import evidence_coding, interviews_phrase, issue_citation, issue_tags, quote_coding, render_reader_pages
 from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
 from .words import Words, sentence_case
 
@@ -233,7 +233,9 @@ class Renderer:
         lines = f"line {quote.line}" if quote.line == quote.end_line else f"lines {quote.line}–{quote.end_line}"
         if quote.start_time:  # caption transcripts: where in the recording it was said
             lines += f", at {html_text(quote.start_time)}"
-        return f"{who} · {html_text(quote.transcript)}, {lines} · {codes}"
+        coding = quote_coding(self.catalog, quote)
+        coded = f' · <span class="mlq-coding">coding: {html_text(coding)}</span>' if coding else ""
+        return f"{who} · {html_text(quote.transcript)}, {lines} · {codes}{coded}"
 
     def quote_block(self, quote: Quote) -> str:
         searchable = self.plan is None or self.plan.indexed(quote, self.page)
@@ -346,11 +348,17 @@ def _render_site(
     for issue in _sorted_titles(catalog.issues.values()):
         issues_in.setdefault(issue.category, []).append(issue)
 
-    def stats(entity_id: str) -> dict[str, int]:
+    a_participant = Words.of(catalog.meta.labels, md_inline).a_participant
+
+    def stats(entity_id: str) -> dict[str, Any]:
+        raised = len(evidence.participants_by_entity.get(entity_id, ()))
+        quotes = evidence.quotes_by_entity.get(entity_id, [])
         return {
-            "participants": len(evidence.participants_by_entity.get(entity_id, ())),
-            "quotes": len(evidence.quotes_by_entity.get(entity_id, ())),
+            "participants": raised,
+            "quotes": len(quotes),
             "total": total,
+            "raised": interviews_phrase(raised, total, a_participant),
+            "coding": [(md_inline(label), n) for label, n in evidence_coding(catalog, quotes)],
         }
 
     for issue in catalog.issues.values():

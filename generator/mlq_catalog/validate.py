@@ -21,6 +21,7 @@ from .anonymize import ReplacementLog
 from .errors import Problem, ProblemSummary, display_path
 from .loader import Catalog, LoadResult, load_catalog
 from .mdsafe import description_problems
+from .model import BUILTIN_FACETS, Issue
 from .scope import PublicationScope, publication_scope
 from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
@@ -168,6 +169,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                         code="unknown-reference",
                     )
                 )
+        problems += _facet_problems(catalog, issue_id, issue)
         problems += _check_markdown(catalog, issue_id, issue.description)
 
     for fix_id, fix in fixes.items():
@@ -228,7 +230,10 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         )
     problems += _unclaimed_codebook_codes(catalog, evidence)
 
-    for issue_id in issues:
+    for issue_id, issue in issues.items():
+        # An issue of the cited study stands on the study: its page says no interview here supports it yet.
+        if issue.study_ids and catalog.meta.study_citation:
+            continue
         if not evidence.quotes_by_entity.get(issue_id):
             problems.append(
                 _at(
@@ -257,6 +262,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                         )
                     )
     problems += _check_plain_text(catalog)
+    problems += facet_settings_problems(catalog)
     return problems
 
 
@@ -428,3 +434,63 @@ def _hidden_unsafe_link(text: str) -> bool:
 
 
 __all__ = ["CheckedCatalog", "check_catalog", "cross_check", "load_catalog"]
+
+
+def _facet_problems(catalog: Catalog, issue_id: str, issue: Issue) -> list[Problem]:
+    """An issue's facet values: only facets catalog.yaml defines, only the values it lists (when it lists some)."""
+    problems: list[Problem] = []
+    facets = catalog.meta.facets
+    dimension = facets.get("dimension")
+    if dimension is not None and dimension.values:
+        for index, value in enumerate(issue.tags.dimension):
+            if value not in dimension.values:
+                problems.append(
+                    _at(
+                        catalog,
+                        issue_id,
+                        ("tags", "dimension", index),
+                        f"'{value}' is not a value of facet 'dimension' in catalog.yaml "
+                        f"({', '.join(dimension.values)})",
+                        code="unknown-facet-value",
+                    )
+                )
+    for name, values in issue.facets.items():
+        settings = facets.get(name)
+        if settings is None or name in BUILTIN_FACETS:
+            known = [f for f in facets if f not in BUILTIN_FACETS]
+            problems.append(
+                _at(
+                    catalog,
+                    issue_id,
+                    ("facets", name),
+                    f"unknown facet '{name}': catalog.yaml 'facets' defines "
+                    + (", ".join(known) if known else "none of its own"),
+                    code="unknown-facet",
+                )
+            )
+            continue
+        for index, value in enumerate(values):
+            if settings.values and value not in settings.values:
+                problems.append(
+                    _at(
+                        catalog,
+                        issue_id,
+                        ("facets", name, index),
+                        f"'{value}' is not a value of facet '{name}' in catalog.yaml ({', '.join(settings.values)})",
+                        code="unknown-facet-value",
+                    )
+                )
+    return problems
+
+
+def facet_settings_problems(catalog: Catalog) -> list[Problem]:
+    """A facet of the catalog's own needs a title: it has no default name."""
+    doc = catalog.docs.get("catalog.yaml")
+    shown = doc.shown if doc is not None else "catalog.yaml"
+    out = []
+    for name, settings in catalog.meta.facets.items():
+        if name not in BUILTIN_FACETS and settings.title is None:
+            line, column = doc.locate(("facets", name)) if doc is not None else (None, None)
+            message = f"facet '{name}' needs a 'title' (and a 'prefix' for its tags)"
+            out.append(Problem(shown, line, column, message, code="facet-title"))
+    return out
