@@ -35,6 +35,8 @@ NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts", "@overview", "@browse")
 REQUIRED_MARKDOWN = ("attr_list", "admonition", "pymdownx.details", "pymdownx.superfences")
 DEFAULT_STYLESHEET = "stylesheets/mlq.css"
 """Packaged (defaults/docs); the quotes, charts and evidence lines are styled by it."""
+SEARCH_SCRIPT = "javascripts/mlq-search.js"
+"""Packaged (defaults/docs): stems the reader's query and drops its stop words before Material's search sees it."""
 
 
 class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base is untyped
@@ -241,6 +243,8 @@ def _with_required_markdown(config: MkDocsConfig) -> None:
             config.markdown_extensions.append(name)
     if DEFAULT_STYLESHEET not in config.extra_css:
         config.extra_css.append(DEFAULT_STYLESHEET)
+    if SEARCH_SCRIPT not in [str(script) for script in config.extra_javascript]:
+        config.extra_javascript.append(SEARCH_SCRIPT)
 
 
 def _with_default_docs(files: Files, config: MkDocsConfig) -> Files:

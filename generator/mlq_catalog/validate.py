@@ -167,7 +167,36 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                 )
         problems += _check_markdown(catalog, issue_id, issue.description)
 
+    visible: dict[str, str] = {}
+    for issue_id, issue in sorted(issues.items(), key=lambda kv: catalog.sources[kv[0]].shown):
+        if issue.catalog_id is None:
+            continue
+        if issue.catalog_id in visible:
+            problems.append(
+                _at(
+                    catalog,
+                    issue_id,
+                    ("catalog_id",),
+                    f"catalog_id '{issue.catalog_id}' is already the visible id of '{visible[issue.catalog_id]}'; "
+                    "a visible id is never shared or reused",
+                    code="duplicate-catalog-id",
+                )
+            )
+        else:
+            visible[issue.catalog_id] = issue_id
+
     for fix_id, fix in fixes.items():
+        for target in fix.notes:
+            if target not in fix.addresses:
+                problems.append(
+                    _at(
+                        catalog,
+                        fix_id,
+                        ("notes", target),
+                        f"note for '{target}', which this fix does not list under 'addresses'",
+                        code="unknown-reference",
+                    )
+                )
         if not fix.addresses:
             problems.append(_at(catalog, fix_id, ("addresses",), "fix addresses no issue", "warning", code="no-issue"))
         for index, target in enumerate(fix.addresses):
