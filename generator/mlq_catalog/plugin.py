@@ -66,8 +66,11 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             "docs": Path(config.docs_dir).resolve(),
         }
 
+    # Before Material's search plugin reads its settings (priority 0) and builds its index settings from them.
+    @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         _with_required_markdown(config)
+        _tune_search(config)
         self.paths = self.resolve_paths(config)
         if self.prepared is not None:
             self.generated = self.prepared
@@ -245,6 +248,27 @@ def _with_required_markdown(config: MkDocsConfig) -> None:
         config.extra_css.append(DEFAULT_STYLESHEET)
     if SEARCH_SCRIPT not in [str(script) for script in config.extra_javascript]:
         config.extra_javascript.append(SEARCH_SCRIPT)
+
+
+SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
+"""Material's English default is the stop-word filter alone: without the stemmer, "reproduce" never finds
+"reproducibility". With it, the index holds stems, and the query script (SEARCH_SCRIPT) searches stems."""
+SEARCH_FIELDS = {"title": {"boost": 10.0}, "text": {"boost": 1.0}, "tags": {"boost": 2.0}}
+"""Material boosts a title word a thousandfold and a tag a millionfold: every issue tagged with the stage
+"Data quality" would outrank the one page that answers a query holding "data". A title still weighs most;
+an issue page ranks first for its own words through its page boost (issue.md.j2), not through its tags."""
+
+
+def _tune_search(config: MkDocsConfig) -> None:
+    """Material's search, set up to answer a sentence, unless mkdocs.yml sets these itself."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    settings = getattr(search, "config", None)
+    if settings is None or not hasattr(settings, "pipeline") or not hasattr(settings, "fields"):
+        return  # MkDocs' own search plugin, or none: nothing of Material's to tune
+    if settings.pipeline is None:
+        settings.pipeline = list(SEARCH_PIPELINE)
+    for name, field in SEARCH_FIELDS.items():
+        settings.fields.setdefault(name, dict(field))
 
 
 def _with_default_docs(files: Files, config: MkDocsConfig) -> Files:
