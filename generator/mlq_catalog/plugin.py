@@ -153,6 +153,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         site_url = config.site_url or ""
         if site_url and not site_url.endswith("/"):
             site_url += "/"
+        markdown = _resolve_links(markdown, page, files)
         return markdown.replace(PERMALINK_TOKEN, site_url + page.url).replace(SITE_URL_TOKEN, site_url or "/")
 
     def _pages_dir_of(self, page: Page) -> Path | None:
@@ -236,6 +237,22 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             if self.paths.get(key) and self.paths[key].exists():
                 server.watch(str(self.paths[key]))
         return server
+
+
+_LINK_TOKEN = re.compile(r"%%MLQ_LINK:([A-Za-z0-9/._-]+)%%")
+
+
+def _resolve_links(markdown: str, page: Page, files: Files) -> str:
+    """Links inside generated pictures (charts.LINK), as URLs relative to ``page``, whatever use_directory_urls."""
+    from mkdocs.utils import get_relative_url
+
+    def url(match: re.Match[str]) -> str:
+        target = files.get_file_from_path(match.group(1))
+        if target is None:
+            raise PluginError(f"{page.file.src_uri}: a chart links to {match.group(1)}, which is not in the site")
+        return html.escape(get_relative_url(target.url, page.url), quote=True)
+
+    return _LINK_TOKEN.sub(url, markdown)
 
 
 def _with_required_markdown(config: MkDocsConfig) -> None:
