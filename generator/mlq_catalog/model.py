@@ -118,11 +118,11 @@ class Issue(Entity):
     )
     aliases: list[NonEmptyText] = Field(
         default_factory=list,
-        description="Other names practitioners use for the issue, e.g. 'label noise'; shown and searched.",
+        description="Other names readers use for the issue; shown on its page and searched.",
     )
     symptoms: list[NonEmptyText] = Field(
         default_factory=list,
-        description="How to spot it, in practitioners' words: what one sees or checks when the issue is there.",
+        description="How to spot it, in the words of the people who meet it: what one sees or checks when it is there.",
     )
     references: list[Reference] = Field(
         default_factory=list, description="The study and any literature the description relies on."

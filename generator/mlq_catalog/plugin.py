@@ -46,6 +46,9 @@ class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base
     # Read by `mlq-catalog schema` and `new` (schema.py), not by the build.
     schemas_dir = c.Type(str, default="schemas")
     strict = c.Type(bool, default=False)
+    # Material asks api.github.com for the repository's stars and release on every page view. Off unless the
+    # project turns it on for a real repository (repo_url); the repository link itself stays either way.
+    repo_facts = c.Type(bool, default=False)
 
 
 class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped-call]
@@ -71,6 +74,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         _with_required_markdown(config)
         _tune_search(config)
+        _with_theme_overrides(config)
         self.paths = self.resolve_paths(config)
         if self.prepared is not None:
             self.generated = self.prepared
@@ -253,6 +257,18 @@ def _resolve_links(markdown: str, page: Page, files: Files) -> str:
         return html.escape(get_relative_url(target.url, page.url), quote=True)
 
     return _LINK_TOKEN.sub(url, markdown)
+
+
+def _with_theme_overrides(config: MkDocsConfig) -> None:
+    """The packaged partials (defaults/overrides) before Material's own, after a project's custom_dir."""
+    from .defaults import OVERRIDES_DIR
+
+    dirs: list[str] = config.theme.dirs
+    if str(OVERRIDES_DIR) in dirs:
+        return
+    custom = config.theme.custom_dir
+    at = 1 if custom and dirs and Path(dirs[0]).resolve() == Path(custom).resolve() else 0
+    dirs.insert(at, str(OVERRIDES_DIR))
 
 
 def _with_required_markdown(config: MkDocsConfig) -> None:

@@ -464,7 +464,8 @@ def _render_site(
         "issues": [{f"All {catalog.meta.labels.issues}": "issues/index.md"}]
         + [
             {
-                category.title: [f"categories/{category.id}.md"]
+                # Named apart from its section: the sidebar read "Data quality › Data quality".
+                category.title: [{"About this category": f"categories/{category.id}.md"}]
                 + [{i.title: f"issues/{i.id}.md"} for i in issues_in.get(category.id, [])]
             }
             for category in categories
