@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest_site import serve  # noqa: E402
-from tests.searchprobe import issue_of, load_queries, open_search, top_results  # noqa: E402
+from tests.conftest_site import serve
+from tests.searchprobe import issue_of, load_queries, open_search, top_results
 
 
 def main(site: Path) -> None:

@@ -25,9 +25,7 @@ class SymptomQuery:
 
 def load_queries(path: Path = QUERIES) -> list[SymptomQuery]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
-        SymptomQuery(str(q["query"]), str(q["issue"]), bool(q.get("held_out", False))) for q in data["queries"]
-    ]
+    return [SymptomQuery(str(q["query"]), str(q["issue"]), bool(q.get("held_out", False))) for q in data["queries"]]
 
 
 def open_search(page: Any) -> None:

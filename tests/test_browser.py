@@ -257,7 +257,9 @@ def test_charts_fit_every_screen(tmp_path_factory: pytest.TempPathFactory) -> No
                             continue
                         measured += 1
                         if chart["width"] > chart["column"] + 0.5 or chart["scrolls"]:
-                            problems.append(f"{where}: {chart['width']:.0f} px wide in a {chart['column']:.0f} px column")
+                            problems.append(
+                                f"{where}: {chart['width']:.0f} px wide in a {chart['column']:.0f} px column"
+                            )
                         if width == 390 and chart["smallest"] < 11:
                             problems.append(f"{where}: text at {chart['smallest']:.1f} px")
                         if chart["cut"]:

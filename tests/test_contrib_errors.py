@@ -7,9 +7,8 @@ tests/golden/errors/; rerun with MLQ_UPDATE_GOLDEN=1 to accept a changed message
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 

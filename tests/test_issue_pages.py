@@ -60,7 +60,7 @@ def test_every_issue_page_reads_in_attack_order_with_the_citation_last(
         page = pages[f"issues/{issue_id}.md"]
         positions = _positions(page)
         assert positions == sorted(positions), (issue_id, positions)
-        assert issue.catalog_id and f'<span class="mlq-id"' in page and issue.catalog_id in page
+        assert issue.catalog_id and '<span class="mlq-id"' in page and issue.catalog_id in page
         for symptom in issue.symptoms:
             assert f"- {md_inline(symptom)}" in page
         for alias in issue.aliases:
@@ -134,7 +134,9 @@ def test_catalog_id_fix_notes_and_references_are_validated(planted: str, tmp_pat
         issue_path.write_text(re.sub(r"catalog_id: \S+", f"catalog_id: {other['catalog_id']}", text), encoding="utf-8")
         expected = f"catalog_id '{other['catalog_id']}' is already the visible id of"
     elif planted == "bad-url":
-        issue_path.write_text(text.replace("url: https://doi.org/", 'url: "https://x/><script>"\n#', 1), encoding="utf-8")
+        issue_path.write_text(
+            text.replace("url: https://doi.org/", 'url: "https://x/><script>"\n#', 1), encoding="utf-8"
+        )
         expected = "references"
     else:
         fix_path = catalog_dir / "fixes" / "data-validation-checks.yaml"

@@ -307,8 +307,9 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         issues = _esc(catalog.meta.labels.issues)
         # Two counts that differ, each said for what it is: an issue is filed under one category but can be
         # met at several stages (its lifecycle tags), which is what "Ways in" counts.
+        heading = sentence_case(issues)
         rows = [
-            f"| Category | {sentence_case(issues)} filed here | {sentence_case(issues)} met at this stage | What it covers |",
+            f"| Category | {heading} filed here | {heading} met at this stage | What it covers |",
             "| --- | ---: | ---: | --- |",
         ]
         for category in categories:
