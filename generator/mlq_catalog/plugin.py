@@ -160,6 +160,19 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         markdown = _resolve_links(markdown, page, files)
         return markdown.replace(PERMALINK_TOKEN, site_url + page.url).replace(SITE_URL_TOKEN, site_url or "/")
 
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        # Material's tags plugin writes its listings (and their "tag:..." headings) into the browse pages after
+        # MkDocs has collected each page's anchors: without this, every link to a tag is reported as a missing
+        # anchor (58 false lines before `serve` prints its address).
+        if (
+            self.generated is not None
+            and page.file.src_uri in self.generated.site.pages
+            and page.present_anchor_ids is not None
+            and page.content
+        ):
+            page.present_anchor_ids.update(_TAG_ANCHOR.findall(page.content))
+        return context
+
     def _pages_dir_of(self, page: Page) -> Path | None:
         pages_dir = self.paths.get("pages")
         if pages_dir is None or self.generated is None or page.file.src_uri not in self.generated.site.pages:
@@ -243,6 +256,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         return server
 
 
+_TAG_ANCHOR = re.compile(r'\bid="(tag:[^"]+)"')
 _LINK_TOKEN = re.compile(r"%%MLQ_LINK:([A-Za-z0-9/._-]+)%%")
 
 
