@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest_site import serve  # noqa: E402
+from tests.conftest_site import serve
 
 
 def main(site: Path, queries: list[str]) -> None:
@@ -27,7 +27,12 @@ def main(site: Path, queries: list[str]) -> None:
             page.route("https://api.github.com/**", lambda route: route.abort())
             page.goto(base + "404.html")
             sizes: list[int] = []
-            page.on("response", lambda r: sizes.append(len(r.body())) if "/pagefind/" in r.url else None)
+
+            def count(response: object, sizes: list[int] = sizes) -> None:
+                if "/pagefind/" in response.url:  # type: ignore[attr-defined]
+                    sizes.append(len(response.body()))  # type: ignore[attr-defined]
+
+            page.on("response", count)
             page.evaluate(
                 """async q => { const pf = await import('./pagefind/pagefind.js');
                    const r = await pf.search(q); await Promise.all(r.results.slice(0, 3).map(x => x.data())); }""",

@@ -329,7 +329,8 @@ def _references_of_broken_entries(catalog: Catalog, retired: dict[str, str]) -> 
         for index, target in enumerate(targets):
             if not isinstance(target, str) or target in catalog.issues or target in broken_issues:
                 continue
-            hint = f" (it was renamed to '{retired[target]}')" if target in retired else suggestion(target, catalog.issues)
+            renamed = retired.get(target)
+            hint = f" (it was renamed to '{renamed}')" if renamed else suggestion(target, catalog.issues)
             problems.append(doc.problem((key, index), f"unknown issue '{target}'{hint}", code="unknown-reference"))
     return problems
 
