@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .buildlock import DEFAULT_LOCK_TIMEOUT
-from .errors import OutputError, Problem, ValidationFailed, display_path, problems_to_json
+from .errors import OutputError, Problem, ValidationFailed, display_path, printable, problems_to_json
 from .transcripts import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def build(
     page_count = sum(1 for path in report.generated.site.pages if not is_side_file(path))
     written, removed = ({page_of(path) for path in paths} for paths in (pages.written, pages.removed))
     click.echo(
-        f"Built {report.site_dir} from {page_count} generated pages "
+        f"Built {printable(str(report.site_dir))} from {page_count} generated pages "
         f"({len(written)} written, {len(removed)} removed) in "
         f"{report.generation_seconds:.2f}s generation + {report.mkdocs_seconds:.2f}s MkDocs",
         err=True,
@@ -257,9 +257,11 @@ def audit_command(
     else:
         click.echo(report.format_text(), nl=False)
     for term in report.unused_allowed:
-        click.echo(f"note: allow-list entry '{term}' matches nothing any more; consider removing it", err=True)
+        click.echo(
+            printable(f"note: allow-list entry '{term}' matches nothing any more; consider removing it"), err=True
+        )
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(printable(f"note: {note}"), err=True)
     places = sum(entry.count for entry in report.entries)
     click.echo(
         f"{len(report.entries)} term(s) to review in {places} place(s); "
@@ -286,15 +288,17 @@ def _decide(
         if not why:
             raise click.UsageError("--allow needs --why: the reason this term identifies nobody")
         path = decisions.allow(catalog, allow_term, why, transcripts)
-        click.echo(f"{display_path(path, path.parent.parent)}: allowed '{allow_term.strip()}'", err=True)
+        click.echo(
+            f"{display_path(path, path.parent.parent)}: allowed '{decisions.decided_term(allow_term, '--allow')}'",
+            err=True,
+        )
         return
     assert redact_term is not None
     if not placeholder:
         raise click.UsageError('--redact needs --as: the placeholder readers see, e.g. --as "[Company A]"')
     path = decisions.redact(catalog, redact_term, placeholder, why, transcripts)
-    click.echo(
-        f"{display_path(path, path.parent.parent)}: '{redact_term.strip()}' is now redacted as {placeholder}", err=True
-    )
+    term = decisions.decided_term(redact_term, "--redact")
+    click.echo(f"{display_path(path, path.parent.parent)}: '{term}' is now redacted as {placeholder}", err=True)
 
 
 def _as_error(problem: Problem) -> Problem:
@@ -377,7 +381,7 @@ def export(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
     except OSError as exc:
-        raise OutputError(f"{output}: cannot write export: {exc.strerror}") from exc
+        raise OutputError(f"{display_path(output)}: cannot write export: {exc.strerror}") from exc
 
 
 @main.command()

@@ -133,6 +133,20 @@ def records_json(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What makes a spreadsheet read a cell as a formula: = + - @ (and their full-width forms, which some
+# spreadsheets fold), or a tab or carriage return they strip first. See ``spreadsheet_text``.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_text(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a leading apostrophe when it could start a formula.
+
+    Quote text is what a participant said; ``=HYPERLINK(...)`` or ``=cmd|...`` typed into a transcript must
+    reach a reader's spreadsheet as text (CSV injection). The JSON export keeps the text as it is.
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def export_csv(catalog: Catalog, evidence: Evidence) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -146,7 +160,7 @@ def export_csv(catalog: Catalog, evidence: Evidence) -> str:
                 q.participant,
                 q.transcript,
                 q.line,
-                q.text,
+                spreadsheet_text(q.text),
             ]
         )
     return buffer.getvalue()
