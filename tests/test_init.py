@@ -219,7 +219,7 @@ def test_the_catalogs_words_replace_issue_fix_and_practitioner(catalog_copy: Pat
         "## Practices\n",
         "## Related challenges\n",
         '??? quote "Cite this challenge"',
-        "## Challenges that come with it { #issues-that-come-with-it }",
+        "reviewers** (",
         "## What reviewers said",
     ):
         assert expected in issue, expected

@@ -94,8 +94,46 @@ class Category(StrictModel):
     order: int = Field(default=100, description="Position in navigation; lower comes first.")
 
 
+CATALOG_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,9}-[0-9]{1,6}$"
+
+
+class Reference(StrictModel):
+    """A work an issue's description relies on: the study, a paper, a book."""
+
+    text: NonEmptyText = Field(description="The reference as readers cite it (plain text, no Markdown).")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"'`]+$")] | None = Field(
+        default=None, description="Where to read it (http or https)."
+    )
+
+
+class Change(StrictModel):
+    """A change to an entry in a released version, shown as 'Changed in version ...'."""
+
+    version: NonEmptyText
+    note: NonEmptyText = Field(description="What changed, in one sentence.")
+
+
 class Issue(Entity):
     """An issue participants raised (catalog/issues/ID.yaml)."""
+
+    catalog_id: Annotated[str, StringConstraints(pattern=CATALOG_ID_PATTERN)] | None = Field(
+        default=None,
+        description="Visible id that never changes, e.g. 'MLQ-012': kept when the entry is renamed or merged "
+        "(its slug may change, with 'formerly'), never given to another entry.",
+    )
+    aliases: list[NonEmptyText] = Field(
+        default_factory=list,
+        description="Other names readers use for the issue; shown on its page and searched.",
+    )
+    symptoms: list[NonEmptyText] = Field(
+        default_factory=list,
+        description="How to spot it, in the words of the people who meet it: what one sees or checks when it is there.",
+    )
+    references: list[Reference] = Field(
+        default_factory=list, description="The study and any literature the description relies on."
+    )
+    added: NonEmptyText | None = Field(default=None, description="Catalog version the issue was added in.")
+    changed: list[Change] = Field(default_factory=list, description="Later versions that changed the issue.")
 
     category: EntityId = Field(description="Id of the category this issue belongs to.")
     summary: NonEmptyText = Field(description="One sentence that says what the issue is.")
@@ -122,6 +160,10 @@ class Fix(Entity):
     summary: NonEmptyText = Field(description="One sentence that says what the fix does.")
     description: NonEmptyText = Field(description="Markdown: how it works and when it helps. No raw HTML.")
     addresses: list[EntityId] = Field(default_factory=list, description="Ids of the issues this fix addresses.")
+    notes: dict[EntityId, NonEmptyText] = Field(
+        default_factory=dict,
+        description="How the fix applies to each issue it addresses, by issue id; shown on that issue's page.",
+    )
 
 
 class Context(Entity):

@@ -435,14 +435,20 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         return text
     if name == "categories":
         categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
+        issues = _esc(catalog.meta.labels.issues)
+        # Two counts that differ, each said for what it is: an issue is filed under one category but can be
+        # met at several stages (its lifecycle tags), which is what "Ways in" counts.
+        heading = sentence_case(issues)
         rows = [
-            f"| Category | {_esc(sentence_case(catalog.meta.labels.issues))} | What it covers |",
-            "| --- | ---: | --- |",
+            f"| Category | {heading} filed here | {heading} met at this stage | What it covers |",
+            "| --- | ---: | ---: | --- |",
         ]
         for category in categories:
             n = sum(1 for i in catalog.issues.values() if i.category == category.id)
+            met = sum(1 for i in catalog.issues.values() if category.id in (i.category, *i.tags.lifecycle))
             rows.append(
-                f"| [{_esc(category.title)}]({base}categories/{category.id}.md) | {n} | {_esc(category.summary)} |"
+                f"| [{_esc(category.title)}]({base}categories/{category.id}.md) | {n} | {met} | "
+                f"{_esc(category.summary)} |"
             )
         return "\n".join(rows)
     if name == "top-issues":
@@ -471,7 +477,12 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
                 )
                 or "none tagged yet"
             )
-            lines.append(f"- **By {_esc(facet.title.lower())}:** {links}")
+            counted = (
+                f" ({_esc(catalog.meta.labels.issues)} met at each stage; one can be met at several)"
+                if facet.slug == "lifecycle"
+                else ""
+            )
+            lines.append(f"- **By {_esc(facet.title.lower())}{counted}:** {links}")
         by_context = [
             f"[{_esc(f.title.lower())}]({base}browse/{f.slug}.md)" for f in facets if f.slug in CONTEXT_FACETS
         ]

@@ -172,7 +172,38 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         problems += _facet_problems(catalog, issue_id, issue)
         problems += _check_markdown(catalog, issue_id, issue.description)
 
+    problems += _references_of_broken_entries(catalog, retired)
+
+    visible: dict[str, str] = {}
+    for issue_id, issue in sorted(issues.items(), key=lambda kv: catalog.sources[kv[0]].shown):
+        if issue.catalog_id is None:
+            continue
+        if issue.catalog_id in visible:
+            problems.append(
+                _at(
+                    catalog,
+                    issue_id,
+                    ("catalog_id",),
+                    f"catalog_id '{issue.catalog_id}' is already the visible id of '{visible[issue.catalog_id]}'; "
+                    "a visible id is never shared or reused",
+                    code="duplicate-catalog-id",
+                )
+            )
+        else:
+            visible[issue.catalog_id] = issue_id
+
     for fix_id, fix in fixes.items():
+        for target in fix.notes:
+            if target not in fix.addresses:
+                problems.append(
+                    _at(
+                        catalog,
+                        fix_id,
+                        ("notes", target),
+                        f"note for '{target}', which this fix does not list under 'addresses'",
+                        code="unknown-reference",
+                    )
+                )
         if not fix.addresses:
             problems.append(_at(catalog, fix_id, ("addresses",), "fix addresses no issue", "warning", code="no-issue"))
         for index, target in enumerate(fix.addresses):
@@ -189,22 +220,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                 )
         problems += _check_markdown(catalog, fix_id, fix.description)
 
-    claimed: dict[str, str] = {}
-    for kind in ("issues", "fixes", "contexts", "meta_codes"):
-        for entity_id, entity in getattr(catalog, kind).items():
-            for index, code in enumerate(entity.codes):
-                folded = code.casefold()
-                if folded in claimed and claimed[folded] != entity_id:
-                    problems.append(
-                        _at(
-                            catalog,
-                            entity_id,
-                            ("codes", index),
-                            f"code '{code}' is already claimed by '{claimed[folded]}'",
-                            code="duplicate-code",
-                        )
-                    )
-                claimed.setdefault(folded, entity_id)
+    problems += _duplicate_codes(catalog)
 
     for code, count in sorted(evidence.unmapped.items()):
         if code.casefold() in catalog.broken_codes:
@@ -263,6 +279,68 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                     )
     problems += _check_plain_text(catalog)
     problems += facet_settings_problems(catalog)
+    return problems
+
+
+def _duplicate_codes(catalog: Catalog) -> list[Problem]:
+    """A code claimed by two entries, reported at both places, each naming the other. The file edited
+    last (the one the contributor just changed) gets "already claimed by"; the other "also claimed by"."""
+    claims: dict[str, list[tuple[str, int, str]]] = {}
+    for kind in ("issues", "fixes", "contexts", "meta_codes"):
+        for entity_id, entity in getattr(catalog, kind).items():
+            for index, code in enumerate(entity.codes):
+                claims.setdefault(code.casefold(), []).append((entity_id, index, code))
+
+    def edited(claim: tuple[str, int, str]) -> float:
+        try:
+            return catalog.sources[claim[0]].path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    problems: list[Problem] = []
+    for found in claims.values():
+        owners = list(dict.fromkeys(entity_id for entity_id, _, _ in found))
+        if len(owners) < 2:
+            continue
+        # Newest file first; ties (a fresh checkout) keep the catalog's reading order.
+        ordered = sorted(found, key=lambda claim: -edited(claim))
+        places = {
+            claim: _at(catalog, claim[0], ("codes", claim[1]), "", code="duplicate-code").location() for claim in found
+        }
+        first = ordered[0]
+        for claim in ordered:
+            entity_id, index, code = claim
+            others = [c for c in ordered if c[0] != entity_id]
+            named = ", ".join(f"'{c[0]}' ({places[c]})" for c in others)
+            verb = "is already claimed by" if claim == first else "is also claimed by"
+            problems.append(
+                _at(catalog, entity_id, ("codes", index), f"code '{code}' {verb} {named}", code="duplicate-code")
+            )
+    return problems
+
+
+def _references_of_broken_entries(catalog: Catalog, retired: dict[str, str]) -> list[Problem]:
+    """Unknown ids in the 'related' or 'addresses' lists of a file that failed validation for another reason
+    (a key typo such as 'sumary'): reported in the same run, so that fixing the typo is not followed by a
+    second run that finds the next problem."""
+    problems: list[Problem] = []
+    broken_issues = catalog.broken.get("issues", set())
+    for doc in sorted(catalog.docs.values(), key=lambda d: d.shown):
+        kind = doc.path.parent.name
+        if kind not in ("issues", "fixes") or doc.path.stem not in catalog.broken.get(kind, set()):
+            continue
+        if doc.path.stem in getattr(catalog, kind) or not isinstance(doc.data, dict):
+            continue
+        key = "related" if kind == "issues" else "addresses"
+        targets = doc.data.get(key)
+        if not isinstance(targets, list):
+            continue
+        for index, target in enumerate(targets):
+            if not isinstance(target, str) or target in catalog.issues or target in broken_issues:
+                continue
+            renamed = retired.get(target)
+            hint = f" (it was renamed to '{renamed}')" if renamed else suggestion(target, catalog.issues)
+            problems.append(doc.problem((key, index), f"unknown issue '{target}'{hint}", code="unknown-reference"))
     return problems
 
 
