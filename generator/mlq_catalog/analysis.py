@@ -46,6 +46,16 @@ class Quote:
     # Where in the recording it was said (HH:MM:SS), for quotes from caption transcripts (formats.py).
     start_time: str | None = None
     end_time: str | None = None
+    # Curation (curation.py): what pages show when a curator trimmed or glossed the turn (None: the text),
+    # the edits made, and the codes as coded when a curator recoded it.
+    shown: str | None = None
+    edits: tuple[str, ...] = ()
+    original_codes: tuple[str, ...] | None = None
+
+    @property
+    def display(self) -> str:
+        """The curated text (trimmed, glossed) before clean verbatim; the verbatim text when uncurated."""
+        return self.text if self.shown is None else self.shown
 
 
 @dataclass

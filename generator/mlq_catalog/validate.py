@@ -16,6 +16,7 @@ from pathlib import Path
 from . import model
 from .analysis import Evidence, analyse
 from .anonymize import ReplacementLog
+from .curation import Curation, curate
 from .errors import Problem, ProblemSummary, display_path
 from .loader import Catalog, LoadResult, load_catalog
 from .mdsafe import description_problems
@@ -45,6 +46,8 @@ class CheckedCatalog(ProblemSummary):
     loaded: Catalog | None = None
     """Everything loaded, unredacted: for checks, the audit and local exports, never for a public writer."""
     loaded_evidence: Evidence | None = None
+    curation: Curation | None = None
+    """What curation decided for every quote (``curation.py``): for contributors and reports, never published."""
 
 
 def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> CheckedCatalog:
@@ -58,12 +61,16 @@ def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> Che
     evidence = analyse(catalog)
     # Stand-off quotes (catalog/quotes/*.yaml) join the evidence before any check counts quotes.
     problems += attach_standoff_quotes(catalog, evidence)
+    # Curated before anything counts: excluded and hidden quotes are on no page and in no count.
+    curation = curate(catalog, evidence)
+    problems += curation.problems
+    evidence = curation.evidence
     problems += cross_check(catalog, evidence)
     # Last, so that every quote, however it was attached, is in the scope before it is redacted.
     scope = publication_scope(catalog, evidence)
     problems += scope.problems
     return CheckedCatalog(
-        scope.catalog, scope.evidence, sorted(set(problems)), scope.replacements, scope, catalog, evidence
+        scope.catalog, scope.evidence, sorted(set(problems)), scope.replacements, scope, catalog, evidence, curation
     )
 
 
