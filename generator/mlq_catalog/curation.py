@@ -131,7 +131,8 @@ def quality(shown: str) -> list[Check]:
     checks: list[Check] = []
     words = content_words(text)
     if len(words) < MIN_CONTENT_WORDS:
-        what = "only filler or backchannel" if not words else f"only {len(words)} words of content"
+        count = f"{len(words)} word{'' if len(words) == 1 else 's'}"
+        what = "only filler or backchannel" if not words else f"only {count} of content"
         checks.append(Check("quote-filler", f"is {what} (fewer than {MIN_CONTENT_WORDS})"))
     plain = text.replace(OMITTED, "").strip()
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", plain) if s.strip()]
@@ -438,9 +439,18 @@ def _fold(text: str) -> str:
     return text.translate(_TYPOGRAPHY)
 
 
+_BETWEEN = r"[,.;:]?\s+(?:(?:" + "|".join(DISFLUENCIES) + r")(?![\w'])[,.;:]?\s+)*"
+"""What may stand between two words of a phrase: whitespace, a comma or full stop, and disfluencies,
+so that a phrase copied from a page (clean verbatim) is found in the verbatim turn."""
+
+
+
 def _phrase(words: str) -> re.Pattern[str]:
-    """``words`` anywhere whitespace may differ, in any case, as whole words."""
-    body = r"\s+".join(re.escape(w) for w in _fold(words).split())
+    """``words`` as whole words in any case; whitespace, punctuation between words and disfluencies may differ."""
+    # Each word may be repeated right after itself ("with, with"), as clean verbatim leaves it out.
+    body = _BETWEEN.join(
+        f"{word}(?:{_BETWEEN}{word})*" for word in (re.escape(w.rstrip(",;:")) for w in _fold(words).split())
+    )
     return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
 
 
