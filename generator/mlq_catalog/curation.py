@@ -125,9 +125,14 @@ def content_words(text: str) -> list[str]:
     return [w for w in _WORDS.findall(text.replace(OMITTED, " ")) if w.casefold() not in BACKCHANNEL]
 
 
-def quality(shown: str) -> list[Check]:
-    """The checks that the text a page would show (curated, clean verbatim) fails."""
+def quality(shown: str, said: str | None = None) -> list[Check]:
+    """The checks that the text a page would show (curated, clean verbatim) fails.
+
+    ``said``: the same text before clean verbatim. A turn that opens with "Um, and so ..." began a
+    sentence; only one whose first spoken word is in lower case starts mid-sentence.
+    """
     text = shown.strip()
+    opening = (said if said is not None else shown).strip()
     checks: list[Check] = []
     words = content_words(text)
     if len(words) < MIN_CONTENT_WORDS:
@@ -141,7 +146,7 @@ def quality(shown: str) -> list[Check]:
     elif sentences and sentences[-1].rstrip("\"')").endswith("?") and len(sentences) <= 2:
         checks.append(Check("quote-interviewer", "reads like the interviewer's (it is a question)"))
     if not checks and plain:
-        starts = not text.startswith(OMITTED) and plain[0].islower() and not plain.startswith(("i ", "i'"))
+        starts = not text.startswith(OMITTED) and opening[:1].islower() and not opening.startswith(("i ", "i'"))
         ends = not text.endswith(OMITTED) and not _SENTENCE_END.search(plain)
         if starts or ends:
             where = " and ".join(w for w, bad in (("starts", starts), ("ends", ends)) if bad)
@@ -560,10 +565,13 @@ def _apply(catalog: Catalog, quote: Quote, plan: _Plan) -> tuple[Quote | None, D
         entities=entities,
         original_codes=original,
     )
-    problems = []
+    problems: list[Problem] = []
+    if not _on_a_page(catalog, new):  # only a meta or unmapped code: no reader sees it, so nothing to check
+        return new, Decision(new, "shown", "", at), problems
     hidden_by: list[str] = []
-    for check in quality(clean_verbatim(new.display)):
-        if check.hides and plan.keep is not None:
+    checks = quality(clean_verbatim(new.display), new.display)
+    for check in checks:
+        if plan.keep is not None:
             continue
         suffix = ""
         if check.hides:
@@ -575,7 +583,7 @@ def _apply(catalog: Catalog, quote: Quote, plan: _Plan) -> tuple[Quote | None, D
     if hidden_by:
         return None, Decision(quote, "hidden", "; ".join(hidden_by), at), problems
     if plan.keep is not None:
-        would = [c.message for c in quality(clean_verbatim(new.display)) if c.hides]
+        would = [c.message for c in checks]
         if not would:
             reason, where = plan.keep
             file, _, line = where.rpartition(":")
@@ -593,6 +601,14 @@ def _apply(catalog: Catalog, quote: Quote, plan: _Plan) -> tuple[Quote | None, D
         else:
             return new, Decision(new, "kept", f"{plan.keep[0]} (check: {'; '.join(would)})", plan.keep[1]), problems
     return new, Decision(new, "shown", "", at), problems
+
+
+def _on_a_page(catalog: Catalog, quote: Quote) -> bool:
+    """Whether readers would see the quote: a listed transcript's, supporting an issue, fix or context."""
+    loaded = catalog.transcripts.get(quote.transcript)
+    if loaded is None or not loaded.listed:
+        return False
+    return any(entity in getattr(catalog, kind) for entity in quote.entities for kind in QUOTABLE_KINDS)
 
 
 def catalog_entity(catalog: Catalog, code: str) -> str | None:

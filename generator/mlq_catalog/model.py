@@ -317,7 +317,8 @@ class CurationEntry(StrictModel):
         default=None, description="Hide the quote from pages and exports; the reason is for contributors."
     )
     keep: NonEmptyText | None = Field(
-        default=None, description="Show the quote although a quality check would hide it; the reason why."
+        default=None,
+        description="Show the quote as it is although a quality check hides it or warns about it; the reason why.",
     )
     trim: list[NonEmptyText | TrimSpan] = Field(
         default_factory=list, description="Show only these spans of the turn; omitted text shows as '[…]'."
