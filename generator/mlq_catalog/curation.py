@@ -90,10 +90,51 @@ def clean_verbatim(text: str) -> str:
 # --- quality checks -------------------------------------------------------------------------------
 
 BACKCHANNEL = frozenset(
-    """okay ok yeah yes yep no nope right sure thanks thank you nice perfect great good cool alright
-    fine mm hmm mm-hmm mhm uh-huh um uh uhm er ah oh well so i see exactly true interesting wow
-    absolutely definitely indeed""".split()
+    (
+        "okay",
+        "ok",
+        "yeah",
+        "yes",
+        "yep",
+        "no",
+        "nope",
+        "right",
+        "sure",
+        "thanks",
+        "thank",
+        "you",
+        "nice",
+        "perfect",
+        "great",
+        "good",
+        "cool",
+        "alright",
+        "fine",
+        "mm",
+        "hmm",
+        "mm-hmm",
+        "mhm",
+        "uh-huh",
+        "um",
+        "uh",
+        "uhm",
+        "er",
+        "ah",
+        "oh",
+        "well",
+        "so",
+        "i",
+        "see",
+        "exactly",
+        "true",
+        "interesting",
+        "wow",
+        "absolutely",
+        "definitely",
+        "indeed",
+    )
 )
+"""Words that carry no content in a quote: backchannels, fillers, acknowledgements."""
 MIN_CONTENT_WORDS = 8
 _WORDS = re.compile(r"[\w][\w'-]*")
 _INTERVIEW_MOVE = re.compile(
@@ -244,7 +285,9 @@ def curate(catalog: Catalog, evidence: Evidence) -> Curation:
             if transcript_id not in catalog.broken.get("transcripts", ()):
                 key = ("transcript",) if parsed.transcript else ()
                 hint = suggestion(transcript_id, catalog.transcripts)
-                problems.append(doc.problem(key, f"unknown transcript '{transcript_id}'{hint}", code="unknown-reference"))
+                problems.append(
+                    doc.problem(key, f"unknown transcript '{transcript_id}'{hint}", code="unknown-reference")
+                )
             continue
         for index, entry in enumerate(parsed.entries):
             found, made = _plan_entry(catalog, evidence, doc, index, entry, loaded, by_transcript[transcript_id], plans)
@@ -295,9 +338,7 @@ def _recount(before: Evidence, after: Evidence) -> None:
     for transcript, lost in ((t, had[t] - has[t]) for t in had):
         who = participants.get(transcript)
         for entity in lost:
-            others = any(
-                entity in after.entities_by_transcript.get(t, ()) for t, p in participants.items() if p == who
-            )
+            others = any(entity in after.entities_by_transcript.get(t, ()) for t, p in participants.items() if p == who)
             if not others:
                 after.participants_by_entity[entity].discard(who or "")
     for transcript, entities in has.items():
@@ -365,7 +406,9 @@ def _plan_entry(
                 plan.trims.append(found_span)
         for g_index, gloss in enumerate(entry.gloss):
             if _phrase(gloss.phrase).search(_fold(quote.text)) is None:
-                problems.append(_missing(doc, (*key, "gloss", g_index, "phrase"), "gloss phrase", gloss.phrase, quote, loaded))
+                problems.append(
+                    _missing(doc, (*key, "gloss", g_index, "phrase"), "gloss phrase", gloss.phrase, quote, loaded)
+                )
             else:
                 plan.glosses.append(gloss)
         if entry.recode is not None:
@@ -449,7 +492,6 @@ _BETWEEN = r"[,.;:]?\s+(?:(?:" + "|".join(DISFLUENCIES) + r")(?![\w'])[,.;:]?\s+
 so that a phrase copied from a page (clean verbatim) is found in the verbatim turn."""
 
 
-
 def _phrase(words: str) -> re.Pattern[str]:
     """``words`` as whole words in any case; whitespace, punctuation between words and disfluencies may differ."""
     # Each word may be repeated right after itself ("with, with"), as clean verbatim leaves it out.
@@ -519,23 +561,53 @@ def _short(text: str, most: int = 80) -> str:
 def _apply(catalog: Catalog, quote: Quote, plan: _Plan) -> tuple[Quote | None, Decision, list[Problem]]:
     """The quote as shown (None: not shown), the decision, and the warnings of the quality checks."""
     loaded = catalog.transcripts.get(quote.transcript)
-    at = f"{loaded.source.shown}:{quote.line}" if loaded is not None else f"{quote.transcript}:{quote.line}"
+    file = loaded.source.shown if loaded is not None else quote.transcript
+    at = f"{file}:{quote.line}"
     if plan.exclude is not None:
         return None, Decision(quote, "excluded", *plan.exclude), []
     if plan.speaker is not None:
         return None, Decision(quote, "excluded", *plan.speaker), []
+    new = _edited(catalog, quote, plan)
+    problems: list[Problem] = []
+    if not _on_a_page(catalog, new):  # only a meta or unmapped code: no reader sees it, so nothing to check
+        return new, Decision(new, "shown", "", at), problems
+    checks = quality(clean_verbatim(new.display), new.display)
+    if plan.keep is not None:
+        reason, where = plan.keep
+        if checks:
+            failed = "; ".join(c.message for c in checks)
+            return new, Decision(new, "kept", f"{reason} (check: {failed})", where), problems
+        message = f"quote {quote.id} is kept, but it passes every check: the 'keep' entry can go"
+        file_of, _, line = where.rpartition(":")
+        problems.append(
+            Problem(file_of, int(line), None, message, (), "warning", "curation-keep-unneeded")
+            if line.isdigit()
+            else Problem(where, None, None, message, (), "warning", "curation-keep-unneeded")
+        )
+        return new, Decision(new, "shown", "", at), problems
+    advice = f"trim it, or keep it with a reason in catalog/{CURATION_DIR}/{quote.transcript}.yaml"
+    for check in checks:
+        suffix = f"; hidden from pages: {advice}" if check.hides else ""
+        message = f"quote {quote.id} {check.message}{suffix}"
+        problems.append(Problem(file, quote.line, None, message, (), "warning", check.code))
+    hidden_by = [c.message for c in checks if c.hides]
+    if hidden_by:
+        return None, Decision(quote, "hidden", "; ".join(hidden_by), at), problems
+    return new, Decision(new, "shown", "", at), problems
+
+
+def _edited(catalog: Catalog, quote: Quote, plan: _Plan) -> Quote:
+    """The quote with the plan's trims, glosses and recoding applied (new values; the verbatim text stays)."""
     edits = list(quote.edits)
     shown = quote.text
     if plan.trims:
         shown, kept = _trimmed(quote.text, plan.trims)
         edits.append(f"trim: shows {kept} of the turn; omitted text is marked {OMITTED}")
     for gloss in plan.glosses:
-        pattern = _phrase(gloss.phrase)
-        folded = _fold(shown)
         pieces, last = [], 0
-        for match in pattern.finditer(folded):
-            replacement = f"[{gloss.means}]" if gloss.replace else f"{shown[match.start() : match.end()]} [{gloss.means}]"
-            pieces += [shown[last : match.start()], replacement]
+        for match in _phrase(gloss.phrase).finditer(_fold(shown)):
+            said = shown[match.start() : match.end()]
+            pieces += [shown[last : match.start()], f"[{gloss.means}]" if gloss.replace else f"{said} [{gloss.means}]"]
             last = match.end()
         shown = "".join([*pieces, shown[last:]])
         how = "in place of" if gloss.replace else "after"
@@ -545,19 +617,19 @@ def _apply(catalog: Catalog, quote: Quote, plan: _Plan) -> tuple[Quote | None, D
     if plan.remove or plan.add:
         original = quote.codes
         gone = {name.casefold() for name in plan.remove}
-        dropped_entities = {e for e in entities if e in plan.remove}
+        dropped = {e for e in entities if e in plan.remove}
         kept_codes = []
         for code in codes:
             entity = catalog_entity(catalog, code)
-            if code.casefold() in gone or (entity is not None and entity in dropped_entities):
-                dropped_entities.add(entity) if entity is not None else None
+            if code.casefold() in gone or (entity is not None and entity in dropped):
+                if entity is not None:
+                    dropped.add(entity)
                 continue
             kept_codes.append(code)
         codes = tuple(dict.fromkeys([*kept_codes, *plan.add]))
-        entities = tuple(dict.fromkeys([*(e for e in entities if e not in dropped_entities), *plan.add]))
-        moved = ", ".join(plan.remove) or "nothing"
-        edits.append(f"recode: removed {moved}; added {', '.join(plan.add) or 'nothing'}")
-    new = dataclasses.replace(
+        entities = tuple(dict.fromkeys([*(e for e in entities if e not in dropped), *plan.add]))
+        edits.append(f"recode: removed {', '.join(plan.remove) or 'nothing'}; added {', '.join(plan.add) or 'nothing'}")
+    return dataclasses.replace(
         quote,
         shown=None if shown == quote.text else shown,
         edits=tuple(edits),
@@ -565,42 +637,6 @@ def _apply(catalog: Catalog, quote: Quote, plan: _Plan) -> tuple[Quote | None, D
         entities=entities,
         original_codes=original,
     )
-    problems: list[Problem] = []
-    if not _on_a_page(catalog, new):  # only a meta or unmapped code: no reader sees it, so nothing to check
-        return new, Decision(new, "shown", "", at), problems
-    hidden_by: list[str] = []
-    checks = quality(clean_verbatim(new.display), new.display)
-    for check in checks:
-        if plan.keep is not None:
-            continue
-        suffix = ""
-        if check.hides:
-            hidden_by.append(check.message)
-            suffix = f"; hidden from pages: trim it, or keep it with a reason in catalog/{CURATION_DIR}/{quote.transcript}.yaml"
-        problems.append(
-            Problem(at.rsplit(":", 1)[0], quote.line, None, f"quote {quote.id} {check.message}{suffix}", (), "warning", check.code)
-        )
-    if hidden_by:
-        return None, Decision(quote, "hidden", "; ".join(hidden_by), at), problems
-    if plan.keep is not None:
-        would = [c.message for c in checks]
-        if not would:
-            reason, where = plan.keep
-            file, _, line = where.rpartition(":")
-            problems.append(
-                Problem(
-                    file or where,
-                    int(line) if line.isdigit() else None,
-                    None,
-                    f"quote {quote.id} is kept, but no check would hide it: the 'keep' entry can go",
-                    (),
-                    "warning",
-                    "curation-keep-unneeded",
-                )
-            )
-        else:
-            return new, Decision(new, "kept", f"{plan.keep[0]} (check: {'; '.join(would)})", plan.keep[1]), problems
-    return new, Decision(new, "shown", "", at), problems
 
 
 def _on_a_page(catalog: Catalog, quote: Quote) -> bool:

@@ -1,8 +1,8 @@
 """The publication scope: every string that any public output is written from, computed once.
 
-The flow is load -> model -> analyse -> curate (``curation.py``) -> **scope** -> render -> write. ``publication_scope`` takes
-the loaded catalog and its evidence (every transcript, every turn, every code) and returns what may
-be published, redacted:
+The flow is load -> model -> analyse -> curate (``curation.py``) -> **scope** -> render -> write.
+``publication_scope`` takes the loaded catalog and its (curated) evidence (every transcript, every turn,
+every code) and returns what may be published, redacted:
 
 * the **quotes on pages**: interviewee turns (or stand-off excerpts) of a transcript listed in
   ``transcripts.yaml`` that support an issue, fix or context. A quote whose codes all map to nothing,
