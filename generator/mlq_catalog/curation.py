@@ -63,6 +63,8 @@ _DISFLUENCY = re.compile(
 )
 _REPEAT = re.compile(r"(?<![\w'-])([\w']+)(?:,?\s+\1(?![\w'-]))+", re.IGNORECASE)
 _BRACKETED = re.compile(r"(\[[^\]]*\])")
+_CUT = "\x00"
+"""Where a disfluency was taken out (transcript text holds no NUL: the loader refuses it)."""
 
 
 def clean_verbatim(text: str) -> str:
@@ -75,13 +77,14 @@ def clean_verbatim(text: str) -> str:
     for paragraph in text.split("\n\n"):
         parts = _BRACKETED.split(paragraph)
         for index in range(0, len(parts), 2):  # even parts: the speaker's words; odd: editorial brackets
-            part = _DISFLUENCY.sub(" ", parts[index])
-            part = _REPEAT.sub(lambda m: m.group(1), part)
-            parts[index] = part
-        joined = re.sub(r"[ \t]{2,}", " ", "".join(parts))
-        joined = re.sub(r" +([,.;:!?])", r"\1", joined)
-        joined = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", joined)
-        joined = re.sub(r"^[\s,;:]+", "", joined).strip()
+            part = _DISFLUENCY.sub(_CUT, parts[index])
+            parts[index] = _REPEAT.sub(lambda m: m.group(1), part)
+        # Spacing is tidied only where a word was taken out; the rest keeps the transcript's own.
+        joined = re.sub(r"^[\s" + _CUT + r"]*" + _CUT + r"[\s,;:]*", "", "".join(parts))
+        # "did it. Um." -> "did it.": the sentence the disfluency made up goes with it.
+        joined = re.sub(r"([.!?])[ \t]*" + _CUT + r"[\s" + _CUT + r"]*[.!?,;:]", r"\1", joined)
+        joined = re.sub(r"[ \t]*" + _CUT + r"[\s" + _CUT + r"]*(?=[,.;:!?])", "", joined)
+        joined = re.sub(r"[ \t]*" + _CUT + r"[\s" + _CUT + r"]*", " ", joined).strip()
         if joined:
             paragraphs.append(joined)
     return "\n\n".join(paragraphs)
@@ -372,8 +375,7 @@ def _plan_entry(
     if entry.quote is not None:
         targets = [q for q in quotes if q.id == entry.quote]
         if not targets:
-            hint = suggestion(entry.quote, [q.id for q in quotes])
-            message = f"no quote '{entry.quote}' in transcript '{loaded.id}'{hint}"
+            message = f"no quote '{entry.quote}' in transcript '{loaded.id}'{_nearest(entry.quote, quotes)}"
             return [doc.problem((*key, "quote"), message, code="unknown-reference")], []
         span = f"quote {entry.quote}"
     else:
@@ -414,6 +416,17 @@ def _plan_entry(
         if entry.recode is not None:
             problems += _plan_recode(catalog, evidence, doc, (*key, "recode"), entry.recode, quote, plan)
     return problems, promoted
+
+
+def _nearest(wanted: str, quotes: list[Quote]) -> str:
+    """A hint for a quote id that matches nothing: the quote nearest its line (lines move when a
+    transcript is edited above a quote), else the most similar id."""
+    found = re.fullmatch(r".*-l(\d+)(?:-\d+)?", wanted)
+    if found is None or not quotes:
+        return suggestion(wanted, [q.id for q in quotes])
+    line = int(found.group(1))
+    near = min(quotes, key=lambda q: (abs(q.line - line), q.line, q.id))
+    return f" (the nearest quote is '{near.id}'; did the transcript gain or lose lines above it?)"
 
 
 def _turns_in(loaded: LoadedTranscript, first: int, last: int) -> bool:
@@ -470,7 +483,10 @@ def _plan_recode(
         else:
             plan.remove.append(name)
     quotable = [e for kind in QUOTABLE_KINDS for e in getattr(catalog, kind)]
+    broken = {e for kind in QUOTABLE_KINDS for e in catalog.broken.get(kind, ())}
     for a_index, entity in enumerate(recode.add):
+        if entity in broken:
+            continue  # its own file failed validation, and is reported there; the quote is not moved
         if entity not in quotable:
             what = (
                 "a category cannot support a quote; name an issue, fix or context"

@@ -46,6 +46,7 @@ class CheckedCatalog(ProblemSummary):
     loaded: Catalog | None = None
     """Everything loaded, unredacted: for checks, the audit and local exports, never for a public writer."""
     loaded_evidence: Evidence | None = None
+    """Every quote as analysed, before curation: for the full-transcript export and for checks."""
     curation: Curation | None = None
     """What curation decided for every quote (``curation.py``): for contributors and reports, never published."""
 
@@ -64,11 +65,12 @@ def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> Che
     # Curated before anything counts: excluded and hidden quotes are on no page and in no count.
     curation = curate(catalog, evidence)
     problems += curation.problems
-    evidence = curation.evidence
-    problems += cross_check(catalog, evidence)
+    problems += cross_check(catalog, curation.evidence)
     # Last, so that every quote, however it was attached, is in the scope before it is redacted.
-    scope = publication_scope(catalog, evidence)
+    scope = publication_scope(catalog, curation.evidence)
     problems += scope.problems
+    # What redaction's prefilter searched, for the full-transcript export of the loaded evidence (refi.py).
+    evidence.redaction_suspects.update(curation.evidence.redaction_suspects)
     return CheckedCatalog(
         scope.catalog, scope.evidence, sorted(set(problems)), scope.replacements, scope, catalog, evidence, curation
     )
