@@ -17,6 +17,7 @@ import yaml
 
 from mlq_catalog.textfold import fold, fold_text
 from mlq_catalog.validate import check_catalog
+
 from .conftest import drop_curation
 
 # What gets planted, per transcript: each sentence goes at the end of one coded interviewee turn.
