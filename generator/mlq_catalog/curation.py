@@ -552,7 +552,8 @@ def _missing(
     where = f"{loaded.source.shown}:{quote.line}"
     later = " after the start phrase" if after else ""
     message = f'{what} "{_short(needle)}" is not in quote {quote.id}{later} ({where})'
-    near = closest_passage(quote.text[after:], needle)
+    # Searched in clean verbatim: a phrase may leave out disfluencies and repeats, so the passage shown can too.
+    near = closest_passage(clean_verbatim(quote.text[after:]), needle)
     if near is not None:
         message += f'; closest passage: "{_short(near)}"'
     return doc.problem(key, message, code="curation-text-not-found")
