@@ -64,6 +64,7 @@ _GENERIC_WORDS = r"(?:interviewer|interviewee|moderator|participant|respondent|s
 GENERIC_LABEL = re.compile(_GENERIC_WORDS + r"(?:\s*\d+)?", re.IGNORECASE)
 _GENERIC_START = re.compile(_GENERIC_WORDS, re.IGNORECASE)
 _NEAR_MISS_WORDS = ("Interviewer", "Interviewee", "Participant", "Respondent", "Moderator", "Researcher")
+_NEAR_MISS_WORDS_OF_ENGLISH = frozenset(("interviewed", "interviews", "participate", "respondents", "moderators"))
 _NEAR_MISS_SHAPE = re.compile(r"([A-Za-z]{7,13})(\s*\d+)?")
 _INLINE_START = re.compile(_GENERIC_WORDS + r"(?:\s*\d+)? ?:", re.IGNORECASE)
 """A line that opens with a generic inline label: a turn of its own even with no blank line before it."""
@@ -91,7 +92,8 @@ def near_miss_label(text: str) -> str | None:
     if shape is None:
         return None
     word = shape[1].casefold()
-    if GENERIC_LABEL.fullmatch(word):  # "interviewer" is one letter off "interviewee", and right as it is
+    # "interviewer" is one letter off "interviewee", and right as it is; "interviewed" is a word.
+    if GENERIC_LABEL.fullmatch(word) or word in _NEAR_MISS_WORDS_OF_ENGLISH:
         return None
     for generic in _NEAR_MISS_WORDS:
         if _one_edit(word, generic.casefold()):
@@ -611,11 +613,14 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             inline_matches[body] = match
             inline_counts[match["label"]] = inline_counts.get(match["label"], 0) + 1
     # An inline label must recur (or be known), so that "Note: ..." in prose is not a speaker.
+    # A generic label ("Interviewer 2", "interviewee"), or one a letter off it, is a label even once.
     inline_labels = {
         label
         for label, n in inline_counts.items()
-        if (n >= 2 or normalize_label(label) in known)
-        and (label[0].isupper() or normalize_label(label) in known or GENERIC_LABEL.fullmatch(label))
+        if GENERIC_LABEL.fullmatch(label)
+        or near_miss_label(label)
+        or (n >= 2 and label[0].isupper())
+        or normalize_label(label) in known
     }
     rules = _Rules(
         known,
