@@ -68,7 +68,7 @@ _NEAR_MISS_WORDS_OF_ENGLISH = frozenset(("interviewed", "interviews", "participa
 _NEAR_MISS_SHAPE = re.compile(r"([A-Za-z]{7,13})(\s*\d+)?")
 _INLINE_START = re.compile(_GENERIC_WORDS + r"(?:\s*\d+)? ?:", re.IGNORECASE)
 """A line that opens with a generic inline label: a turn of its own even with no blank line before it."""
-ANNOTATION = re.compile(r"Q(?:[1-9]|1[0-9])|Misc")
+ANNOTATION = re.compile(r"Q(?:[1-9]|1[0-2])|Misc")
 """Coder annotations on code lines of Delve print exports: question numbers and 'Misc'. Never speech."""
 _ANNOTATED_TOKEN = re.compile(rf"{CODE_TOKEN.pattern}|{ANNOTATION.pattern}|\[[\w .-]{{1,40}}\]")
 
@@ -80,6 +80,8 @@ def annotated_codes(line: str) -> tuple[str, ...] | None:
     if not tokens or len(line) > MAX_CODE_LINE or not all(_ANNOTATED_TOKEN.fullmatch(t) for t in tokens):
         return None
     codes = tuple(t for t in tokens if CODE_TOKEN.fullmatch(t) and not t.startswith("["))
+    if all(t.startswith("[") for t in tokens):
+        return None  # "[inaudible]": a transcriber's note, not a coder's
     if len(codes) == len(tokens) or not FILLERS.isdisjoint(t.lower() for t in codes):
         return None  # a plain code line (or speech): the usual rules decide
     return codes
