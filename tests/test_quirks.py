@@ -1,4 +1,4 @@
-"""Issue 17, section 4: transcript quirks found in real interviews of the study, each in the layout where it was found."""
+"""Issue 17, section 4: transcript quirks from real interviews of the study, each in the layout it was found in."""
 
 from __future__ import annotations
 
