@@ -214,20 +214,19 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         if code.casefold() in catalog.broken_codes:
             continue
         shown, line = evidence.unmapped_first[code]
-        known = sorted(
-            {
-                c
-                for kind in ("issues", "fixes", "contexts", "meta_codes")
-                for e in getattr(catalog, kind).values()
-                for c in e.codes
-            }
-        )
+        known = {
+            c: kind
+            for kind in ("issues", "fixes", "contexts", "meta_codes")
+            for e in getattr(catalog, kind).values()
+            for c in e.codes
+        }
+        hint = code_suggestion(code, known)
         problems.append(
             Problem(
                 shown,
                 line,
                 None,
-                f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){suggestion(code, known)}",
+                f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){hint}",
                 severity="warning",
                 code=UNCLAIMED_CODE,
             )
@@ -264,6 +263,64 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                     )
     problems += _check_plain_text(catalog)
     return problems
+
+
+OPPOSITES = (
+    ("high", "low"),
+    ("more", "less"),
+    ("good", "bad"),
+    ("easy", "hard"),
+    ("fast", "slow"),
+    ("large", "small"),
+    ("big", "small"),
+    ("over", "under"),
+    ("positive", "negative"),
+    ("increase", "decrease"),
+    ("internal", "external"),
+    ("online", "offline"),
+    ("before", "after"),
+    ("with", "without"),
+    ("in", "out"),
+)
+"""Words whose swap turns a code into its opposite: never a typo of each other."""
+_OPPOSITE = {frozenset(pair) for pair in OPPOSITES}
+
+
+def code_suggestion(code: str, known: dict[str, str]) -> str:
+    """A "did you mean" for an unclaimed raw code, or "".
+
+    ``known``: every claimed code -> the kind of entry claiming it. A code is suggested only when it
+    is a small edit away relative to the code's length, claimed by an entry of the same kind (a code
+    with a ``-fix`` word is a fix's; any other is not), and not the code's opposite (``high`` for ``low``).
+    """
+    words = code.casefold().split("-")
+    is_fix = any(word.startswith("fix") for word in words)
+    best: tuple[int, str] | None = None
+    for candidate, kind in sorted(known.items()):
+        if (kind == "fixes") != is_fix:
+            continue
+        distance = _edits(code.casefold(), candidate.casefold())
+        if distance == 0 or distance > max(1, min(3, len(code) // 8)):
+            continue
+        other = candidate.casefold().split("-")
+        if len(other) == len(words) and any(
+            frozenset((a, b)) in _OPPOSITE for a, b in zip(words, other, strict=True) if a != b
+        ):
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    return f" (did you mean '{best[1]}'?)" if best else ""
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
 
 
 def _unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Problem]:
@@ -362,4 +419,4 @@ def _hidden_unsafe_link(text: str) -> bool:
     return bool(re.search(r"\](?:\(|:)<?(?:javascript|vbscript|data):", decoded, re.IGNORECASE))
 
 
-__all__ = ["CheckedCatalog", "check_catalog", "cross_check", "load_catalog"]
+__all__ = ["CheckedCatalog", "check_catalog", "code_suggestion", "cross_check", "load_catalog"]
