@@ -57,7 +57,7 @@ def project_copy(tmp_path: Path) -> Path:
     """A writable copy of the whole site project (mkdocs.yml, catalog, docs, templates)."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("catalog", "docs", "templates"):
+    for name in [n for n in ("catalog", "docs", "templates") if (REPO / n).is_dir()]:
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     return root

@@ -223,6 +223,9 @@ def find_folded_hits(texts: Iterator[tuple[str, str]], needles: tuple[str, ...])
             readings.add(fold(text, reverse_overrides=True).text)
         for needle in needles:
             folded = fold_text(needle)
-            if any(folded in reading or folded[::-1] in reading for reading in readings):
+            # Reversed too (a name shown right to left), but not a run of digits: "7311" reversed is "1137",
+            # which any position in a REFI-QDA project can be.
+            backwards = folded[::-1] if not folded.isdigit() else folded
+            if any(folded in reading or backwards in reading for reading in readings):
                 hits.append(f"{name}: {needle!r}")
     return hits

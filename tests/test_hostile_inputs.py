@@ -48,7 +48,7 @@ BODY = (
 @pytest.fixture
 def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project copy (catalog, docs, templates, mkdocs.yml) that is also the working directory."""
-    for name in ("catalog", "docs", "templates"):
+    for name in [n for n in ("catalog", "docs", "templates") if (REPO / n).is_dir()]:
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy2(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     monkeypatch.chdir(tmp_path)

@@ -47,7 +47,7 @@ SITE_NAME = "ML Quality Issues Catalog"
 
 def _copy_project(root: Path) -> Path:
     root.mkdir(parents=True)
-    for name in ("catalog", "docs", "templates"):
+    for name in [n for n in ("catalog", "docs", "templates") if (REPO / n).is_dir()]:
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     return root

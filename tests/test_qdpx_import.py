@@ -20,11 +20,12 @@ from click.testing import CliRunner, Result
 
 from mlq_catalog import schema
 from mlq_catalog.cli import main
+from mlq_catalog.defaults import DOCS_DIR
 from mlq_catalog.refi import export_full_qdpx
 from mlq_catalog.validate import check_catalog
 
 from . import qdpx_fixtures as qf
-from .conftest import CATALOG, REPO
+from .conftest import CATALOG
 from .test_refi import _schema
 
 P = "{urn:QDA-XML:project:1.0}"
@@ -261,7 +262,7 @@ def test_our_export_writes_code_points_and_says_so(tmp_path: Path) -> None:
     for selection in source.findall(f"{P}PlainTextSelection"):
         start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
         assert " ".join(text[start:end].split()) == " ".join(quotes[selection.get("name", "")].text.split())
-    doc = " ".join((REPO / "docs" / "export-format.md").read_text(encoding="utf-8").replace("*", "").split())
+    doc = " ".join((DOCS_DIR / "export-format.md").read_text(encoding="utf-8").replace("*", "").split())
     assert "count Unicode code points" in doc and "not UTF-16 code units" in doc
 
 

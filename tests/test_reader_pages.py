@@ -17,6 +17,7 @@ import yaml
 
 from mlq_catalog import downloads as downloads_module
 from mlq_catalog.charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, prevalence_chart
+from mlq_catalog.defaults import DOCS_DIR
 from mlq_catalog.downloads import build_downloads, citation_cff, version_slug
 from mlq_catalog.overview import expand_placeholders, issue_tags
 from mlq_catalog.render import render_site
@@ -71,7 +72,7 @@ def test_charts_use_theme_colours_and_nothing_external(checked: CheckedCatalog) 
         # No hard-coded colour: fills are currentColor, themed through classes in mlq.css.
         assert not re.search(r"#[0-9a-fA-F]{3,6}\b|rgb\(", chart.svg)
         assert "\n\n" not in chart.svg  # a blank line would end the raw HTML block in Markdown
-    css = (REPO / "docs" / "stylesheets" / "mlq.css").read_text(encoding="utf-8")
+    css = (DOCS_DIR / "stylesheets" / "mlq.css").read_text(encoding="utf-8")
     assert ".mlq-chart .mlq-bar" in css and "var(--md-" in css
 
 

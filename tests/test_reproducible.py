@@ -35,7 +35,7 @@ def _hashes(root: Path) -> dict[str, str]:
 def _build_and_export(root: Path) -> Path:
     """Copy the project to ``root``, build it and export it; return the directory holding all outputs."""
     root.mkdir(parents=True)
-    for name in ("catalog", "docs", "templates"):
+    for name in [n for n in ("catalog", "docs", "templates") if (REPO / n).is_dir()]:
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     out = root / "out"

@@ -20,7 +20,6 @@ from mlq_catalog import paging
 from mlq_catalog.cli import main
 from mlq_catalog.quotehtml import expand
 from mlq_catalog.render import render_site
-from mlq_catalog.stamp import STAMP_FILE
 from mlq_catalog.validate import check_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,7 +116,7 @@ def test_unchanged_rebuild_rewrites_nothing_and_an_edit_rebuilds(tmp_path: Path)
     )
     code, first = _build(tmp_path, catalog)
     assert code == 0, first
-    stamp = json.loads((tmp_path / "site" / STAMP_FILE).read_text(encoding="utf-8"))
+    stamp = json.loads((REPO / ".mlq" / "build" / "stamp.json").read_text(encoding="utf-8"))
     pages, site = _mtimes(tmp_path / "pages"), _mtimes(tmp_path / "site")
 
     code, second = _build(tmp_path, catalog)
@@ -147,7 +146,7 @@ def test_unchanged_rebuild_rewrites_nothing_and_an_edit_rebuilds(tmp_path: Path)
         assert differing and all(re.search(r"\| [\d.]+ [KM]B \|$", line) for line in differing), differing
         changed.discard("downloads/index.md")
     assert changed and changed == showing, "an edited quote rewrites only the pages that show it"
-    assert json.loads((tmp_path / "site" / STAMP_FILE).read_text(encoding="utf-8"))["stamp"] != stamp["stamp"]
+    assert json.loads((REPO / ".mlq" / "build" / "stamp.json").read_text(encoding="utf-8"))["stamp"] != stamp["stamp"]
 
 
 @pytest.mark.slow

@@ -54,8 +54,9 @@ def test_committed_schemas_match_the_models() -> None:
     )
 
 
-def test_a_model_change_makes_the_check_fail(tmp_path: Path) -> None:
-    out = tmp_path / "schemas"
+def test_a_model_change_makes_the_check_fail(tmp_path: Path, catalog_copy: Path) -> None:
+    out = tmp_path / "schemas"  # inside the project: the folder of the catalog (there is no mkdocs.yml)
+    project = ["--catalog", str(catalog_copy), "--config-file", str(tmp_path / "mkdocs.yml")]
     shutil.copytree(schema.SCHEMA_DIR, out)
     issue = json.loads((out / "issue.schema.json").read_text(encoding="utf-8"))
     del issue["properties"]["summary"]  # as if the model had gained a field the schema lacks
@@ -63,11 +64,11 @@ def test_a_model_change_makes_the_check_fail(tmp_path: Path) -> None:
     result = schema.check_schemas(out, CATALOG)
     assert result.stale == ["issue.schema.json"]
 
-    cli = CliRunner().invoke(main, ["schema", "--check", "--output-dir", str(out), "--catalog", str(CATALOG)])
+    cli = CliRunner().invoke(main, ["schema", "--check", "--output-dir", str(out), *project])
     assert cli.exit_code == 1
     assert "issue.schema.json: stale JSON Schema; run mlq-catalog schema and commit it" in cli.output
 
-    cli = CliRunner().invoke(main, ["schema", "--output-dir", str(out), "--catalog", str(CATALOG)])
+    cli = CliRunner().invoke(main, ["schema", *project])  # the default folder: schemas/ of the project
     assert cli.exit_code == 0, cli.output
     assert schema.check_schemas(out, CATALOG).ok
 
@@ -139,9 +140,14 @@ def test_schema_rejects_what_the_loader_rejects() -> None:
     assert list(validator.iter_errors({**good, "id": "Noisy_Labels"}))
 
 
-def test_schema_files_are_package_data() -> None:
-    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"schemas/*.json"' in pyproject
+def test_this_repositorys_schemas_stay_out_of_the_wheel() -> None:
+    """They suggest this repository's ids; a project gets its own from init and schema (issue 19), and the
+    downloads are built from the models (downloads.py). tests/test_packaging.py checks the wheel itself."""
+    import tomllib
+
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "schemas/*.json" not in setuptools["package-data"]["mlq_catalog"]
+    assert "schemas/*.json" in setuptools["exclude-package-data"]["mlq_catalog"]
 
 
 @pytest.mark.parametrize(

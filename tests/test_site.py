@@ -53,7 +53,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("site-build") / "project"
     root.mkdir()
-    for name in ("catalog", "docs", "templates"):
+    for name in [n for n in ("catalog", "docs", "templates") if (REPO / n).is_dir()]:
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     code, output = _build(root)

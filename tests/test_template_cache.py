@@ -10,6 +10,7 @@ from jinja2.bccache import bc_magic
 
 from mlq_catalog import render
 from mlq_catalog.build import Project, generate_for_mkdocs, template_cache_dir
+from mlq_catalog.defaults import TEMPLATES_DIR
 
 
 def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -40,8 +41,10 @@ def test_second_generation_compiles_no_template(project_copy: Path, monkeypatch:
 def test_an_edited_template_is_compiled_again_and_used(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = Project.from_config(project_copy / "mkdocs.yml")
     generate_for_mkdocs(project, False, None)
-    template = project.templates_dir / "fix.md.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "\nEdited fix template.\n", encoding="utf-8")
+    template = project.templates_dir / "fix.md.j2"  # the project's own copy overrides the packaged one
+    template.parent.mkdir(exist_ok=True)
+    original = (TEMPLATES_DIR / "fix.md.j2").read_text(encoding="utf-8")
+    template.write_text(original + "\nEdited fix template.\n", encoding="utf-8")
     compiled = _count_compiles(monkeypatch)
     generate_for_mkdocs(project, False, None)
     assert compiled == ["fix.md.j2"]

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from . import textfold
 from .anonymize import Redactor, load_redactions, unsure_identifiers
-from .errors import Problem, display_path
+from .errors import Problem, display_path, printable
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule
 from .transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
 from .validate import CheckedCatalog
@@ -199,7 +199,7 @@ _FILE_SUFFIX_LIST = (
     "h go rs rb php swift kt scala mat npy tex mp3 mp4 wav avi mov tif bmp dat tmp bak env tf proto pb"
 )
 _FILE_SUFFIXES = frozenset(_FILE_SUFFIX_LIST.split())
-SPELLED = re.compile(r"(?<![\w-])(?:[A-Za-z](?:[ .-]|\s*-\s*)){3,}[A-Za-z](?![\w-])")
+SPELLED = re.compile(r"(?<![\w'’-])(?:[A-Za-z](?:[ .-]|\s*-\s*)){3,}[A-Za-z](?![\w-])")
 SENTENCE_END = '.!?…:;"“”'
 _NAME = r"(?P<name>[^\W\d_][\w'’-]*)"
 _TITLES = r"(?:(?:dr|mr|mrs|ms|miss|prof|professor|madame|monsieur|mme|m)\.?\s+)?"
@@ -380,6 +380,8 @@ class LocatedText(NamedTuple):
     where: str = ""
     prose: bool = True
     detectors: bool = True
+    turn: int | None = None
+    """Line of the transcript turn this paragraph belongs to: a turn's paragraphs are redacted together."""
 
 
 class Place(NamedTuple):
@@ -421,7 +423,10 @@ class Entry:
     def format_text(self) -> str:
         """The entry for a person: the term, its category, count and reasons, then one place per line."""
         head = f"{self.category} '{self.term}' ({self.count}): {', '.join(self.reasons)}"
-        return "\n".join([head, *(f"  {p.location()}: {p.where}: …{p.context}…" for p in self.places)])
+        # Each line printable: a file name or a quoted word must not make lines of its own.
+        return "\n".join(
+            printable(line) for line in [head, *(f"  {p.location()}: {p.where}: …{p.context}…" for p in self.places)]
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -740,15 +745,16 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         yield _Hit(start, m.end() - (len(m.group(0)) - len(m.group(0).rstrip())), "organisation", "company suffix")
     for m in SPELLED.finditer(masked):
         letters = re.sub(r"[^A-Za-z]", "", m.group(0))
-        # A word spelled out has vowels (R O U T E, a-c-m-e); an acronym read letter by letter
-        # (T F I D F) mostly has none; mixed case is a stutter ("a a W S").
+        # A word spelled out has vowels (R O U T E, a-c-m-e) or is long (S-C-H-M-I-D-T); an acronym read
+        # letter by letter (T F I D F, B E R T) is short with at most one; mixed case is a stutter ("a a W S").
+        # Whether the letters make an English word does not matter: nobody spells out "quill" or "maple"
+        # unless it is a name, and a rule for the name does not cover its spelling.
         vowels = sum(1 for c in letters.casefold() if c in "aeiouy")
         if (
             len(letters) >= 4
             and (letters.isupper() or letters.islower())
-            and vowels >= 2
+            and (vowels >= 2 or len(letters) >= 6)
             and fold(letters) not in known_terms()
-            and not is_english(letters)
         ):
             taken.append((m.start(), m.end()))
             yield _Hit(m.start(), m.end(), "organisation", "spelled letter by letter")
@@ -1057,7 +1063,7 @@ def audit_texts(
 
     # Decide: rules and detectors replace some places; the allow-list silences reviewed terms.
     redactor = Redactor(rules)
-    covered: dict[int, list[tuple[int, int]]] = {}
+    covered = _turn_coverage(originals, redactor)
     allow_keys = [(fold(entry.term), entry) for entry in allowed]
     used: set[int] = set()
     entries: list[Entry] = []
@@ -1116,6 +1122,39 @@ def audit_texts(
         if language.code != "en"
     ]
     return AuditReport(entries, silenced, redacted, unused, [], notes, len(names))
+
+
+def _turn_coverage(originals: list[LocatedText], redactor: Redactor) -> dict[int, list[tuple[int, int]]]:
+    """What the rules replace in each paragraph of a transcript turn, with the turn redacted as a whole, as it
+    is published: a rule for "Pemberly Oskvold" covers the name that a blank line splits inside one turn.
+
+    Another text at the same place with the same words (the scope's copy of a quote) gets the same coverage.
+    """
+    groups: dict[tuple[str, str | None, int], list[int]] = defaultdict(list)
+    for index, item in enumerate(originals):
+        if item.turn is not None:
+            groups[(item.path, item.transcript, item.turn)].append(index)
+    covered: dict[int, list[tuple[int, int]]] = {}
+    for members in groups.values():
+        joined = ""
+        offsets = []
+        for index in members:
+            joined += "\n\n" if joined else ""
+            offsets.append(len(joined))
+            joined += originals[index].text
+        first = originals[members[0]]
+        spans = [(m.start, m.end) for m in redactor.matches(joined, first.transcript, detectors=first.detectors)]
+        for index, offset in zip(members, offsets, strict=True):
+            end = offset + len(originals[index].text)
+            covered[index] = [
+                (max(s, offset) - offset, min(e, end) - offset) for s, e in spans if s < end and offset < e
+            ]
+    same_place = {(originals[i].path, originals[i].line, originals[i].column, originals[i].text): i for i in covered}
+    for index, item in enumerate(originals):
+        twin = same_place.get((item.path, item.line, item.column, item.text))
+        if index not in covered and twin is not None:
+            covered[index] = covered[twin]
+    return covered
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:
@@ -1233,7 +1272,8 @@ def transcript_texts(
         quote = (quoted or {}).get(turn.line)
         where = f"quote {quote}" if quote else "the transcript text"
         for paragraph in turn.paragraphs:
-            located.append(paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where))
+            piece = paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where)
+            located.append(piece._replace(turn=turn.line))
     return located, names
 
 
@@ -1298,7 +1338,36 @@ def catalog_texts(checked: CheckedCatalog) -> tuple[list[LocatedText], list[str]
                 if doc is not None and kind != "meta_codes":
                     line = doc.locate((name,))[0] or line
                 texts.extend(_yaml_texts(value, lines, line, source.shown, f"the {name} of {entity_id}"))
+            tags = doc.data.get("tags") if doc is not None and isinstance(doc.data, dict) else None
+            dimension = tags.get("dimension") if isinstance(tags, dict) else None
+            for index, tag in enumerate(dimension if isinstance(dimension, list) else []):
+                if isinstance(tag, str) and doc is not None:  # shown on the issue page, browse pages and search
+                    line = doc.locate(("tags", "dimension", index))[0] or source.line or 1
+                    texts.extend(_yaml_texts(tag, lines, line, source.shown, f"a tag of {entity_id}"))
+    texts.extend(_catalog_meta_texts(catalog, base))
     return texts, names, pseudonyms
+
+
+def _catalog_meta_texts(catalog: Any, base: Path) -> Iterator[LocatedText]:
+    """catalog.yaml's published texts: its title and description (every download), and each release's
+    notes (the changelog page). Authors are named on purpose, and not audited."""
+    doc = catalog.docs.get("catalog.yaml")
+    if doc is None or not isinstance(doc.data, dict):
+        return
+    lines = _raw_lines(catalog.root / "catalog.yaml", base)
+    keys: list[tuple[str | int, ...]] = [("title",), ("description",)]
+    versions = doc.data.get("versions")
+    keys += [("versions", i, "notes") for i in range(len(versions) if isinstance(versions, list) else 0)]
+    for key in keys:
+        value: Any = doc.data
+        for part in key:
+            if isinstance(value, dict):
+                value = value.get(part)
+            else:
+                value = value[part] if isinstance(value, list) and isinstance(part, int) else None
+        if isinstance(value, str):
+            line = doc.locate(key)[0] or 1
+            yield from _yaml_texts(value, lines, line, doc.shown, f"the {key[-1]} of the catalog")
 
 
 def _yaml_texts(value: str, lines: Sequence[str], line: int, shown: str, where: str) -> Iterator[LocatedText]:
@@ -1314,7 +1383,60 @@ def _yaml_texts(value: str, lines: Sequence[str], line: int, shown: str, where: 
                 number = candidate
                 break
         else:
-            yield LocatedText(piece, shown, line, 1, None, where, detectors=False)
+            spread = _spread(piece, lines, number)
+            if spread is None:
+                yield LocatedText(piece, shown, line, 1, None, where, detectors=False)
+            else:
+                text, number, column = spread
+                yield LocatedText(text, shown, number, column, None, where, detectors=False)
+
+
+def _spread(piece: str, lines: Sequence[str], first: int) -> tuple[str, int, int] | None:
+    """Where a folded or plain multi-line scalar holds ``piece``: the file's text from its first word on,
+    line breaks and indentation in place of the spaces YAML folded them into, with its line and column.
+
+    The audit reads that text as written, so each word's place is its own line and column."""
+    words = piece.split()
+    if not words:
+        return None
+    for number in range(max(first, 1), min(len(lines), first + 400) + 1):
+        start = lines[number - 1].find(words[0])
+        while start >= 0:
+            parts = [lines[number - 1][start:]]
+            size = len(parts[0])
+            # Enough following lines to hold the piece: its words and every line's indentation.
+            for following in lines[number : number + 400]:
+                if size > 4 * len(piece) + 200:
+                    break
+                parts.append(following)
+                size += len(following) + 1
+            raw = "\n".join(parts)
+            end = _match_spaces(piece.strip(), raw)
+            if end is not None:
+                return raw[:end], number, start + 1
+            start = lines[number - 1].find(words[0], start + 1)
+    return None
+
+
+def _match_spaces(piece: str, raw: str) -> int | None:
+    """The length of the start of ``raw`` that reads as ``piece`` where any run of spaces matches any run of
+    whitespace (line breaks and indentation included), or None."""
+    at = 0
+    index = 0
+    while index < len(piece):
+        if piece[index].isspace():
+            while index < len(piece) and piece[index].isspace():
+                index += 1
+            if at >= len(raw) or not raw[at].isspace():
+                return None
+            while at < len(raw) and raw[at].isspace():
+                at += 1
+            continue
+        if at >= len(raw) or raw[at] != piece[index]:
+            return None
+        at += 1
+        index += 1
+    return at
 
 
 def published_words(checked: CheckedCatalog) -> int:
@@ -1342,7 +1464,7 @@ def audit(checked: CheckedCatalog) -> AuditReport:
     texts, names, pseudonyms = catalog_texts(checked)
     scope = getattr(checked, "scope", None)
     if scope is not None:  # what the gate reads that the transcripts and entries do not cover (codes, ...)
-        texts += scope_texts(scope)
+        texts += scope_texts(scope, catalog.root.parent if catalog.root.name else catalog.root)
     names += [term for rule in rules for term in rule.terms]
     report = audit_texts(
         texts,
@@ -1382,10 +1504,22 @@ class Scope(Protocol):
     def texts(self) -> Iterable[ScopeText]: ...
 
 
-def scope_texts(scope: Scope) -> list[LocatedText]:
-    """The scope's strings as located texts; pseudonyms are left out (the registry refuses name-like ones)."""
-    return [
-        LocatedText(
+def scope_texts(scope: Scope, base: Path | None = None) -> list[LocatedText]:
+    """The scope's strings as located texts; pseudonyms are left out (the registry refuses name-like ones).
+
+    A YAML string is located in its file's lines under ``base`` like the catalog's own texts
+    (``_yaml_texts``): the scope knows where a value starts, and a folded or multi-line value's words
+    are elsewhere."""
+    out: list[LocatedText] = []
+    lines_of: dict[str, list[str]] = {}
+    quote_turns: dict[tuple[str, str], int] = {}
+    for item in scope.texts():
+        if item.field.endswith(".participant"):
+            continue
+        quote = item.transcript is not None and item.field.startswith("quote ")
+        # A quote is one turn: its paragraphs are redacted together (_turn_coverage), keyed by its first line.
+        turn = quote_turns.setdefault((item.path, item.field), item.line or 1) if quote else None
+        located = LocatedText(
             item.text,
             item.path,
             item.line or 1,
@@ -1393,11 +1527,22 @@ def scope_texts(scope: Scope) -> list[LocatedText]:
             item.transcript,
             item.field,
             item.prose,
-            detectors=item.transcript is not None and item.field.startswith("quote "),
+            detectors=quote,
+            turn=turn,
         )
-        for item in scope.texts()
-        if not item.field.endswith(".participant")
-    ]
+        if base is not None and item.line is not None and item.path.endswith((".yaml", ".yml")):
+            if item.path not in lines_of:
+                path = Path(item.path)
+                lines_of[item.path] = _raw_lines(path if path.is_absolute() else base / path, base)
+            if lines_of[item.path]:
+                pieces = _yaml_texts(item.text, lines_of[item.path], item.line, item.path, item.field)
+                out += [
+                    piece._replace(transcript=item.transcript, prose=item.prose, detectors=located.detectors)
+                    for piece in pieces
+                ]
+                continue
+        out.append(located)
+    return out
 
 
 def searched_names(catalog: Catalog) -> list[str]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import stamp
 from .buildlock import DEFAULT_LOCK_TIMEOUT, exchange, holding_output_locks, restore_retired
-from .errors import OutputError, ValidationFailed, display_path
+from .errors import InputError, OutputError, Problem, ValidationFailed, display_path, printable
 from .isolate import run_isolated
 from .writer import MARKER_TEXT, claim_directory
 
@@ -170,6 +170,7 @@ def build_site(
     input_stamp = stamp.compute(
         project, strict=strict, max_bytes=max_transcript_bytes, log=replacement_log, preview=preview
     )
+    _refuse_special_files(project, input_stamp)
     if replacement_log is None and (unchanged := stamp.current(project, input_stamp)) is not None:
         return BuildReport(unchanged, time.perf_counter() - started, 0.0, project.site_dir)
     # What MkDocs imports (Jinja, Markdown, YAML) generation imports too: imported here, before the
@@ -192,7 +193,8 @@ def build_site(
         staging.chmod(0o777 & ~_current_umask())
         _run_mkdocs(project, staging, generated)
         (staging / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        stamp.record(staging, input_stamp, generated)
+        files = stamp.manifest(staging)
+        stamp.forget(project)
         _swap_in(staging, project.site_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -202,12 +204,25 @@ def build_site(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    stamp.record(project, input_stamp, generated, files)
     mkdocs_seconds = time.perf_counter() - started
     if replacement_log is not None:
         from .anonymize import write_log
 
         write_log(generated.checked.replacements, replacement_log)
     return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)
+
+
+def _refuse_special_files(project: Project, input_stamp: stamp.InputStamp) -> None:
+    """A FIFO or device among the pages, templates or configuration would block MkDocs or Jinja for ever.
+
+    The catalog's are left to validation, which refuses each YAML file and transcript that is one.
+    """
+    for path in input_stamp.not_regular:
+        if not _is_relative_to(path, project.catalog_dir):
+            raise InputError(
+                Problem(display_path(path), None, None, "cannot read file: not a regular file", code="unreadable-file")
+            )
 
 
 def generate_for_mkdocs(
@@ -275,24 +290,50 @@ def refuse_clashes(project: Project, generated: Generated) -> None:
 
 
 class _ErrorCollector(logging.Handler):
-    """Keeps MkDocs' own error messages, which it logs before raising a bare Abort."""
+    """Stands between MkDocs' log and ours while MkDocs builds.
 
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+    MkDocs logs an error (``Error building page 'x': [Errno 28] No space left on device``)
+    before it raises; we report the failure as one line of our own, so its error records are
+    held back and only their messages kept for ours. Warnings and information pass on at once,
+    on one line each (``printable``: a page name can hold a newline). Records held back are
+    passed on after all if MkDocs finishes without failing.
+    """
+
+    def __init__(self, parent: logging.Logger) -> None:
+        super().__init__(level=logging.NOTSET)
+        self.parent = parent
         self.messages: list[str] = []
+        self.held: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(" ".join(record.getMessage().split()))
+        message = printable(record.getMessage().strip())
+        if record.levelno >= logging.WARNING:
+            self.messages.append(message)
+        record.msg, record.args = message, None
+        if record.levelno >= logging.ERROR:
+            self.held.append(record)
+        elif self.parent.isEnabledFor(record.levelno):
+            self.parent.handle(record)
+
+    def pass_on_held(self) -> None:
+        for record in self.held:
+            self.parent.handle(record)
+        self.held.clear()
 
 
 def _run_mkdocs(project: Project, staging: Path, generated: Generated) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    collector = _ErrorCollector()
     mkdocs_logger = logging.getLogger("mkdocs")
+    collector = _ErrorCollector(logging.getLogger())
+    # Not propagated: every MkDocs record goes through the collector, which passes on what is not ours to say.
+    propagate = mkdocs_logger.propagate
     mkdocs_logger.addHandler(collector)
+    mkdocs_logger.propagate = False
     try:
         _run_mkdocs_logged(project, staging, generated, collector)
+        collector.pass_on_held()
     finally:
+        mkdocs_logger.propagate = propagate
         mkdocs_logger.removeHandler(collector)
 
 

@@ -8,7 +8,9 @@
   created. The kernel releases the locks when the holder dies, even by
   ``SIGKILL``, so a killed build never blocks the next one. A second build
   waits (``--lock-timeout`` seconds, default 120), then fails with a one-line
-  error naming the directory.
+  error naming the directory. A forked child (isolate.py) closes its copies of the
+  lock descriptors at once, so the lock is free the moment the build itself is
+  gone, whatever its children still do.
 * ``exchange``: swap the finished staging directory and the live site in one
   ``renameat2(RENAME_EXCHANGE)`` call on Linux, so there is no instant at which
   the site is missing. Elsewhere two renames are used, and a build killed
@@ -26,11 +28,11 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
-from .errors import OutputError, display_path
+from .errors import OutputError, display_path, printable_path
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,28 @@ def lock_dirs(project: _Outputs) -> list[Path]:
     return sorted(path for path in candidates if path.is_dir())
 
 
+_held: set[int] = set()
+"""Descriptors of the build locks this process holds (``build_lock``)."""
+
+
+def _close_locks_in_child() -> None:
+    """A forked child shares its parent's open lock descriptions: holding them, a child orphaned by a
+    killed build would keep the lock. Closing its copies leaves the parent's lock in place."""
+    for fd in _held:
+        with suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_close_locks_in_child)
+
+
+def _release(fd: int) -> None:
+    _held.discard(fd)
+    os.close(fd)  # closing the descriptor releases its flock
+
+
 @contextmanager
 def build_lock(directories: list[Path], *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
     """Hold an exclusive ``flock`` on each (existing) directory while the block runs.
@@ -73,7 +97,8 @@ def build_lock(directories: list[Path], *, timeout: float = DEFAULT_LOCK_TIMEOUT
                 fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             except OSError as exc:
                 raise OutputError(f"{display_path(directory)}: cannot lock for the build: {exc.strerror}") from exc
-            stack.callback(os.close, fd)  # closing the descriptor releases its flock
+            _held.add(fd)
+            stack.callback(_release, fd)
             _acquire(fd, directory, timeout)
         yield
 
@@ -156,5 +181,7 @@ def restore_retired(parent: Path, name: str, retired_prefix: str, marker: str) -
         return
     retired = sorted(p for p in parent.glob(f"{retired_prefix}{name}-*") if (p / marker).is_file())
     if retired:
-        log.warning("restoring %s from %s, left by an interrupted build", display_path(target), retired[-1].name)
+        log.warning(
+            "restoring %s from %s, left by an interrupted build", display_path(target), printable_path(retired[-1].name)
+        )
         os.replace(retired[-1], target)

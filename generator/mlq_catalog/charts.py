@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .analysis import Evidence
 from .loader import Catalog
+from .words import article, sentence_case
 
 ROW = 22
 LABEL_WIDTH = 250
@@ -89,6 +90,7 @@ def issues_by_prevalence(catalog: Catalog, evidence: Evidence) -> list[str]:
 def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     """Horizontal bars: how many of the interviewed participants raised each issue."""
     total = len(evidence.participants)
+    words = catalog.meta.labels
     order = issues_by_prevalence(catalog, evidence)
     rows: list[tuple[str, ...]] = []
     height = ROW * max(len(order), 1) + 30
@@ -96,9 +98,9 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     parts = _open_svg(
         width,
         height,
-        "Issues by number of participants who raised them",
-        f"Horizontal bar chart of {len(order)} issues; each bar is the number of the {total} interviewed "
-        "participants who raised the issue. The same numbers are in the table below the chart.",
+        f"{sentence_case(words.issues)} by number of participants who raised them",
+        f"Horizontal bar chart of {len(order)} {words.issues}; each bar is the number of the {total} interviewed "
+        f"participants who raised the {words.issue}. The same numbers are in the table below the chart.",
         "mlq-prevalence",
     )
     scale = BAR_WIDTH / max(total, 1)
@@ -200,13 +202,15 @@ def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
                 rows.append((a, b, str(n)))
     rows.sort(key=lambda r: (-int(r[2]), position[r[0]], position[r[1]]))
     titles = [catalog.issues[i].title for i in shown]
+    words = catalog.meta.labels
     peak = max(cells.values(), default=1)
     parts = _open_svg(
         0,
         0,
-        "Co-occurrence of issues in interviews",
-        f"Heat map of {len(shown)} issues. Each cell counts the interviews in which both issues were coded; "
-        "the diagonal counts the interviews that coded the issue at all. Darker cells mean more interviews. "
+        f"Co-occurrence of {words.issues} in interviews",
+        f"Heat map of {len(shown)} {words.issues}. Each cell counts the interviews in which both {words.issues} were "
+        f"coded; the diagonal counts the interviews that coded the {words.issue} at all. Darker cells mean more "
+        "interviews. "
         "The pairs and their counts are in the table below the chart.",
         "mlq-cooccurrence",
         "matrix",
@@ -248,13 +252,15 @@ def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     order = {issue_id: index for index, issue_id in enumerate(issues)}
     rows.sort(key=lambda r: (order[r[0]], catalog.fixes[r[1]].title.casefold(), r[1]))
     peak = max(cells.values(), default=1) or 1
+    words = catalog.meta.labels
     parts = _open_svg(
         0,
         0,
-        "Fixes for each issue",
-        f"Matrix of {len(shown_issues)} issues (rows) by {len(shown_fixes)} fixes (columns). A cell marks a fix "
-        "that addresses the issue; its number counts the interviews in which both the issue and the fix were "
-        "coded. The same pairs and numbers are in the table below the chart.",
+        f"{sentence_case(words.fixes)} for each {words.issue}",
+        f"Matrix of {len(shown_issues)} {words.issues} (rows) by {len(shown_fixes)} {words.fixes} (columns). "
+        f"A cell marks {article(words.fix)} that addresses the {words.issue}; its number counts the interviews in "
+        f"which both the {words.issue} and the {words.fix} were coded. The same pairs and numbers are in the "
+        "table below the chart.",
         "mlq-issue-fix",
         "matrix",
     )

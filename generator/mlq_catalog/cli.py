@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .buildlock import DEFAULT_LOCK_TIMEOUT
-from .errors import OutputError, Problem, ValidationFailed, display_path, problems_to_json
+from .errors import OutputError, Problem, ValidationFailed, display_path, printable, problems_to_json
 from .transcripts import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _catalog_dir(catalog_dir: Path | None, config_file: Path) -> Path:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mlq-catalog")
 def main() -> None:
-    """Build a searchable catalog of ML quality issues from coded interview transcripts."""
+    """Build a searchable catalog site from coded interview transcripts and a YAML taxonomy."""
     logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
 
 
@@ -139,7 +139,7 @@ def build(
     page_count = sum(1 for path in report.generated.site.pages if not is_side_file(path))
     written, removed = ({page_of(path) for path in paths} for paths in (pages.written, pages.removed))
     click.echo(
-        f"Built {report.site_dir} from {page_count} generated pages "
+        f"Built {printable(str(report.site_dir))} from {page_count} generated pages "
         f"({len(written)} written, {len(removed)} removed) in "
         f"{report.generation_seconds:.2f}s generation + {report.mkdocs_seconds:.2f}s MkDocs",
         err=True,
@@ -257,9 +257,11 @@ def audit_command(
     else:
         click.echo(report.format_text(), nl=False)
     for term in report.unused_allowed:
-        click.echo(f"note: allow-list entry '{term}' matches nothing any more; consider removing it", err=True)
+        click.echo(
+            printable(f"note: allow-list entry '{term}' matches nothing any more; consider removing it"), err=True
+        )
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(printable(f"note: {note}"), err=True)
     places = sum(entry.count for entry in report.entries)
     click.echo(
         f"{len(report.entries)} term(s) to review in {places} place(s); "
@@ -286,15 +288,17 @@ def _decide(
         if not why:
             raise click.UsageError("--allow needs --why: the reason this term identifies nobody")
         path = decisions.allow(catalog, allow_term, why, transcripts)
-        click.echo(f"{display_path(path, path.parent.parent)}: allowed '{allow_term.strip()}'", err=True)
+        click.echo(
+            f"{display_path(path, path.parent.parent)}: allowed '{decisions.decided_term(allow_term, '--allow')}'",
+            err=True,
+        )
         return
     assert redact_term is not None
     if not placeholder:
         raise click.UsageError('--redact needs --as: the placeholder readers see, e.g. --as "[Company A]"')
     path = decisions.redact(catalog, redact_term, placeholder, why, transcripts)
-    click.echo(
-        f"{display_path(path, path.parent.parent)}: '{redact_term.strip()}' is now redacted as {placeholder}", err=True
-    )
+    term = decisions.decided_term(redact_term, "--redact")
+    click.echo(f"{display_path(path, path.parent.parent)}: '{term}' is now redacted as {placeholder}", err=True)
 
 
 def _as_error(problem: Problem) -> Problem:
@@ -377,7 +381,7 @@ def export(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
     except OSError as exc:
-        raise OutputError(f"{output}: cannot write export: {exc.strerror}") from exc
+        raise OutputError(f"{display_path(output)}: cannot write export: {exc.strerror}") from exc
 
 
 @main.command()
@@ -388,7 +392,8 @@ def export(
     "--output-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Where the schemas live (default: the package's schemas/ directory).",
+    help="Where the schemas live, inside the project (default: the plugin's schemas_dir in mkdocs.yml, "
+    "else schemas/ beside it).",
 )
 def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir: Path | None) -> None:
     """Regenerate the JSON Schemas that editors use for catalog YAML files.
@@ -397,8 +402,8 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
     """
     from . import schema as schema_module
 
-    out_dir = output_dir or schema_module.SCHEMA_DIR
     source = _catalog_dir(catalog_dir, config_file)
+    out_dir = output_dir or schema_module.project_schema_dir(config_file, source)
     if check:
         result = schema_module.check_schemas(out_dir, source)
         for name in result.outdated_ids:
@@ -407,6 +412,7 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
             raise OutputError(f"{', '.join(result.stale)}: stale JSON Schema; run mlq-catalog schema and commit it")
         click.echo(f"{len(schema_module.KINDS)} schemas up to date", err=True)
         return
+    schema_module.check_inside_project(out_dir, schema_module.project_root(config_file, source))
     changed = schema_module.write_schemas(out_dir, source)
     click.echo(f"{len(changed)} of {len(schema_module.KINDS)} schemas changed in {display_path(out_dir)}", err=True)
 
@@ -485,16 +491,70 @@ def new(
     Example: mlq-catalog new issue concept-drift --from-code Concept-drift
     """
     from .scaffold import new_entry
+    from .schema import project_schema_dir
 
+    target = _catalog_dir(catalog_dir, config_file)
     path = new_entry(
         kind,
         entity_id,
-        _catalog_dir(catalog_dir, config_file),
+        target,
         category=category,
         addresses=addresses,
         from_code=from_code,
+        schema_dir=project_schema_dir(config_file, target),
     )
     click.echo(f"Created {display_path(path)}; fill in each TODO, then run: mlq-catalog validate --strict", err=True)
+
+
+@main.command(name="init")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option("--title", default=None, help="Site and catalog title, e.g. 'Code Review Practices Catalog'.")
+@click.option("--subject", default=None, help="What the catalog is about, e.g. 'code review practices'.")
+@click.option("--description", default=None, help="One-sentence description (default: made from the subject).")
+@click.option("--study-citation", default=None, help="How to cite the study, shown on the About page.")
+@click.option("--author", "authors", multiple=True, help="An author of the catalog (repeatable).")
+@click.option("--interviewee-label", default=None, help="Speaker label of the interviewees [Interviewee].")
+@click.option("--pseudonym-prefix", default=None, help="Prefix of participant pseudonyms, e.g. P for P12 [P].")
+@click.option("--issue-label", default="issue", show_default=True, help="What the pages call an issue.")
+@click.option("--issues-label", default="issues", show_default=True, help="... several issues.")
+@click.option("--fix-label", default="fix", show_default=True, help="What the pages call a fix.")
+@click.option("--fixes-label", default="fixes", show_default=True, help="... several fixes.")
+@click.option("--participant-label", default="participant", show_default=True, help="... one interviewee.")
+@click.option("--participants-label", default="participants", show_default=True, help="... several interviewees.")
+@click.option("--site-url", default=None, help="Address the site will be published at (for permalinks).")
+@click.option("--repository", default=None, help="Repository URL (citations, 'edit this page').")
+@click.option("--force", is_flag=True, help="Add the missing files to a folder that is not empty; never overwrites.")
+@click.option("--no-input", is_flag=True, help="Never prompt, even at a terminal; unset values take their default.")
+def init_command(directory: Path, force: bool, no_input: bool, authors: tuple[str, ...], **values: str | None) -> None:
+    """Start a new catalog project in DIRECTORY that builds at once with --strict.
+
+    It holds a site configuration, an example taxonomy, one example transcript in each layout, docs,
+    GitHub workflows, a pre-commit configuration and a README. At a terminal, what no flag gives is asked.
+
+    Example: mlq-catalog init my-catalog --title "Code Review Practices" --subject "code review practices"
+    """
+    from .init import InitOptions, init_project
+
+    defaults = InitOptions()
+    asked = {"title": "Catalog title", "subject": "What is it about", "study_citation": "Study citation (optional)"}
+    if not no_input and sys.stdin.isatty():
+        for name, prompt in asked.items():
+            if values[name] is None:
+                values[name] = click.prompt(prompt, default=getattr(defaults, name) or "", show_default=True) or None
+        if not authors:
+            authors = (click.prompt("Authors (comma-separated)", default=", ".join(defaults.authors)),)
+            authors = tuple(a.strip() for a in authors[0].split(",") if a.strip())
+        if values["interviewee_label"] is None:
+            values["interviewee_label"] = click.prompt("Speaker label of the interviewees", default="Interviewee")
+    given = {name: value for name, value in values.items() if value is not None}
+    options = InitOptions(**given, **({"authors": authors} if authors else {}))  # type: ignore[arg-type]
+    report = init_project(directory, options, force=force, notify=lambda line: click.echo(line, err=True))
+    click.echo(
+        f"Created {len(report.written)} files in {display_path(directory)}"
+        + (f" ({len(report.skipped)} kept as they were)" if report.skipped else "")
+        + f"; next: cd {display_path(directory)} && mlq-catalog build --strict",
+        err=True,
+    )
 
 
 @main.group(name="import")

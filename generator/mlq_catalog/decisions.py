@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,9 +43,19 @@ class DecisionError(OutputError):
     """A decision that cannot be recorded; the file is left as it was."""
 
 
+def decided_term(term: str, option: str) -> str:
+    """``term`` as it is recorded: whitespace folded (a term pasted across a line break is one term),
+    and refused with a control character, which no transcript word holds and a terminal would run."""
+    folded = " ".join(term.split())
+    if any(unicodedata.category(c) == "Cc" for c in folded):
+        shown = folded.encode("unicode_escape").decode("ascii")
+        raise DecisionError(f"{option}: '{shown}' holds a control character; give the term as it reads")
+    return folded
+
+
 def allow(catalog_root: Path, term: str, why: str, transcripts: Sequence[str] = ()) -> Path:
     """Append ``term`` to the allow-list with its reason."""
-    entry: dict[str, Any] = {"term": term.strip(), "reason": why.strip()}
+    entry: dict[str, Any] = {"term": decided_term(term, "--allow"), "reason": why.strip()}
     if transcripts:
         entry["transcripts"] = list(transcripts)
     _check(AllowedCandidate, entry, "--allow")
@@ -56,7 +68,7 @@ def redact(
     catalog_root: Path, term: str, placeholder: str, why: str | None = None, transcripts: Sequence[str] = ()
 ) -> Path:
     """Append a literal redaction rule replacing ``term`` by ``placeholder``."""
-    entry: dict[str, Any] = {"terms": [term.strip()], "placeholder": placeholder}
+    entry: dict[str, Any] = {"terms": [decided_term(term, "--redact")], "placeholder": placeholder}
     if transcripts:
         entry["transcripts"] = list(transcripts)
     if why:
@@ -121,6 +133,9 @@ def _append(
 ) -> Path:
     shown = display_path(path, path.parent.parent)
     try:
+        # A FIFO would block the read forever (and a directory or socket holds no decisions).
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise DecisionError(f"{shown}: not a regular file; nothing was changed")
         original = path.read_bytes() if path.exists() else None
     except OSError as exc:
         raise DecisionError(f"{shown}: cannot read: {exc.strerror}") from exc
@@ -131,6 +146,8 @@ def _append(
             text = original.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise DecisionError(f"{shown}: not UTF-8 text; nothing was changed") from exc
+    newline = _newline(text)
+    text = text.replace(newline, "\n")
     try:
         data = yaml.safe_load(text) if text.strip() else None
     except yaml.YAMLError as exc:
@@ -156,12 +173,40 @@ def _append(
         model.model_validate(expected)
     except ValidationError as exc:
         raise DecisionError(f"{shown}: the file does not validate; run 'mlq-catalog validate' first") from exc
-    _replace(path, original, updated.encode("utf-8"))
+    _replace(path, original, updated.replace("\n", newline).encode("utf-8"))
     return path
+
+
+def _newline(text: str) -> str:
+    """The file's line ending when it uses one throughout (CRLF, or old Mac CR): the new entry's lines get it too."""
+    if "\r" not in text:
+        return "\n"
+    if text.count("\r\n") == text.count("\r") == text.count("\n"):
+        return "\r\n"
+    return "\r" if "\n" not in text else "\n"  # mixed: left as it is, new lines LF
 
 
 def _term(entry: dict[str, Any]) -> str:
     return str(entry.get("term") or entry["terms"][0])
+
+
+def _as_text(value: Any) -> Any:
+    """A string quoted when PyYAML, which reads the catalog (YAML 1.1), would not read it back as this string.
+
+    ruamel.yaml writes YAML 1.2, where ``NO`` (Norway), ``ON`` (Ontario), ``y`` or ``1:20`` are plain text;
+    YAML 1.1 reads them as booleans and numbers.
+    """
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    try:
+        same = yaml.safe_load(value) == value
+    except yaml.YAMLError:
+        same = False
+    return value if same else DoubleQuotedScalarString(value)
 
 
 def _entry_yaml(entry: dict[str, Any], indent: int) -> str:
@@ -171,6 +216,7 @@ def _entry_yaml(entry: dict[str, Any], indent: int) -> str:
 
     item = CommentedMap()
     for name, value in entry.items():
+        value = _as_text(value)
         if isinstance(value, list):
             seq = CommentedSeq(value)
             seq.fa.set_flow_style()
@@ -235,7 +281,7 @@ def _rewrite(text: str, key: str, entry: dict[str, Any]) -> str:
     sequence = document[key]
     if hasattr(sequence, "fa"):
         sequence.fa.set_block_style()
-    sequence.append(entry)
+    sequence.append({name: _as_text(value) for name, value in entry.items()})
     out = io.StringIO()
     handler.dump(document, out)
     return out.getvalue()
@@ -244,6 +290,8 @@ def _rewrite(text: str, key: str, entry: dict[str, Any]) -> str:
 def _replace(path: Path, original: bytes | None, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, unless the file changed since it was read as ``original``."""
     shown = display_path(path, path.parent.parent)
+    # A symlinked file (rules shared between projects) is edited where it points; the link stays.
+    path = Path(os.path.realpath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -62,9 +63,10 @@ class Problem:
         return ":".join(parts)
 
     def format_text(self) -> str:
+        """One line, whatever the file name, message or key hold (see ``printable``)."""
         key = f" [{format_key(self.key)}]" if self.key else ""
         prefix = "" if self.severity == "error" else "warning: "
-        return f"{self.location()}: {prefix}{self.message}{key}"
+        return printable(f"{self.location()}: {prefix}{self.message}{key}")
 
     def format_github(self) -> str:
         props = [f"file={_gh_escape_property(self.file)}"]
@@ -123,11 +125,43 @@ def _real_folder(absolute: str) -> Path:
 
 
 def printable_path(text: str) -> str:
-    """A file name that can always be printed: undecodable bytes become ``\\xNN`` escapes."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """A file name that can always be printed on one line: see ``printable``."""
+    return printable(text)
+
+
+# What a terminal or a log reader would not show as itself: C0 and C1 controls (newline, tab, ESC
+# of ANSI sequences), line and paragraph separators, bidi controls and invisible format characters
+# (a right-to-left override makes a name read backwards), lone surrogates (undecodable bytes of a
+# file name, kept by the surrogateescape error handler), BOMs and Unicode tags.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ud800-\udfff\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED_ESCAPES.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as surrogateescape keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with everything that could split a line, move the cursor or hide itself escaped
+    (``\\n``, ``\\t``, ``\\x1b``, ``\\u202e``; an undecodable byte of a file name as ``\\xNN``).
+
+    The one mechanism for text mode: a user-chosen file name, YAML key or quoted value in a
+    message can never fake a second output line or restyle the terminal. Escaped text has
+    nothing left to escape, so applying it twice changes nothing.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 class ProblemSummary:
@@ -153,6 +187,10 @@ class CatalogError(click.ClickException):
 
     exit_code = 1
 
+    def __init__(self, message: str) -> None:
+        # A path or value inside the message must not break it over lines (``printable``).
+        super().__init__(printable(message))
+
 
 class InputError(CatalogError):
     """A single unreadable or malformed input file."""
@@ -174,7 +212,9 @@ class ValidationFailed(CatalogError):
         errors = [p for p in self.problems if p.severity == "error"]
         lines = [p.format_text() for p in self.problems]
         summary = f"catalog has {len(errors)} error(s)"
-        super().__init__("\n".join([*lines, summary]) if lines else summary)
+        super().__init__(summary)
+        # One line per problem, each already made printable by ``format_text``.
+        self.message = "\n".join([*lines, summary])
 
     def __reduce__(self) -> tuple[type[ValidationFailed], tuple[list[Problem]]]:
         return (type(self), (self.problems,))

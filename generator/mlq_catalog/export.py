@@ -2,7 +2,7 @@
 
 Both are written from the publication scope (``scope.py``): the published quotes only, the
 transcripts' ids, pseudonyms and attributes from the registry, never a file path or an unmapped
-code. The JSON layout is documented in ``docs/export-format.md``; keep the two in step.
+code. The JSON layout is documented in ``defaults/docs/export-format.md`` (a packaged page); keep the two in step.
 """
 
 from __future__ import annotations
@@ -137,6 +137,20 @@ def records_json(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What makes a spreadsheet read a cell as a formula: = + - @ (and their full-width forms, which some
+# spreadsheets fold), or a tab or carriage return they strip first. See ``spreadsheet_text``.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_text(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a leading apostrophe when it could start a formula.
+
+    Quote text is what a participant said; ``=HYPERLINK(...)`` or ``=cmd|...`` typed into a transcript must
+    reach a reader's spreadsheet as text (CSV injection). The JSON export keeps the text as it is.
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def export_csv(catalog: Catalog, evidence: Evidence) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -150,9 +164,9 @@ def export_csv(catalog: Catalog, evidence: Evidence) -> str:
                 q.participant,
                 q.transcript,
                 q.line,
-                q.text,
-                clean_verbatim(q.display),
-                "; ".join(q.edits),
+                spreadsheet_text(q.text),
+                spreadsheet_text(clean_verbatim(q.display)),
+                spreadsheet_text("; ".join(q.edits)),
             ]
         )
     return buffer.getvalue()

@@ -60,7 +60,7 @@ def generate(
             checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
         if checked.failed(strict) or checked.catalog is None or checked.evidence is None:
             raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
-        site = render_site(checked.catalog, checked.evidence, templates_dir)
+        site = render_site(checked.catalog, checked.evidence, templates_dir, docs_pages=_docs_pages(docs_dir))
     report = sync_pages(pages_dir, site.pages)
     placeholders = _placeholder_blocks(checked, docs_dir) if docs_dir is not None else {}
     return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))
@@ -103,3 +103,13 @@ def _placeholder_blocks(checked: CheckedCatalog, docs_dir: Path) -> dict[tuple[s
             if block is not None:
                 blocks[(name, base)] = block
     return blocks
+
+
+def _docs_pages(docs_dir: Path | None) -> frozenset[str] | None:
+    """Docs-relative paths of the pages a generated page may link to: the project's and the packaged ones."""
+    if docs_dir is None:
+        return None
+    from .defaults import default_docs
+
+    own = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")} if docs_dir.is_dir() else set()
+    return frozenset(own | set(default_docs()))

@@ -15,7 +15,11 @@ A finding is any of:
 * a ``<script>`` element the caller does not allow (by default: none);
 * an element that runs or loads a document of its own (``iframe``, ``object``, ``embed`` ...) or
   that changes where every relative URL points (``base``);
-* markup inside ``<style>``: html.parser reads it as text, but inside SVG a browser does not.
+* markup inside ``<style>``: html.parser reads it as text, but inside SVG a browser does not (an
+  unclosed ``<style>`` too, whose text html.parser never hands over);
+* markup where html.parser and a browser disagree on what it is: inside a comment (a browser ends
+  ``<!-->`` at once, and any comment at ``--!>``), or inside an element a browser reads as raw text
+  up to its end tag (``xmp``, ``noscript`` ...), which html.parser may find inside an attribute.
 
 It errs on the safe side: html.parser sees markup in ``<title>`` and ``<textarea>``, which a
 browser reads as text, so those are findings too.
@@ -63,8 +67,10 @@ _TAB_NEWLINE = re.compile(r"[\t\n\r]")
 _REFRESH_URL = re.compile(r"^\s*\d*\s*[;,]?\s*(?:url\s*=\s*)?(?P<url>.*)$", re.IGNORECASE | re.DOTALL)
 _CSS_UNSAFE = re.compile(r"javascript:|vbscript:|expression\s*\(|-moz-binding|behavior\s*:", re.IGNORECASE)
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
+RAW_TEXT_ELEMENTS = frozenset({"noembed", "noframes", "noscript", "textarea", "title", "xmp"})
+"""Read by a browser as text up to their end tag, which html.parser finds inside an attribute instead."""
 
-Kind = Literal["handler", "url", "script", "element", "style"]
+Kind = Literal["handler", "url", "script", "element", "style", "parser"]
 Attrs = Mapping[str, str | None]
 ScriptPolicy = Callable[[Attrs, str], bool]
 """Whether a ``<script>`` with these attributes and this text may stay (the theme's own)."""
@@ -90,16 +96,34 @@ class _Scanner(HTMLParser):
         self.findings: list[Finding] = []
         self._open: tuple[str, dict[str, str | None], int, list[str]] | None = None
         """The <script> or <style> being read: its name, attributes, line and text."""
+        self._raw_text: str | None = None
+        """The raw-text element (RAW_TEXT_ELEMENTS) being read."""
 
     def _add(self, kind: Kind, what: str, line: int | None = None) -> None:
         self.findings.append(Finding(self.getpos()[0] if line is None else line, kind, what))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._inside_raw_text(tag)
         self._check_tag(tag, attrs)
         if tag in ("script", "style"):
             self._open = (tag, dict(attrs), self.getpos()[0], [])
+        if tag in RAW_TEXT_ELEMENTS and self._raw_text is None:
+            self._raw_text = tag
+
+    def _inside_raw_text(self, tag: str) -> None:
+        # Where html.parser and a browser disagree on where the element ends, nothing inside can be
+        # trusted: <xmp><p title="</xmp><img onerror=...>"> is an attribute to one, live markup to the other.
+        if self._raw_text is not None:
+            self._add("parser", f"markup <{tag}> inside <{self._raw_text}>, which a browser reads as text")
+
+    def handle_comment(self, data: str) -> None:
+        # A browser ends <!--> and <!---> at once, and any comment at --!>: what html.parser reads as the
+        # rest of the comment can be live markup.
+        if _MARKUP.search(data) or "--!>" in data:
+            self._add("parser", "markup inside a comment, which a browser may end early (<!-->, --!>)")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._inside_raw_text(tag)
         self._check_tag(tag, attrs)
         if tag == "script":
             self._check_script(dict(attrs), "", self.getpos()[0])
@@ -109,12 +133,17 @@ class _Scanner(HTMLParser):
             self._open[3].append(data)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._raw_text == tag:
+            self._raw_text = None
+        elif self._raw_text is not None:
+            self._inside_raw_text(f"/{tag}")
         if self._open is not None and self._open[0] == tag:
             self._close()
 
     def close(self) -> None:
         super().close()
         if self._open is not None:  # never closed: a browser runs it all the same
+            self._open[3].append(self.rawdata)  # html.parser never hands over the text of an unclosed one
             self._close()
 
     def _close(self) -> None:

@@ -10,11 +10,24 @@ Two uses, both for issue 7 (2,000 transcripts on a 2-core machine):
 A user error (``CatalogError``) raised in the child is raised again in the parent with its message;
 anything else is a bug and is reported as one, with the child's traceback. Where fork is not
 available (Windows) or not safe (another thread is running) the function runs in this process.
+
+A child never outlives its parent (a build killed with SIGKILL or SIGTERM): on Linux the kernel
+kills it when the parent dies (``PR_SET_PDEATHSIG``); everywhere it keeps no copy of the pipe's
+reading end, so a child whose parent is gone fails to hand its result over instead of blocking,
+and it checks that its parent still runs before it does. It never holds the build lock
+(buildlock.py closes the lock in every forked child).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import functools
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -38,7 +51,9 @@ class Pending(Generic[Result]):
             return
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
-        self._child = context.Process(target=_child_main, args=(sender, function, args), name=name)
+        self._child = context.Process(
+            target=_child_main, args=(self._receiver, sender, os.getpid(), function, args), name=name
+        )
         self._child.start()
         sender.close()
 
@@ -110,6 +125,49 @@ def _call(function: Callable[..., object], args: tuple[object, ...]) -> tuple[st
         return ("crash", traceback.format_exc())
 
 
-def _child_main(sender: Connection, function: Callable[..., object], args: tuple[object, ...]) -> None:
-    sender.send(_call(function, args))
-    sender.close()
+_PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function: Callable[..., int] = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    except (OSError, AttributeError, TypeError):
+        return None
+    return function
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this (forked) process as soon as ``parent`` dies, however it dies.
+
+    Linux only; elsewhere ``_child_main``'s own checks stand in. The parent may already have died
+    between the fork and this call: then it exits at once.
+    """
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _exit_if_orphaned(parent)
+
+
+def _exit_if_orphaned(parent: int) -> None:
+    if os.getppid() != parent:  # reparented: the process that waits for our result is gone
+        os._exit(1)
+
+
+def _child_main(
+    receiver: Connection, sender: Connection, parent: int, function: Callable[..., object], args: tuple[object, ...]
+) -> None:
+    die_with_parent(parent)
+    # Our copy of the reading end would keep the pipe open after the parent died, and a result
+    # larger than the pipe would then block forever in send().
+    receiver.close()
+    outcome = _call(function, args)
+    _exit_if_orphaned(parent)
+    try:
+        sender.send(outcome)
+    except OSError:  # the parent closed its end, or died meanwhile: nobody wants the result
+        os._exit(1)
+    with contextlib.suppress(OSError):
+        sender.close()

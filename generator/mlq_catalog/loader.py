@@ -450,7 +450,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 entry = model.TranscriptEntry(
                     id=_safe_id(entry_id),
                     source=path.relative_to(root).as_posix(),
-                    participant=f"P{parsed.interview_number.upper()}",
+                    participant=f"{catalog.meta.pseudonym_prefix}{parsed.interview_number.upper()}",
                 )
             except ValidationError:
                 problems.append(

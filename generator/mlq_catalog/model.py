@@ -20,6 +20,7 @@ ID_RE = re.compile(ID_PATTERN)
 PARTICIPANT_PATTERN = r"^(?:[A-Za-z0-9][A-Za-z0-9 ._-]*)?[0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9])?$"
 """A pseudonym: letters, digits, spaces, '.', '_' or '-', with at least one digit (P05, PH02, R-7,
 Participant 12). A person's name has no digit; ``is_pseudonym`` also refuses a first name as a word."""
+PSEUDONYM_PREFIX_PATTERN = r"^[A-Z][A-Za-z]{0,11}$"
 
 
 def is_pseudonym(label: str) -> bool:
@@ -84,12 +85,12 @@ class Category(StrictModel):
 
     id: EntityId
     title: NonEmptyText
-    summary: NonEmptyText = Field(description="One sentence: what this part of the ML lifecycle covers.")
+    summary: NonEmptyText = Field(description="One sentence: what the issues of this category have in common.")
     order: int = Field(default=100, description="Position in navigation; lower comes first.")
 
 
 class Issue(Entity):
-    """A quality issue practitioners hit (catalog/issues/ID.yaml)."""
+    """An issue participants raised (catalog/issues/ID.yaml)."""
 
     category: EntityId = Field(description="Id of the category this issue belongs to.")
     summary: NonEmptyText = Field(description="One sentence that says what the issue is.")
@@ -101,7 +102,7 @@ class Issue(Entity):
 
 
 class Fix(Entity):
-    """A way practitioners addressed one or more issues (catalog/fixes/ID.yaml)."""
+    """A way participants addressed one or more issues (catalog/fixes/ID.yaml)."""
 
     summary: NonEmptyText = Field(description="One sentence that says what the fix does.")
     description: NonEmptyText = Field(description="Markdown: how it works and when it helps. No raw HTML.")
@@ -169,6 +170,34 @@ class Version(StrictModel):
     notes: NonEmptyText
 
 
+# Words, not markup: they become navigation titles and tags as well as page text.
+LABEL_PATTERN = r"^\w[\w '’.-]{0,39}$"
+Label = Annotated[str, StringConstraints(pattern=LABEL_PATTERN, strip_whitespace=True)]
+
+
+class Labels(StrictModel):
+    """The words the generated pages use for the catalog's entries and for the people interviewed."""
+
+    issue: Label = Field(default="issue", description="One issue, lower case, e.g. 'challenge'.")
+    issues: Label = Field(default="issues", description="Several issues, lower case.")
+    fix: Label = Field(default="fix", description="One fix, lower case, e.g. 'practice'.")
+    fixes: Label = Field(default="fixes", description="Several fixes, lower case.")
+    participant: Label = Field(default="participant", description="One interviewee, lower case, e.g. 'developer'.")
+    participants: Label = Field(default="participants", description="Several interviewees, lower case.")
+
+
+class FacetSettings(StrictModel):
+    """How one facet of the browse pages and issue tags is named; empty fields keep the default."""
+
+    title: Label | None = Field(default=None, description="Facet name, e.g. 'Lifecycle stage'.")
+    prefix: Label | None = Field(default=None, description="Tag prefix on issue pages, e.g. 'Stage'.")
+    intro: NonEmptyText | None = Field(default=None, description="One sentence on the facet's browse page.")
+    enabled: bool = Field(default=True, description="false: no tags, no browse page for this facet.")
+
+
+FacetName = Literal["lifecycle", "dimension", "data-type", "collection-method"]
+
+
 class CatalogMeta(StrictModel):
     """catalog/catalog.yaml: the catalog as a whole."""
 
@@ -182,6 +211,23 @@ class CatalogMeta(StrictModel):
         description="Speaker labels that identify interviewees, unless a transcript says otherwise.",
     )
     versions: list[Version] = Field(default_factory=list)
+    subject: NonEmptyText | None = Field(
+        default=None, description="What the catalog is about, in a few words, e.g. 'code review practices'."
+    )
+    study_citation: NonEmptyText | None = Field(
+        default=None,
+        description="How to cite the study the interviews come from (plain text); shown where a page has "
+        "<!-- mlq:study-citation -->.",
+    )
+    labels: Labels = Field(default_factory=Labels)
+    facets: dict[FacetName, FacetSettings] = Field(
+        default_factory=dict, description="Names and introductions of the browse facets, by facet."
+    )
+    pseudonym_prefix: Annotated[str, StringConstraints(pattern=PSEUDONYM_PREFIX_PATTERN)] = Field(
+        default="P",
+        description="Prefix of the pseudonym given to a transcript without an entry in transcripts.yaml "
+        "('Interview 12' becomes P12).",
+    )
 
 
 class TranscriptsFile(StrictModel):

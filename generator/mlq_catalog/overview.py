@@ -28,6 +28,7 @@ from .charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, p
 from .downloads import Download
 from .loader import Catalog
 from .model import Issue
+from .words import sentence_case
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -37,6 +38,7 @@ SITE_URL_TOKEN = "%%MLQ_SITE_URL%%"
 PLACEHOLDER_RE = re.compile(r"<!--\s*mlq:([a-z-]+)\s*-->")
 TOP_ISSUES = 5
 GLANCE_COOCCURRING = 5
+CONTEXT_FACETS = ("data-type", "collection-method")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ FACETS = (
         "lifecycle",
         "Lifecycle stage",
         "Stage",
-        "The stages of the ML lifecycle where practitioners met each issue. An issue can show up in several.",
+        "The categories where each issue showed up. An issue can show up in several.",
     ),
     Facet(
         "dimension",
@@ -77,6 +79,29 @@ FACETS = (
 )
 
 
+def catalog_facets(catalog: Catalog) -> tuple[Facet, ...]:
+    """The facets this catalog uses, named as its catalog.yaml says (``facets:``), in the default order."""
+    out = []
+    for facet in FACETS:
+        settings = catalog.meta.facets.get(facet.slug)  # type: ignore[call-overload]  # slug is a FacetName
+        if settings is None:
+            out.append(facet)
+        elif settings.enabled:
+            out.append(
+                Facet(
+                    facet.slug,
+                    settings.title or facet.title,
+                    settings.prefix or facet.prefix,
+                    " ".join((settings.intro or facet.intro).split()),
+                )
+            )
+    return tuple(out)
+
+
+def _prefix(catalog: Catalog, slug: str) -> str | None:
+    return next((f.prefix for f in catalog_facets(catalog) if f.slug == slug), None)
+
+
 def _tag(prefix: str, name: str) -> str:
     name = " ".join(name.split())
     return f"{prefix}: {name[:1].upper()}{name[1:]}"
@@ -84,27 +109,29 @@ def _tag(prefix: str, name: str) -> str:
 
 def issue_facets(catalog: Catalog, evidence: Evidence, issue: Issue) -> dict[str, list[str]]:
     """Facet slug -> sorted tags of one issue. Data type and collection method come from the evidence."""
-    stages = [issue.category, *issue.tags.lifecycle]
-    out: dict[str, set[str]] = {facet.slug: set() for facet in FACETS}
-    for stage in stages:
-        category = catalog.categories.get(stage)
-        out["lifecycle"].add(_tag("Stage", category.title if category else stage))
-    for dimension in issue.tags.dimension:
-        out["dimension"].add(_tag("Dimension", dimension))
+    prefixes = {facet.slug: facet.prefix for facet in catalog_facets(catalog)}
+    out: dict[str, set[str]] = {slug: set() for slug in prefixes}
+    if "lifecycle" in prefixes:
+        for stage in [issue.category, *issue.tags.lifecycle]:
+            category = catalog.categories.get(stage)
+            out["lifecycle"].add(_tag(prefixes["lifecycle"], category.title if category else stage))
+    if "dimension" in prefixes:
+        for dimension in issue.tags.dimension:
+            out["dimension"].add(_tag(prefixes["dimension"], dimension))
     for context_id in evidence.contexts_by_issue.get(issue.id, {}):
         context = catalog.contexts.get(context_id)
         if context is None:
             continue
         slug = "data-type" if context.kind == "data-type" else "collection-method"
-        prefix = next(f.prefix for f in FACETS if f.slug == slug)
-        out[slug].add(_tag(prefix, context.title))
+        if slug in prefixes:
+            out[slug].add(_tag(prefixes[slug], context.title))
     return {slug: sorted(tags, key=str.casefold) for slug, tags in out.items()}
 
 
 def issue_tags(catalog: Catalog, evidence: Evidence, issue: Issue) -> list[str]:
     """Every tag of one issue, facet by facet, as the page's ``tags:`` front matter gives it (``tag_html``)."""
     facets = issue_facets(catalog, evidence, issue)
-    return [tag_html(tag) for facet in FACETS for tag in facets[facet.slug]]
+    return [tag_html(tag) for facet in catalog_facets(catalog) for tag in facets[facet.slug]]
 
 
 def tag_html(tag: str) -> str:
@@ -122,15 +149,18 @@ def tag_anchor(tag: str) -> str:
 
 def sorted_tags(catalog: Catalog, facet: str, tags: Any) -> list[str]:
     """Tags of one facet in reading order: lifecycle stages in category order, the others alphabetically."""
+    stage = _prefix(catalog, "lifecycle")
     order = (
-        {_tag("Stage", c.title): (c.order, c.id) for c in catalog.categories.values()} if facet == "lifecycle" else {}
+        {_tag(stage, c.title): (c.order, c.id) for c in catalog.categories.values()}
+        if facet == "lifecycle" and stage
+        else {}
     )
     return sorted(tags, key=lambda t: (order.get(t, (10**9, "")), t.casefold()))
 
 
 def facet_counts(catalog: Catalog, evidence: Evidence) -> dict[str, Counter[str]]:
     """Facet slug -> tag -> number of issues carrying it."""
-    counts: dict[str, Counter[str]] = {facet.slug: Counter() for facet in FACETS}
+    counts: dict[str, Counter[str]] = {facet.slug: Counter() for facet in catalog_facets(catalog)}
     for issue in catalog.issues.values():
         for slug, tags in issue_facets(catalog, evidence, issue).items():
             counts[slug].update(tags)
@@ -191,6 +221,8 @@ def render_reader_pages(
     """The overview, browse, downloads and changelog pages, and their navigation sections."""
     pages: dict[str, str] = {}
     total = len(evidence.participants)
+    labels = catalog.meta.labels
+    issues = sentence_case(labels.issues)
     prevalence = prevalence_chart(catalog, evidence)
     cooccurrence = cooccurrence_chart(catalog, evidence)
     issue_fix = issue_fix_chart(catalog, evidence)
@@ -200,8 +232,9 @@ def render_reader_pages(
     pages["overview/issues-and-fixes.md"] = renderer.render("overview-issue-fix.md.j2", chart=issue_fix)
 
     counts = facet_counts(catalog, evidence)
-    pages["browse/index.md"] = renderer.render("browse-index.md.j2", facets=FACETS, counts=counts)
-    for facet in FACETS:
+    facets = catalog_facets(catalog)
+    pages["browse/index.md"] = renderer.render("browse-index.md.j2", facets=facets, counts=counts)
+    for facet in facets:
         tags = sorted_tags(catalog, facet.slug, counts[facet.slug])
         pages[f"browse/{facet.slug}.md"] = renderer.render(
             "browse-facet.md.j2",
@@ -226,11 +259,11 @@ def render_reader_pages(
     nav: dict[str, list[Any]] = {
         "overview": [
             "overview/index.md",
-            {"Issues by prevalence": "overview/prevalence.md"},
-            {"Issues that come together": "overview/co-occurrence.md"},
-            {"Issues and their fixes": "overview/issues-and-fixes.md"},
+            {f"{issues} by prevalence": "overview/prevalence.md"},
+            {f"{issues} that come together": "overview/co-occurrence.md"},
+            {f"{issues} and their {labels.fixes}": "overview/issues-and-fixes.md"},
         ],
-        "browse": ["browse/index.md"] + [{f.title: f"browse/{f.slug}.md"} for f in FACETS],
+        "browse": ["browse/index.md"] + [{f.title: f"browse/{f.slug}.md"} for f in facets],
     }
     return pages, nav
 
@@ -253,16 +286,28 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         coded = sum(1 for t in catalog.transcripts if evidence.code_counts.get(t))
         released = next((v.date.isoformat() for v in catalog.meta.versions if v.version == catalog.meta.version), None)
         version = f"Version {_esc(catalog.meta.version)}" + (f", released {released}" if released else "")
+        words = catalog.meta.labels
+        sizes = [
+            f"**{len(catalog.issues)} {_esc(words.issues)}** in {len(catalog.categories)} categories",
+            f"**{len(catalog.fixes)} {_esc(words.fixes)}**",
+        ]
+        if catalog.contexts:
+            sizes.append(f"**{len(catalog.contexts)} contexts**")
         return (
-            f"The catalog draws on **{len(catalog.transcripts)} interviews** with {total} practitioners "
+            f"The catalog draws on **{len(catalog.transcripts)} interviews** with {total} "
+            f"{_esc(words.participants)} "
             f"({coded} of them coded so far), from which come **{len(evidence.quotes)} quotes**. They support "
-            f"**{len(catalog.issues)} issues** in {len(catalog.categories)} categories, "
-            f"**{len(catalog.fixes)} fixes** and **{len(catalog.contexts)} contexts**. "
+            f"{', '.join(sizes[:-1])} and {sizes[-1]}. "
             f"{version} ([changelog]({base}changelog.md), [downloads]({base}downloads/index.md))."
         )
+    if name == "study-citation":
+        return _esc(catalog.meta.study_citation) if catalog.meta.study_citation else None
     if name == "categories":
         categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
-        rows = ["| Category | Issues | What it covers |", "| --- | ---: | --- |"]
+        rows = [
+            f"| Category | {_esc(sentence_case(catalog.meta.labels.issues))} | What it covers |",
+            "| --- | ---: | --- |",
+        ]
         for category in categories:
             n = sum(1 for i in catalog.issues.values() if i.category == category.id)
             rows.append(
@@ -270,7 +315,8 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
             )
         return "\n".join(rows)
     if name == "top-issues":
-        rows = [f"| Issue | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
+        words = catalog.meta.labels
+        rows = [f"| {_esc(sentence_case(words.issue))} | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
         for issue_id in issues_by_prevalence(catalog, evidence)[:TOP_ISSUES]:
             issue = catalog.issues[issue_id]
             rows.append(
@@ -279,12 +325,13 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
                 f"{len(evidence.quotes_by_entity.get(issue_id, ()))} |"
             )
         rows.append("")
-        rows.append(f"All issues by prevalence: [chart and table]({base}overview/prevalence.md).")
+        rows.append(f"All {_esc(words.issues)} by prevalence: [chart and table]({base}overview/prevalence.md).")
         return "\n".join(rows)
     if name == "ways-in":
         counts = facet_counts(catalog, evidence)
+        facets = catalog_facets(catalog)
         lines = []
-        for facet in FACETS[:2]:
+        for facet in [f for f in facets if f.slug in ("lifecycle", "dimension")]:
             tags = sorted_tags(catalog, facet.slug, counts[facet.slug])
             page = f"{base}browse/{facet.slug}.md"
             links = (
@@ -293,19 +340,21 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
                 )
                 or "none tagged yet"
             )
-            lines.append(f"- **By {facet.title.lower()}:** {links}")
-        lines.append(
-            f"- **By context:** [data type]({base}browse/data-type.md) or "
-            f"[collection method]({base}browse/collection-method.md)."
-        )
+            lines.append(f"- **By {_esc(facet.title.lower())}:** {links}")
+        by_context = [
+            f"[{_esc(f.title.lower())}]({base}browse/{f.slug}.md)" for f in facets if f.slug in CONTEXT_FACETS
+        ]
+        if by_context:
+            lines.append(f"- **By context:** {' or '.join(by_context)}.")
         lines.append(
             "- **By search:** type a symptom, in your own words, into the search box at the top of every "
             "page (shortcut: press <kbd>/</kbd>). Every quote is searchable."
         )
+        issues, fixes = _esc(catalog.meta.labels.issues), _esc(catalog.meta.labels.fixes)
         lines.append(
             f"- **By picture:** [prevalence]({base}overview/prevalence.md), "
-            f"[issues that come together]({base}overview/co-occurrence.md), "
-            f"[issues and their fixes]({base}overview/issues-and-fixes.md)."
+            f"[{issues} that come together]({base}overview/co-occurrence.md), "
+            f"[{issues} and their {fixes}]({base}overview/issues-and-fixes.md)."
         )
         return "\n".join(lines)
     return None

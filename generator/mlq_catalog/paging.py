@@ -189,7 +189,7 @@ def fixes_nav(catalog: Catalog, categories: list[Any]) -> list[Any]:
     issue it addresses (or "Other fixes").
     """
     fixes = sorted(catalog.fixes.values(), key=lambda f: (f.title.casefold(), f.id))
-    out: list[Any] = [{"All fixes": "fixes/index.md"}]
+    out: list[Any] = [{f"All {catalog.meta.labels.fixes}": "fixes/index.md"}]
     if len(fixes) <= NAV_FLAT_MAX:
         return out + [{f.title: f"fixes/{f.id}.md"} for f in fixes]
     groups: dict[str, list[Any]] = {}
@@ -200,5 +200,5 @@ def fixes_nav(catalog: Catalog, categories: list[Any]) -> list[Any]:
         if category.id in groups:
             out.append({category.title: [{f.title: f"fixes/{f.id}.md"} for f in groups[category.id]]})
     if "" in groups:
-        out.append({"Other fixes": [{f.title: f"fixes/{f.id}.md"} for f in groups[""]]})
+        out.append({f"Other {catalog.meta.labels.fixes}": [{f.title: f"fixes/{f.id}.md"} for f in groups[""]]})
     return out

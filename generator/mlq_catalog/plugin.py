@@ -31,12 +31,18 @@ from .quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_fi
 
 log = logging.getLogger("mkdocs.plugins.mlq_catalog")
 NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts", "@overview", "@browse")
+# Markdown the templates use: attribute lists, "Evidence at a glance" and "Cite this issue" boxes, code inside them.
+REQUIRED_MARKDOWN = ("attr_list", "admonition", "pymdownx.details", "pymdownx.superfences")
+DEFAULT_STYLESHEET = "stylesheets/mlq.css"
+"""Packaged (defaults/docs); the quotes, charts and evidence lines are styled by it."""
 
 
 class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base is untyped
     catalog_dir = c.Type(str, default="catalog")
     templates_dir = c.Type(str, default="templates")
     pages_dir = c.Type(str, default=".mlq/pages")
+    # Read by `mlq-catalog schema` and `new` (schema.py), not by the build.
+    schemas_dir = c.Type(str, default="schemas")
     strict = c.Type(bool, default=False)
 
 
@@ -59,6 +65,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         }
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        _with_required_markdown(config)
         self.paths = self.resolve_paths(config)
         if self.prepared is not None:
             self.generated = self.prepared
@@ -100,6 +107,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.generated is not None
+        files = _with_default_docs(files, config)
         pages_dir = self.paths["pages"]
         docs_dir = self.paths["docs"]
         for relative in sorted(self.generated.site.pages):
@@ -223,6 +231,41 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             if self.paths.get(key) and self.paths[key].exists():
                 server.watch(str(self.paths[key]))
         return server
+
+
+def _with_required_markdown(config: MkDocsConfig) -> None:
+    """What the generated pages are written with, even when mkdocs.yml does not list it: a hand-written
+    configuration of two lines (site_name, the plugin) still gives whole pages, not stray ``{: .x }`` and ``!!!``."""
+    for name in REQUIRED_MARKDOWN:
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+    if DEFAULT_STYLESHEET not in config.extra_css:
+        config.extra_css.append(DEFAULT_STYLESHEET)
+
+
+def _with_default_docs(files: Files, config: MkDocsConfig) -> Files:
+    """``files`` plus the packaged pages and assets the project's docs/ lacks (defaults/docs), where
+    MkDocs would have listed them had they been in docs/: a project that copies one in builds the same site."""
+    from .defaults import DOCS_DIR, default_docs
+
+    missing = [relative for relative in default_docs() if files.get_file_from_path(relative) is None]
+    if not missing:
+        return files
+    docs_dir = Path(config.docs_dir).resolve()
+    in_docs = [f for f in files if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(docs_dir)]
+    others = [f for f in files if f not in in_docs]
+    added = [
+        File(relative, src_dir=str(DOCS_DIR), dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+        for relative in missing
+    ]
+    return Files(sorted([*in_docs, *added], key=lambda f: _walk_order(f.src_uri)) + others)
+
+
+def _walk_order(src_uri: str) -> tuple[tuple[int, bool, str], ...]:
+    """MkDocs' docs/ walk order: a folder's files (index first, then by name) before its sub-folders."""
+    *folders, name = src_uri.split("/")
+    stem = name.rsplit(".", 1)[0]
+    return (*((1, False, folder) for folder in folders), (0, stem not in ("index", "README"), name))
 
 
 def _release_generation_memory() -> None:

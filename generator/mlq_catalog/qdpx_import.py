@@ -12,7 +12,7 @@ Conventions the tools differ on, all handled here:
   QualCoder, ATLAS.ti) or ``Sources/`` (NVivo); names are matched without case,
   with ``\\`` read as ``/``. ``plainTextPath``/``path`` is ``internal://`` (a member
   of the zip), ``relative://`` (a file under the project's ``basePath``) or
-  ``absolute://`` (a file on this machine).
+  ``absolute://`` (a file on this machine), read only inside the folder that holds the ``.qdpx``.
 * **Positions.** The standard counts Unicode code points from 0, end exclusive,
   in the plain text without its byte-order mark. NVivo (Windows and Mac) counts
   UTF-16 code units, so each emoji before a selection shifts it by one; ATLAS.ti
@@ -47,6 +47,7 @@ import bisect
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 import urllib.parse
@@ -68,6 +69,8 @@ from .transcripts import GENERIC_LABEL, decode
 MAX_QDPX_BYTES = 200 * 1024 * 1024
 """Largest total uncompressed size of a project we import (a zip bomb stops here)."""
 MAX_RAW_CODE = 120  # model.RawCode's limit
+MAX_CODE_DEPTH = 100
+"""Deepest nesting of codes we import: real codebooks have a handful of levels; thousands would exhaust the stack."""
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # A speaker label at the start of a line of a selection: "Interviewer:", "## Interviewee", "P12: ...".
@@ -103,12 +106,26 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
 
 
 def _guid(value: str | None) -> str:
-    return (value or "").strip().strip("{}").lower()
+    return shown_name((value or "").strip().strip("{}").lower())
 
 
-def _read_codes(parent: ET.Element) -> list[QdaCode]:
+def shown_name(text: str) -> str:
+    """A name from the project as it can be printed in a one-line message: line breaks, other control
+    characters and bidi overrides escaped (``\\n``, ``\\u202e``), so that a source called
+    "x\\nImported 99 transcript(s)" can neither split a line nor fake one."""
+    return "".join(
+        c if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
+def _read_codes(parent: ET.Element, shown: str = "", depth: int = 1) -> list[QdaCode]:
     codes: list[QdaCode] = []
     for element in _children(parent, "Code"):
+        if depth > MAX_CODE_DEPTH:
+            raise InputError(
+                Problem(shown, None, None, f"codes nested deeper than {MAX_CODE_DEPTH} levels", code="invalid-codebook")
+            )
         description = next((d.text for d in _children(element, "Description") if d.text and d.text.strip()), None)
         color = element.get("color")
         guid = _guid(element.get("guid"))
@@ -119,7 +136,7 @@ def _read_codes(parent: ET.Element) -> list[QdaCode]:
                 codable=(element.get("isCodable") or "true").strip().lower() != "false",
                 description=description.strip() if description else None,
                 color=color.upper() if color and re.fullmatch(r"#[0-9A-Fa-f]{6}", color) else None,
-                children=_read_codes(element),
+                children=_read_codes(element, shown, depth + 1),
             )
         )
     return codes
@@ -267,12 +284,29 @@ class _Files:
 
     def __init__(self, archive: zipfile.ZipFile, qdpx: Path, base_path: str | None) -> None:
         self.archive = archive
+        self.qdpx = qdpx
         self.folder = qdpx.parent
         self.base_path = base_path
         self.members: dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
             if not info.is_dir():
                 self.members.setdefault(self._key(info.filename), info)
+
+    def _outside(self, path: Path, uri: str) -> tuple[bytes | None, str]:
+        """A text file outside the .qdpx, read only inside the folder that holds it: a project sent by someone
+        else could name any file of this machine (``absolute:///etc/passwd``, ``relative://../../.ssh/id_rsa``),
+        and an imported text ends up in the published full-transcript download."""
+        if not _inside(path, self.folder):
+            return None, (
+                f"its text file ({uri}) is outside the folder of the project ({display_path(self.folder)}); "
+                "copy the file into that folder and point the project at it to import it"
+            )
+        try:
+            if path.stat().st_size > MAX_QDPX_BYTES:
+                return None, f"its text file ({uri}) is over {MAX_QDPX_BYTES:,} bytes"
+            return path.read_bytes(), ""
+        except OSError as exc:
+            return None, f"{display_path(path)} cannot be read ({exc.strerror})"
 
     @staticmethod
     def _key(name: str) -> str:
@@ -301,7 +335,7 @@ class _Files:
             info = self.member(rest)
             if info is None:
                 return None, f"the project has no member sources/{rest.lstrip('/')}"
-            return self.archive.read(info), ""
+            return _read_member(self.archive, info, display_path(self.qdpx)), ""
         if scheme in ("relative", "absolute"):
             rest = urllib.parse.unquote(rest).replace("\\", "/")
             if scheme == "relative":
@@ -312,12 +346,24 @@ class _Files:
                 candidates = [Path(rest), Path(rest.lstrip("/"))]  # absolute:///C:/x and absolute:///home/x
             for path in candidates:
                 if path.is_file():
-                    try:
-                        return path.read_bytes(), ""
-                    except OSError as exc:
-                        return None, f"{display_path(path)} cannot be read ({exc.strerror})"
+                    return self._outside(path, uri)
             return None, f"it is outside the project ({uri}) and not found on this machine"
         return None, f"its path {uri!r} is not internal://, relative:// or absolute://"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> bytes:
+    """A member's bytes, or one error naming it: a bad CRC, a truncated or corrupt stream, encryption,
+    or a compression Python cannot read (AES, used by encrypted exports)."""
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+        raise InputError(
+            Problem(shown, None, None, f"cannot read {info.filename} from the .qdpx: {exc}", code="unreadable-file")
+        ) from exc
 
 
 def _line_of(qde: bytes, guid: str | None) -> int | None:
@@ -328,7 +374,18 @@ def _line_of(qde: bytes, guid: str | None) -> int | None:
     return qde.count(b"\n", 0, at) + 1 if at >= 0 else None
 
 
+def _regular(path: Path, shown: str) -> None:
+    """Refuse a FIFO (its read blocks forever), a device (``/dev/zero`` never ends) or a socket, at once."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InputError(Problem(shown, None, None, f"cannot read: {exc.strerror}", code="unreadable-file")) from exc
+    if not stat.S_ISREG(mode):
+        raise InputError(Problem(shown, None, None, "not a regular file", code="unreadable-file"))
+
+
 def _zip(path: Path) -> zipfile.ZipFile:
+    _regular(path, display_path(path))
     try:
         return zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -367,11 +424,13 @@ def read_project(path: Path) -> Project:
         if qde_name is None:
             raise InputError(Problem(shown, None, None, "no project.qde in the .qdpx file", code="not-qdpx"))
         qde_shown = f"{shown}:{qde_name}"
-        qde = archive.read(qde_name)
+        qde = _read_member(archive, archive.getinfo(qde_name), shown)
         root = _parse_xml(qde, qde_shown, "Project")
         codebooks = _children(root, "CodeBook")
         codes = (
-            _read_codes(_children(codebooks[0], "Codes")[0]) if codebooks and _children(codebooks[0], "Codes") else []
+            _read_codes(_children(codebooks[0], "Codes")[0], qde_shown)
+            if codebooks and _children(codebooks[0], "Codes")
+            else []
         )
         project = Project(root.get("name"), (root.get("origin") or "").strip(), codes, qde_shown)
         files = _Files(archive, path, root.get("basePath"))
@@ -385,7 +444,7 @@ def read_project(path: Path) -> Project:
         for group in _children(root, "Sources"):
             for element in group:
                 kind = _local(element.tag)
-                name = element.get("name") or "(no name)"
+                name = shown_name(element.get("name") or "(no name)")
                 guid = _guid(element.get("guid"))
                 if kind == "TextSource":
                     holder: ET.Element | None = element
@@ -446,7 +505,7 @@ def read_project(path: Path) -> Project:
                                 qde_shown,
                                 line,
                                 None,
-                                f"selection {selection.get('guid')} of '{name}' has no whole-number "
+                                f"selection {shown_name(selection.get('guid') or '')} of '{name}' has no whole-number "
                                 "startPosition and endPosition",
                                 code="invalid-selection",
                             )
@@ -510,6 +569,7 @@ def _source_text(files: _Files, element: ET.Element, project: Project, what: str
 def read_codebook(path: Path) -> tuple[str, list[QdaCode]]:
     """The origin and codes of a REFI-QDA codebook file (``.qdc``)."""
     shown = display_path(path)
+    _regular(path, shown)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -520,7 +580,7 @@ def read_codebook(path: Path) -> tuple[str, list[QdaCode]]:
         )
     root = _parse_xml(data, shown, "CodeBook")
     codes = _children(root, "Codes")
-    return (root.get("origin") or "").strip(), _read_codes(codes[0]) if codes else []
+    return (root.get("origin") or "").strip(), _read_codes(codes[0], shown) if codes else []
 
 
 # --- Positions -----------------------------------------------------------------------------------

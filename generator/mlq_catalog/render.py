@@ -16,7 +16,7 @@ import hashlib
 import html
 import pickle
 import traceback
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import jinja2
 from . import quotehtml
 from .analysis import Evidence, Quote
 from .curation import clean_verbatim
+from .defaults import template_search_path
 from .downloads import Download, build_downloads
 from .errors import InputError, Problem, display_path
 from .isolate import Pending, start_isolated
@@ -33,6 +34,7 @@ from .loader import Catalog
 from .mdsafe import md_inline
 from .overview import issue_citation, issue_tags, render_reader_pages
 from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
+from .words import Words, sentence_case
 
 QUOTE_PREVIEW_CHARS = 600
 QUOTES_PER_ISSUE_PAGE = 30
@@ -194,11 +196,13 @@ def _start_downloads(catalog: Catalog, evidence: Evidence) -> Pending[list[Downl
 
 
 class Renderer:
-    def __init__(self, catalog: Catalog, evidence: Evidence, templates_dir: Path) -> None:
+    def __init__(
+        self, catalog: Catalog, evidence: Evidence, templates_dir: Path, docs_pages: Collection[str] | None = None
+    ) -> None:
         self.catalog = catalog
         self.evidence = evidence
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            loader=jinja2.FileSystemLoader(template_search_path(templates_dir)),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
@@ -208,6 +212,10 @@ class Renderer:
         )
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
+        self.env.filters["sentence"] = sentence_case
+        self.env.globals["labels"] = Words.of(catalog.meta.labels, md_inline)
+        # A link to a hand-written page only where the project has it (None: not known, so assumed).
+        self.env.globals["has_doc"] = lambda name: docs_pages is None or name in docs_pages
         self.env.globals["quote_block"] = self.quote_block
         self.env.globals["quote_blocks"] = self.quote_blocks
         self.plan: QuotePlan | None = None
@@ -310,20 +318,24 @@ def _sorted_titles(entities: Iterable[Any]) -> list[Any]:
     return sorted(entities, key=lambda e: (e.title.casefold(), e.id))
 
 
-def render_site(catalog: Catalog, evidence: Evidence, templates_dir: Path) -> RenderedSite:
-    """Every page of the site, its navigation and its downloads."""
+def render_site(
+    catalog: Catalog, evidence: Evidence, templates_dir: Path, *, docs_pages: Collection[str] | None = None
+) -> RenderedSite:
+    """Every page of the site, its navigation and its downloads.
+
+    ``docs_pages``: docs-relative paths of the hand-written and packaged pages, for links to them.
+    """
     downloads = _start_downloads(catalog, evidence)
     try:
-        return _render_site(catalog, evidence, templates_dir, downloads)
+        return _render_site(catalog, evidence, Renderer(catalog, evidence, templates_dir, docs_pages), downloads)
     except BaseException:
         downloads.cancel()  # nobody will read what it built: it would wait forever to hand it over
         raise
 
 
 def _render_site(
-    catalog: Catalog, evidence: Evidence, templates_dir: Path, pending_downloads: Pending[list[Download]]
+    catalog: Catalog, evidence: Evidence, renderer: Renderer, pending_downloads: Pending[list[Download]]
 ) -> RenderedSite:
-    renderer = Renderer(catalog, evidence, templates_dir)
     plan = renderer.plan = plan_quotes(catalog, evidence)
     pages: dict[str, str] = {}
     sources: dict[str, str] = {}
@@ -431,7 +443,7 @@ def _render_site(
 
     nav: dict[str, list[Any]] = {
         **reader_nav,
-        "issues": [{"All issues": "issues/index.md"}]
+        "issues": [{f"All {catalog.meta.labels.issues}": "issues/index.md"}]
         + [
             {
                 category.title: [f"categories/{category.id}.md"]

@@ -21,7 +21,7 @@ import yaml
 from .errors import CatalogError, display_path
 from .loader import Catalog, load_catalog
 from .model import ID_RE
-from .schema import schema_line
+from .schema import PROJECT_SCHEMA_DIR, modeline, schema_line
 from .yamlio import suggestion
 
 log = logging.getLogger(__name__)
@@ -83,13 +83,50 @@ def _seeded(kind: str, entity_id: str, seed: Seed | None) -> tuple[str, str, str
     )
 
 
-def issue_skeleton(entity_id: str, category: str, categories: Sequence[str], seed: Seed | None = None) -> str:
+@dataclass(frozen=True)
+class Examples:
+    """What the skeleton's comments give as examples: each is '' or ', e.g. [...]'. They come from the catalog
+    at hand (``of``), so a team's skeleton shows its own ids, codes and tags, never this repository's."""
+
+    codes: str = ""
+    issues: str = ""
+    issue: str = ""
+    dimensions: str = ""
+    guide: str = ""
+    """A line pointing at the project's contributing guide, when it has one."""
+
+    @classmethod
+    def of(cls, catalog: Catalog, catalog_dir: Path) -> Examples:
+        issues = sorted(catalog.issues)
+        codes = sorted({code for issue in catalog.issues.values() for code in issue.codes})
+        dimensions = sorted({d for issue in catalog.issues.values() for d in issue.tags.dimension})
+        guide = catalog_dir.parent / "docs" / "contributing.md"
+        return cls(
+            codes=_eg(codes[:1]),
+            issues=_eg(issues[:2]),
+            issue=_eg(issues[:1]),
+            dimensions=_eg(dimensions[:2]),
+            guide="# How to write each field: docs/contributing.md\n" if guide.is_file() else "",
+        )
+
+
+def _eg(values: Sequence[str]) -> str:
+    return f", e.g. {_flow_list(values)}" if values else ""
+
+
+def issue_skeleton(
+    entity_id: str,
+    category: str,
+    categories: Sequence[str],
+    seed: Seed | None = None,
+    examples: Examples | None = None,
+) -> str:
     """The text of a new issue file."""
     title, summary, description, codes = _seeded("issue", entity_id, seed)
+    eg = examples or Examples()
     return f"""{schema_line("issue", 1)}
 # A new issue. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
-# How to write each field: docs/contributing.md
-
+{eg.guide}
 # The id is also the file name and the page URL; never change it (rename with formerly: instead).
 id: {entity_id}
 # Short human title, shown as the page heading.
@@ -100,28 +137,30 @@ id: {entity_id}
 {description}
 # The category this issue belongs to; one of: {", ".join(categories)}.
 category: {category}
-# Transcript codes that mean this issue, exactly as coders write them, e.g. [Data-noisy-labels].
+# Transcript codes that mean this issue, exactly as coders write them{eg.codes}.
 # Quotes come from the transcript passages tagged with these codes.
 {codes}
-# Ids of related issues, e.g. [noisy-labels, label-drift].
+# Ids of related issues{eg.issues}.
 related: []
 # Old ids of this issue, if it was renamed or merged; their URLs redirect here.
 formerly: []
 tags:
   # Lifecycle stages (category ids) where the issue shows up.
   lifecycle: []
-  # Quality dimensions, e.g. [robustness, completeness].
+  # Quality dimensions{eg.dimensions}.
   dimension: []
 """
 
 
-def fix_skeleton(entity_id: str, addresses: Sequence[str], seed: Seed | None = None) -> str:
+def fix_skeleton(
+    entity_id: str, addresses: Sequence[str], seed: Seed | None = None, examples: Examples | None = None
+) -> str:
     """The text of a new fix file."""
     title, summary, description, codes = _seeded("fix", entity_id, seed)
+    eg = examples or Examples()
     return f"""{schema_line("fix", 1)}
 # A new fix. Replace each {PLACEHOLDER}, then run: mlq-catalog validate --strict
-# How to write each field: docs/contributing.md
-
+{eg.guide}
 # The id is also the file name and the page URL; never change it (rename with formerly: instead).
 id: {entity_id}
 # Short human title, shown as the page heading.
@@ -130,7 +169,7 @@ id: {entity_id}
 {summary}
 # Markdown paragraphs: how it works and when it helps. No raw HTML.
 {description}
-# Ids of the issues this fix addresses, e.g. [noisy-labels]. A fix that addresses no issue is a warning.
+# Ids of the issues this fix addresses{eg.issue}. A fix that addresses no issue is a warning.
 addresses: {_flow_list(addresses)}
 # Transcript codes that mean this fix, exactly as coders write them.
 {codes}
@@ -147,16 +186,18 @@ def new_entry(
     category: str | None = None,
     addresses: Sequence[str] = (),
     from_code: str | None = None,
+    schema_dir: Path | None = None,
 ) -> Path:
     """Write the skeleton of a new issue or fix and return its path; never overwrite anything.
 
     ``from_code``: a code of catalog/codebook.yaml (its raw code or its name) whose name,
     description and code the entry starts from.
+    ``schema_dir``: the project's schemas (default: schemas/ beside the catalog), for the schema line.
     """
     if kind not in KIND_DIRS:
         raise CatalogError(f"cannot create a '{kind}': choose one of {', '.join(sorted(KIND_DIRS))}")
     if not ID_RE.match(entity_id) or len(entity_id) > 80:
-        raise CatalogError(f"'{entity_id}' is not a valid id: use lower-case words joined by '-', e.g. 'noisy-labels'")
+        raise CatalogError(f"'{entity_id}' is not a valid id: use lower-case words joined by '-', e.g. 'slow-reviews'")
     path = catalog_dir / KIND_DIRS[kind] / f"{entity_id}.yaml"
     shown = display_path(path, catalog_dir.parent)
     if path.exists() or path.with_suffix(".yml").exists():
@@ -174,6 +215,7 @@ def new_entry(
                 )
 
     seed = _seed(catalog_dir, catalog, from_code) if from_code is not None else None
+    examples = Examples.of(catalog, catalog_dir)
     if kind == "issue":
         categories = [c.id for c in sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))]
         if not categories:
@@ -182,13 +224,15 @@ def new_entry(
             category = categories[0]
         elif category not in catalog.categories:
             raise CatalogError(f"unknown category '{category}'{suggestion(category, categories)}")
-        text = issue_skeleton(entity_id, category, categories, seed)
+        text = issue_skeleton(entity_id, category, categories, seed, examples)
     else:
         for target in addresses:
             if target not in catalog.issues:
                 raise CatalogError(f"unknown issue '{target}'{suggestion(target, catalog.issues)}")
-        text = fix_skeleton(entity_id, sorted(set(addresses)), seed)
+        text = fix_skeleton(entity_id, sorted(set(addresses)), seed, examples)
 
+    # The skeleton's schema line is this repository's; a project's schemas live where it says (mkdocs.yml).
+    text = modeline(kind, path.parent, schema_dir or catalog_dir.parent / PROJECT_SCHEMA_DIR) + text[text.index("\n") :]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as handle:  # "x": a file that appeared meanwhile is never overwritten

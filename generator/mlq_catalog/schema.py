@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,10 @@ from .loader import Catalog, load_catalog
 log = logging.getLogger(__name__)
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+"""This repository's editor schemas (its mkdocs.yml ``schemas_dir``), not shipped in the wheel: they suggest
+this repository's ids. Every project keeps its own (``project_schema_dir``)."""
+PROJECT_SCHEMA_DIR = "schemas"
+"""Default folder of a project's schemas, beside mkdocs.yml (the plugin's ``schemas_dir`` option)."""
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_LINE = "# yaml-language-server: $schema={path}"
 
@@ -117,9 +122,50 @@ def kind_for(path: Path, catalog_root: Path) -> str | None:
 
 
 def schema_line(kind: str, depth: int) -> str:
-    """The modeline for a file ``depth`` directories below the catalog root (catalog/ is next to generator/)."""
+    """The modeline for a file ``depth`` directories below the catalog root, in this repository's layout
+    (catalog/ is next to generator/); ``modeline`` gives any project's."""
     up = "../" * (depth + 1)
     return SCHEMA_LINE.format(path=f"{up}generator/mlq_catalog/schemas/{kind}.schema.json")
+
+
+def modeline(kind: str, file_dir: Path, schema_dir: Path) -> str:
+    """The schema line for a YAML file in ``file_dir``: a relative path, so it works in every checkout."""
+    target = os.path.relpath(schema_dir.resolve() / f"{kind}.schema.json", file_dir.resolve())
+    return SCHEMA_LINE.format(path=Path(target).as_posix())
+
+
+def project_root(config_file: Path, catalog_dir: Path) -> Path:
+    """The project: the folder of mkdocs.yml, or the catalog's parent when no mkdocs.yml holds the catalog."""
+    if config_file.is_file() and catalog_dir.resolve().is_relative_to(config_file.parent.resolve()):
+        return config_file.parent.resolve()
+    return catalog_dir.parent.resolve()
+
+
+def project_schema_dir(config_file: Path, catalog_dir: Path) -> Path:
+    """Where a project keeps the schemas its YAML files point to: the plugin's ``schemas_dir``, else schemas/.
+
+    Inside the project, committed with it: an editor finds them in a fresh clone, before any build.
+    """
+    root = project_root(config_file, catalog_dir)
+    if root == config_file.parent.resolve() and config_file.is_file():
+        from .build import _plugin_options
+
+        configured = _plugin_options(config_file).get("schemas_dir")
+        if isinstance(configured, str) and configured:
+            return (root / configured).resolve()
+    return root / PROJECT_SCHEMA_DIR
+
+
+def check_inside_project(out_dir: Path, root: Path) -> None:
+    """``schema`` writes only inside the project: never into an installed package or elsewhere."""
+    from .errors import OutputError, display_path
+
+    resolved = out_dir.resolve()
+    if not resolved.is_relative_to(root):
+        raise OutputError(
+            f"{display_path(out_dir)}: refusing to write schemas outside the project ({display_path(root)}); "
+            "choose a folder inside it"
+        )
 
 
 def build_schema(kind: str, ids: IdVocabulary | None = None) -> dict[str, Any]:

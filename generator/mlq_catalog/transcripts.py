@@ -40,6 +40,7 @@ from typing import Any
 from .errors import InputError, Problem, display_path
 from .gcpause import pauses_cycle_collection
 from .names import name_like_word
+from .readfile import NotRegularFile, read_regular
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Largest transcript we read. A real two-hour interview is well under 1 MB.
@@ -278,20 +279,16 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, base: Path | No
     # display_path resolves directories (system calls): only an error needs it.
     try:
         info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise InputError(
-                Problem(display_path(path, base), None, None, f"cannot read transcript: {kind}", code="unreadable-file")
-            )
-        if info.st_size > max_bytes:
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
             raise InputError(
                 Problem(display_path(path, base), None, None, _too_big(info.st_size, max_bytes), code="file-too-large")
             )
-        with path.open("rb") as handle:
-            # read(n) allocates n bytes up front: ask for the size stat gave, then for any growth.
-            data = handle.read(info.st_size + 1)
-            if len(data) > info.st_size:
-                data += handle.read(max_bytes + 1 - len(data))
+        # Refuses a FIFO or device without blocking on it, even one swapped in after this stat (readfile.py).
+        data = read_regular(path, max_bytes)
+    except NotRegularFile as exc:
+        raise InputError(
+            Problem(display_path(path, base), None, None, f"cannot read transcript: {exc.kind}", code="unreadable-file")
+        ) from exc
     except OSError as exc:
         message = f"cannot read transcript: {exc.strerror or exc}"
         raise InputError(Problem(display_path(path, base), None, None, message, code="unreadable-file")) from exc

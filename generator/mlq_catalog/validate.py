@@ -11,7 +11,9 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import model
 from .analysis import Evidence, analyse
@@ -66,6 +68,7 @@ def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> Che
     curation = curate(catalog, evidence)
     problems += curation.problems
     problems += cross_check(catalog, curation.evidence)
+    problems += check_link_addresses(catalog)
     # Last, so that every quote, however it was attached, is in the scope before it is redacted.
     scope = publication_scope(catalog, curation.evidence)
     problems += scope.problems
@@ -376,6 +379,77 @@ def _check_plain_text(catalog: Catalog) -> list[Problem]:
                 if isinstance(value, str) and RAW_HTML.search(value):
                     problems.append(
                         _at(catalog, entity_id, (name,), f"raw HTML is not allowed in the {name}", code="raw-html")
+                    )
+    return problems
+
+
+class _LinkAddresses(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found += [value for name, value in attrs if name in ("href", "src") and value is not None]
+
+
+def link_addresses(markdown_text: str) -> list[str]:
+    """Every address a Markdown text links to, as the HTML it becomes holds them: inline, reference,
+    image and autolinks alike (entities decoded)."""
+    if "](" not in markdown_text and "]:" not in markdown_text and "<" not in markdown_text:
+        return []  # no link syntax at all: most descriptions
+    import markdown  # type: ignore[import-untyped]
+
+    parser = _LinkAddresses()
+    parser.feed(markdown.markdown(markdown_text))
+    parser.close()
+    return parser.found
+
+
+def check_link_addresses(catalog: Catalog) -> list[Problem]:
+    """Refuse, before anything is built, a description link whose address MkDocs cannot parse, or that
+    holds text a redaction rule replaces.
+
+    A redaction inside an address (``https://[Company A].example.com/paper``) leaves a live link to a
+    garbage host, and MkDocs crashed on it (issue 13); and an address naming what the rules hide
+    would tell who it is by itself. Only the author can decide: drop the link, or its address.
+    """
+    from .anonymize import Redactor, load_redactions
+
+    rules_file, found = load_redactions(catalog.root, catalog.transcripts)  # reported by apply_redactions
+    usable = rules_file is not None and not any(p.severity == "error" for p in found)
+    redactor = Redactor(rules_file.rules if usable and rules_file is not None else [])
+    problems: list[Problem] = []
+    for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
+        for entity_id, entity in getattr(catalog, kind).items():
+            text = getattr(entity, "description", None)
+            if not isinstance(text, str):
+                continue
+            for address in link_addresses(text):
+                try:
+                    urlsplit(address)
+                except ValueError as exc:
+                    problems.append(
+                        _at(
+                            catalog,
+                            entity_id,
+                            ("description",),
+                            f"link address '{address}' is not a valid URL ({exc})",
+                            code="invalid-link",
+                        )
+                    )
+                    continue
+                hidden = redactor.matches(address, None, detectors=False)
+                if hidden:
+                    problems.append(
+                        _at(
+                            catalog,
+                            entity_id,
+                            ("description",),
+                            f"link address '{address}' holds '{hidden[0].original}', which "
+                            "redactions.yaml replaces; a redacted address cannot be published: remove the link or "
+                            "its address",
+                            code="redacted-link",
+                        )
                     )
     return problems
 

@@ -9,6 +9,7 @@ need them, and a "billion laughs" file must fail at once, not exhaust memory.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, display_path
+from .readfile import NotRegularFile, read_regular
 
 try:  # the C loader is several times faster on large catalogs
     from yaml import CSafeLoader as SafeLoader
@@ -56,9 +58,12 @@ class YamlDoc:
 def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, list[Problem]]:
     shown = display_path(path, base)
     try:
-        raw = path.read_bytes()
+        # Never path.read_bytes(): a FIFO named like a YAML file would block it forever (readfile.py).
+        raw = read_regular(path, MAX_YAML_BYTES)
+    except NotRegularFile as exc:
+        return None, [Problem(shown, None, None, f"cannot read file: {exc.kind}", code="unreadable-file")]
     except OSError as exc:
-        return None, [Problem(shown, None, None, f"cannot read file: {exc.strerror}", code="unreadable-file")]
+        return None, [Problem(shown, None, None, f"cannot read file: {exc.strerror or exc}", code="unreadable-file")]
     if len(raw) > MAX_YAML_BYTES:
         return None, [Problem(shown, None, None, f"YAML file is over {MAX_YAML_BYTES:,} bytes", code="file-too-large")]
     try:
@@ -74,6 +79,9 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
                 code="not-utf8",
             )
         ]
+    bad = _NOT_YAML_TEXT.search(text)
+    if bad is not None:
+        return None, [_bad_character(shown, text, bad.start())]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Problem(shown, 1, None, "file is empty", code="empty-file")]
     try:
@@ -95,7 +103,7 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(shown, exc)]
     except yaml.YAMLError as exc:
-        return None, [Problem(shown, None, None, f"invalid YAML: {exc}", code="yaml-syntax")]
+        return None, [Problem(shown, None, None, f"invalid YAML: {' '.join(str(exc).split())}", code="yaml-syntax")]
     positions: dict[Key, tuple[int, int]] = {}
     problems: list[Problem] = []
     try:
@@ -109,6 +117,24 @@ def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, lis
     return YamlDoc(path, shown, data, positions), problems
 
 
+# What YAML does not allow in a file (PyYAML's reader refuses the same set): controls other than
+# tab and line breaks, lone surrogates and the non-characters U+FFFE and U+FFFF. Found here, before
+# parsing, because the parsers report them as a multi-line message with a byte offset.
+_NOT_YAML_TEXT = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _bad_character(shown: str, text: str, offset: int) -> Problem:
+    """A character YAML refuses, located as an editor shows it (lines end at LF, CRLF or CR)."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, offset))
+    line_start = breaks[-1].end() if breaks else 0
+    code = ord(text[offset])
+    what = "control character" if code < 0xA0 else "character"
+    name = " (NUL)" if code == 0 else ""
+    message = f"{what} U+{code:04X}{name} is not allowed in YAML; remove it"
+    return Problem(shown, len(breaks) + 1, offset - line_start + 1, message, code="yaml-character")
+
+
 def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
@@ -118,7 +144,7 @@ def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
         problem = "tab character; YAML indentation must use spaces"
     elif exc.context:
         problem = f"{problem} ({exc.context})"
-    return Problem(shown, line, column, f"YAML syntax error: {problem}", code="yaml-syntax")
+    return Problem(shown, line, column, f"YAML syntax error: {' '.join(problem.split())}", code="yaml-syntax")
 
 
 _scalar_constructor = SafeLoader(b"")
