@@ -409,3 +409,21 @@ def test_pages_show_clean_verbatim_and_search_finds_either_form(tmp_path_factory
     text = " ".join(doc["text"] for doc in index["docs"])
     assert "that was specifically developed by Google" in text
     assert "Uh, that was specifically, um, developed by Google" in text
+
+
+def test_a_speaker_correction_to_the_interviewee_makes_the_coded_turn_a_quote(catalog_copy: Path) -> None:
+    before = check_catalog(catalog_copy)
+    assert before.loaded_evidence is not None
+    assert "interview-34-l93" not in {q.id for q in before.loaded_evidence.quotes}  # labelled "Interviewer 1"
+    _plant(
+        catalog_copy,
+        "interview-34.yaml",
+        "entries:\n  - lines: [93, 93]\n    speaker: interviewee\n    keep: planted, to see the turn become a quote\n",
+    )
+    checked = check_catalog(catalog_copy)
+    assert not checked.errors and checked.evidence is not None and checked.catalog is not None
+    [quote] = [q for q in checked.evidence.quotes if q.id == "interview-34-l93"]
+    assert quote.entities == ("web-scraping",) and quote.edits[0].startswith("speaker:")
+    assert quote in checked.evidence.quotes_by_entity["web-scraping"]
+    exported = {q["id"]: q for q in catalog_to_dict(checked.catalog, checked.evidence)["quotes"]}
+    assert exported["interview-34-l93"]["edits"] == list(quote.edits)
