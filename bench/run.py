@@ -9,6 +9,8 @@ fresh processes (``bench/worker.py``), each run repeated ``--runs`` times:
 * the peak RSS of each of these processes (``os.wait4``);
 * the size of ``search_index.json``, of the largest HTML page, of its navigation, of the site;
 * a no-op rebuild (nothing changed) and a rebuild after editing one quote;
+* the review gate alone (``worker.py gate``: the audit of the publication scope a publishing build runs,
+  word lists included);
 * baselines in the same run: the parse limit and the engine floor (see README.md).
 
 ``--quick`` (for CI) runs N=5 and N=50 once: it checks that everything works and
@@ -201,6 +203,17 @@ def scenario(size: int, runs: int, work: Path, full: bool) -> dict[str, Any]:
         result.update({k: out[k] for k in ("pages", "markdown_bytes", "quotes", "warnings")})
     record(result, "generation", gen)
 
+    gate: dict[str, list[float]] = {"cpu": [], "wall": [], "rss": []}
+    for _ in range(runs):
+        run, out = worker("gate", config, 0)
+        gate["cpu"].append(out["seconds"])
+        gate["wall"].append(run.wall)
+        gate["rss"].append(run.rss_mb)
+        result["gate_scope"] = {k: out[k] for k in ("unreviewed", "scope_texts", "distinct_texts", "scope_chars")}
+        result.setdefault("gate_lists", []).append(out["lists_seconds"])
+    record(result, "gate", gate)
+    log(f"n={size}: review gate {result['gate']['median']:.2f} CPU s")
+
     _, parsed = worker("parse", config, max(3, runs))
     result["parse"] = parsed
     result["parse_ratio"] = parsed["parse_seconds"] / parsed["limit_seconds"]
@@ -320,16 +333,17 @@ def table(results: list[dict[str, Any]]) -> str:
     """Two Markdown tables: times, then sizes and ratios."""
     rows = sorted(results, key=lambda r: r["transcripts"])
     out = [
-        "| N | issues/fixes | pages | quotes | generation s | MkDocs alone s | total build s | engine floor s "
-        "| no-op rebuild s | peak RSS MB gen/MkDocs/build |",
-        "|---:|---:|---:|---:|---|---|---|---|---|---|",
+        "| N | issues/fixes | pages | quotes | generation s | review gate s | MkDocs alone s | total build s "
+        "| engine floor s | no-op rebuild s | peak RSS MB gen/MkDocs/build |",
+        "|---:|---:|---:|---:|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         rss = "/".join(f"{r[k]:.0f}" if k in r else "–" for k in ("generation_rss_mb", "mkdocs_rss_mb", "total_rss_mb"))
         noop = f"{r['noop']['seconds']:.2f}" if "noop" in r else "–"
         out.append(
             f"| {r['transcripts']} | {r['issues']}/{r['fixes']} | {r['pages']} | {r['quotes']} | {_s(r['generation'])} "
-            f"| {_s(r.get('mkdocs'))} | {_s(r.get('total'))} | {_s(r.get('floor'))} | {noop} | {rss} |"
+            f"| {_s(r.get('gate'))} | {_s(r.get('mkdocs'))} | {_s(r.get('total'))} | {_s(r.get('floor'))} "
+            f"| {noop} | {rss} |"
         )
     out += [
         "",

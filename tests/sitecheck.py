@@ -38,6 +38,10 @@ def _theme_scripts() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
     base = (THEME / "base.html").read_text(encoding="utf-8")
     bundles = frozenset(re.findall(r"""<script src="\{\{ '([^']+\.js)' \| url \}\}"></script>""", base))
     assert bundles, "Material's base.html no longer loads its bundle the way this check expects"
+    # The plugin's own packaged script (the search query rewrite) is put on every page by the plugin, not by a page.
+    from mlq_catalog.plugin import SEARCH_SCRIPT
+
+    bundles = bundles | {SEARCH_SCRIPT}
     inline = []
     for partial in sorted((THEME / "partials" / "javascripts").glob("*.html")):
         for body in re.findall(r"<script>(.*?)</script>", partial.read_text(encoding="utf-8"), re.DOTALL):

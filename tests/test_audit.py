@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import shutil
 import unicodedata
 from collections import defaultdict
@@ -13,6 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from mlq_catalog import audit as audit_module
 from mlq_catalog import decisions
 from mlq_catalog.anonymize import Redactor
 from mlq_catalog.audit import (
@@ -27,6 +30,7 @@ from mlq_catalog.audit import (
 )
 from mlq_catalog.cli import main
 from mlq_catalog.loader import Catalog
+from mlq_catalog.model import RedactionRule
 from mlq_catalog.validate import check_catalog
 
 from .conftest import REPO
@@ -179,25 +183,25 @@ def test_french_transcript_is_flagged_as_audited_less_well() -> None:
     assert "interview-73.txt: mostly French" in report.notes[0] and "weaker" in report.notes[0]
 
 
-@pytest.mark.parametrize(
-    ("text", "term", "category"),
-    [
-        ("Okay, thanks, Ludovica.", "Ludovica", "person"),
-        ("and my manager Thaddeus said no", "Thaddeus", "person"),
-        ("then bertrand said we should", "bertrand", "person"),
-        ("a guy called Osgood, he", "Osgood", "person"),
-        ("I work at Pebble Harbour, in sales", "Pebble Harbour", "organisation"),
-        ("a company called Slate and Willow", "Slate and Willow", "organisation"),
-        ("our client Northgate Mills sent it", "Northgate Mills", "organisation"),
-        ("it was Ferdinand's team again", "Ferdinand", "person"),
-        ("at the University of Tollcross", "University of Tollcross", "organisation"),
-        ("in the Greyfield Robotics Lab", "Greyfield Robotics Lab", "organisation"),
-        ("we spent a year in Cork, uh, testing", "Cork", "place"),
-        ("the app, Z I P P O R A, is", "Z I P P O R A", "organisation"),
-        ("contact is mara.stone at stonemail dot zz", "mara.stone at stonemail dot zz", "contact"),
-        ("I asked my boss (Ludovica) about it (laughs)", "Ludovica", "person"),
-    ],
-)
+CONTEXT_CASES = [
+    ("Okay, thanks, Ludovica.", "Ludovica", "person"),
+    ("and my manager Thaddeus said no", "Thaddeus", "person"),
+    ("then bertrand said we should", "bertrand", "person"),
+    ("a guy called Osgood, he", "Osgood", "person"),
+    ("I work at Pebble Harbour, in sales", "Pebble Harbour", "organisation"),
+    ("a company called Slate and Willow", "Slate and Willow", "organisation"),
+    ("our client Northgate Mills sent it", "Northgate Mills", "organisation"),
+    ("it was Ferdinand's team again", "Ferdinand", "person"),
+    ("at the University of Tollcross", "University of Tollcross", "organisation"),
+    ("in the Greyfield Robotics Lab", "Greyfield Robotics Lab", "organisation"),
+    ("we spent a year in Cork, uh, testing", "Cork", "place"),
+    ("the app, Z I P P O R A, is", "Z I P P O R A", "organisation"),
+    ("contact is mara.stone at stonemail dot zz", "mara.stone at stonemail dot zz", "contact"),
+    ("I asked my boss (Ludovica) about it (laughs)", "Ludovica", "person"),
+]
+
+
+@pytest.mark.parametrize(("text", "term", "category"), CONTEXT_CASES)
 def test_context_and_lists_find_names_not_in_the_corpus(text: str, term: str, category: str) -> None:
     report = audit_texts([LocatedText(text, "x.txt", 3, 5, "x")])
     found = {(entry.term, entry.category) for entry in report.entries}
@@ -211,22 +215,63 @@ def test_places_on_later_lines_of_a_text_count_from_column_one() -> None:
     assert [(e.term, e.places[0].line, e.places[0].column) for e in report.entries] == [("Ludovica", 11, 3)]
 
 
+# Lines of the shipped transcripts where a person found an identifier by hand (the reasons in
+# catalog/redactions.yaml). None of them is published: each is on no page (the audit must not list
+# it), until the test attaches it to an issue as a stand-off quote.
+HAND_FOUND = {
+    "interview-05": [277],  # Sorry, Kendra.
+    "interview-34": [15],  # an internship with the Greenest company
+    "interview-35": [245, 249],  # written by Margaret Michelle; working at HO Phase
+}
+
+
+def _publish_lines(catalog: Path, lines_of: dict[str, list[int]]) -> None:
+    """Attach the paragraphs at those lines to an issue (stand-off quotes), so that they are published."""
+    for transcript, numbers in lines_of.items():
+        lines = (catalog / "transcripts" / f"{transcript}.txt").read_text(encoding="utf-8").split("\n")
+        path = catalog / "quotes" / f"{transcript}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {"transcript": transcript}
+        quotes: list[dict[str, object]] = data.setdefault("quotes", [])
+        quotes += [{"text": lines[n - 1].strip(), "entities": ["lack-of-explainability"]} for n in numbers]
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000), encoding="utf-8")
+
+
 def test_shipped_catalog_noise_is_a_third_of_the_baseline(catalog_copy: Path) -> None:
     (catalog_copy / "audit-allowlist.yaml").unlink()
     (catalog_copy / "redactions.yaml").write_text("rules: []\n", encoding="utf-8")
+    hand_found = {"kendra", "margaret michelle", "greenest", "ho phase"}
     checked = check_catalog(catalog_copy)
     report = audit(checked)
     per_1000 = 1000 * len(report.entries) / published_words(checked)
     assert per_1000 <= BASELINE_TERMS_PER_1000_WORDS / 3, [e.term for e in report.entries]
-    terms = {entry.key for entry in report.entries}
-    # The identifiers a person found by hand in the shipped catalog are all reported.
-    assert {"kendra", "margaret michelle", "greenest", "ho phase"} <= terms
+    # Not published, so nothing to review: the audit reads the publication scope only.
+    assert not hand_found & {entry.key for entry in report.entries}
+    _publish_lines(catalog_copy, HAND_FOUND)
+    checked = check_catalog(catalog_copy)
+    assert not checked.errors, [p.format_text() for p in checked.errors]
+    report = audit(checked)
+    # Published, the identifiers a person found by hand are all reported, each at its line.
+    assert hand_found <= {entry.key for entry in report.entries}, [e.term for e in report.entries]
+    for entry in report.entries:
+        if entry.key in hand_found:
+            assert {(p.transcript, p.line) for p in entry.places} <= {
+                (t, n) for t, numbers in HAND_FOUND.items() for n in numbers
+            }
+
+
+def _published_line(catalog: Path, transcript: str = "interview-43") -> int:
+    """The line of the first published paragraph (a quote on a page) of ``transcript``."""
+    checked = check_catalog(catalog)
+    assert checked.scope is not None
+    return min(
+        t.line for t in checked.scope.texts() if t.transcript == transcript and t.field.startswith("quote ") and t.line
+    )
 
 
 def test_json_output_lists_entries_with_places_at_the_word(catalog_copy: Path) -> None:
     path = catalog_copy / "transcripts" / "interview-43.txt"
     lines = path.read_text(encoding="utf-8").split("\n")
-    number = next(n for n, line in enumerate(lines, 1) if len(line) > 200)
+    number = _published_line(catalog_copy)
     lines[number - 1] += " My colleague Ottilie said it, at Fennick Systems Ltd."
     path.write_text("\n".join(lines), encoding="utf-8")
     result = CliRunner().invoke(main, ["audit", "--catalog", str(catalog_copy), "--format", "json"])
@@ -254,8 +299,8 @@ def test_json_output_lists_entries_with_places_at_the_word(catalog_copy: Path) -
 def _plant(catalog: Path, sentence: str) -> None:
     path = catalog / "transcripts" / "interview-43.txt"
     lines = path.read_text(encoding="utf-8").split("\n")
-    number = next(n for n, line in enumerate(lines) if len(line) > 200)
-    lines[number] += " " + sentence
+    number = _published_line(catalog)
+    lines[number - 1] += " " + sentence
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -460,3 +505,152 @@ def test_shapes_the_detectors_leave_are_contact_candidates() -> None:
         ("quenby at mailbox dot zz", "email-like", "contact"),
         ("quenby.zz", "domain-like", "contact"),
     ]
+
+
+# Full names that publication redacts across the paragraphs of one quote (``Redactor.redact_all``):
+# each is (paragraphs of one quote, rule terms). Every piece is searched for as a known name.
+SPLIT_MEMBERS = [
+    (["we hired Pemberly", "Oskvold later."], ["Pemberly Oskvold"]),
+    (["so it was Pemberly-", "Oskvold, I think."], ["Pemberly Oskvold"]),
+    (["Ms. Ysolde", "", "Marsh signed it."], ["Ysolde Marsh"]),
+    (["the lab of Anneliese", "Brackwater", "Osterhagen, right."], ["Anneliese Brackwater Osterhagen"]),
+    (["that was Pemberly", "Oskvold's team, and Pemberly", "Oskvold again."], ["Pemberly Oskvold"]),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "terms"), SPLIT_MEMBERS, ids=range(len(SPLIT_MEMBERS)))
+def test_audit_counts_as_redacted_exactly_what_publication_redacts(paragraphs: list[str], terms: list[str]) -> None:
+    rules = [RedactionRule(terms=terms, placeholder="[Company B]")]
+    words = [w for term in terms for w in term.split()]
+    texts = [
+        LocatedText(p, "t.txt", 10 + 2 * i, 1, "t", "quote t-l10", unit="t\x00quote t-l10")
+        for i, p in enumerate(paragraphs)
+    ]
+    published = Redactor(rules).redact_all(paragraphs, "t")
+    assert not any(w.casefold() in "\n".join(published).casefold() for w in words), published
+    report = audit_texts(texts, rules=rules, known_names=words)
+    assert report.entries == [], [(e.term, [p.location() for p in e.places]) for e in report.entries]
+    assert report.redacted >= len(words)
+    # Paragraphs of different quotes are redacted on their own: the pieces are published and reported.
+    apart = [text._replace(unit=f"t\x00quote t-l{text.line}") for text in texts]
+    reported = {_fold(e.term) for e in audit_texts(apart, rules=rules, known_names=words).entries}
+    assert {w.casefold() for w in words} <= {part for term in reported for part in term.split()}
+
+
+def test_gate_reads_a_split_name_in_one_quote_as_redacted(catalog_copy: Path) -> None:
+    checked = check_catalog(catalog_copy)
+    assert checked.catalog is not None
+    rules_path = catalog_copy / "redactions.yaml"
+    data = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
+    data["rules"].append({"terms": ["Pemberly Oskvold"], "placeholder": "[Company B]", "reason": "employer"})
+    rules_path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    shown = "catalog/transcripts/interview-05.txt"
+
+    def quote(line: int, text: str, field: str) -> _Text:
+        return _Text(text, shown, line, 1, field, "interview-05")
+
+    split = [
+        quote(20, "we hired Pemberly", "quote interview-05-l20"),
+        quote(22, "Oskvold later.", "quote interview-05-l20"),
+    ]
+    assert unreviewed_candidates(_Scope(checked.catalog, split)) == []
+    # The same two paragraphs in two quotes: each is published whole, and both halves are names to review.
+    apart = [split[0], dataclasses.replace(split[1], field="quote interview-05-l22")]
+    terms = {_fold(e.term) for e in unreviewed_candidates(_Scope(checked.catalog, apart))}
+    assert {"pemberly", "oskvold"} <= terms, terms
+
+
+def test_audit_lists_published_text_only_and_searches_it_for_unpublished_names(catalog_copy: Path) -> None:
+    path = catalog_copy / "transcripts" / "interview-43.txt"
+    published = _published_line(catalog_copy)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "# Interview 43 - Amin"
+    lines[0] = "# Interview 43 - Wendeline"  # a coder's name: never published, so searched for
+    interviewer = next(n for n, line in enumerate(lines, 1) if line.strip("# ").startswith("Interviewer")) + 2
+    assert interviewer != published and lines[interviewer - 1].strip()
+    # An interviewer turn is never published: whatever it holds, nothing there is a place to review.
+    lines[interviewer - 1] += " My colleague Ottilie said it, at Fennick Systems Ltd, wendelin too."
+    lines[published - 1] += " We asked wendelin about it."
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["audit", "--catalog", str(catalog_copy), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    entries = json.loads(result.stdout)["entries"]
+    assert [(e["term"], e["reasons"]) for e in entries] == [("wendelin", ["near a known name"])]
+    assert [(p["line"], p["where"].split()[0]) for p in entries[0]["places"]] == [(published, "quote")]
+    # The gate counts exactly what the command lists.
+    checked = check_catalog(catalog_copy)
+    assert checked.scope is not None
+    assert [e.term for e in unreviewed_candidates(checked.scope)] == ["wendelin"]
+
+
+# --- The engine's shortcuts change nothing (the review gate's speed, bench/run.py) -----------------
+
+_PREFILTERED = [
+    *(p for _, p in audit_module._PERSON_CONTEXTS),
+    *(p for _, p in audit_module._PERSON_BEFORE),
+    *(p for _, p in audit_module._ORG_CONTEXTS),
+    audit_module._CALLED_IT,
+    audit_module.ORG,
+    audit_module.EMAIL_LIKE,
+    audit_module.URL_LIKE,
+    audit_module.LOOSE_EMAIL,
+    audit_module.DOMAIN_LIKE,
+]
+
+
+def _sample_texts() -> list[str]:
+    """Real paragraphs (the corpus and the shipped transcripts) and the pattern-shaped phrases of the tests."""
+    texts = [
+        line
+        for folder in (CORPUS / "transcripts", CORPUS / "held-out" / "transcripts", REPO / "catalog" / "transcripts")
+        for path in sorted(folder.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    ]
+    texts += [text for text, _, _ in CONTEXT_CASES]
+    texts += [
+        "mail HOPE@EXAMPLE.ORG or jo dot doe AT example DOT com; see WWW.example.io and https://x.y/z",
+        "I worked at Fennick Systems LTD, then Quorvex GmbH; Thank You, Ottilie! MY COLLEAGUE Ingrid SAID so.",
+        "the University Of Ghent, Polytechnique, l’équipe d’Ottilie, merci beaucoup Ottilie.",
+    ]
+    return texts
+
+
+@pytest.mark.parametrize("pattern", _PREFILTERED, ids=lambda p: p.pattern[:40])
+def test_literal_prefilter_never_skips_a_match(pattern: re.Pattern[str]) -> None:
+    assert audit_module._facts(pattern), "every keyword-led pattern has a prefilter"
+    for text in _sample_texts():
+        for variant in (text, text.upper(), text.lower()):
+            if not audit_module._may_match(pattern, variant):
+                assert pattern.search(variant) is None, (pattern.pattern, variant)
+
+
+def test_required_words_are_read_off_the_pattern() -> None:
+    facts = audit_module._facts(re.compile(r"\b(?:hi|thank\s+you)\s*,\s+(?P<n>[A-Z]\w+)|@\w+", re.IGNORECASE))
+    assert facts == (("@", "hi", "thank"),)
+    both = audit_module._facts(re.compile(r"(?:colleague|boss)s?\s+(?:at|with)\s+[Ii]nternship"))
+    assert set(both) == {("boss", "colleague"), ("nternship",), ("at", "with")}
+    assert audit_module._facts(re.compile(r"(?:x|[a-z]+)y?")) == ()  # an alternative without a literal
+
+
+def test_engine_shortcuts_leave_the_report_unchanged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Memoised texts, prefilters and the dictionary fast path: the report is the same without them."""
+    words = tmp_path / "interview-99.txt"
+    words.write_text("Interviewee: so we asked Baker, and the baker, then Fisher left; cook it.\n", encoding="utf-8")
+    paths = sorted((REPO / "catalog" / "transcripts").glob("*.txt")) + sorted((CORPUS / "transcripts").glob("*.txt"))
+    paths.append(words)
+    known = (CORPUS / "known-names.txt").read_text(encoding="utf-8").splitlines()
+    # With names that are also words ("Baker", "Cook"): found capitalised, never in lower case.
+    names = [line for line in known if line[:1].isalpha()] + ["Baker Fisher", "Cook"]
+    # Two files twice, so that the memo is used.
+    fast = audit_module.audit_transcript_files(paths + paths[:2], known_names=names)
+    monkeypatch.setattr(audit_module, "_may_match", lambda pattern, text: True)
+    monkeypatch.setattr(audit_module, "plain_words", lambda: frozenset())
+    monkeypatch.setattr(audit_module, "_memo", lambda memo, text, make: make(text))
+    slow = audit_module.audit_transcript_files(paths + paths[:2], known_names=names)
+    assert [(e.key, e.count) for e in fast.entries if e.key in ("baker", "fisher", "cook")] == [
+        ("baker", 1),
+        ("fisher", 1),
+    ]
+    assert fast.to_json() == slow.to_json()

@@ -333,6 +333,11 @@ def test_inline_labels_that_are_not_the_interviewee_are_named(work: Path) -> Non
 
 # --- ids, paths and names ------------------------------------------------------------------------------------------
 
+_REGISTRY = (REPO / "catalog" / "transcripts.yaml").read_text(encoding="utf-8").splitlines()
+FIRST_ENTRY = _REGISTRY.index("  - id: interview-05") + 1
+"""Where the shipped registry's first entry starts; an entry appended to it starts after LISTED_END."""
+LISTED_END = len(_REGISTRY)
+
 
 def test_two_files_resolving_to_the_same_id(work: Path) -> None:
     add_transcript(work, BODY, "interview-99.txt", listed=False)
@@ -353,7 +358,7 @@ def test_an_unlisted_file_cannot_take_a_listed_id(work: Path) -> None:
     assert code == 1
     assert about(lines) == [
         "catalog/transcripts/interview-05.md: this file's transcript id 'interview-05' is already used by "
-        "catalog/transcripts.yaml:5; rename the file or give it its own id in transcripts.yaml"
+        f"catalog/transcripts.yaml:{FIRST_ENTRY}; rename the file or give it its own id in transcripts.yaml"
     ]
 
 
@@ -362,7 +367,8 @@ def test_one_file_listed_under_two_ids(work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        "catalog/transcripts.yaml:37:5: file 'transcripts/interview-05.txt' is already the source of transcript "
+        f"catalog/transcripts.yaml:{LISTED_END + 2}:5: file 'transcripts/interview-05.txt' is already the source of "
+        "transcript "
         "'interview-05' [transcripts[5].source]"
     ]
 
@@ -373,7 +379,7 @@ def test_duplicate_transcript_id(work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        "catalog/transcripts.yaml:39:5: duplicate transcript id 'interview-99' [transcripts[6].id]"
+        f"catalog/transcripts.yaml:{LISTED_END + 4}:5: duplicate transcript id 'interview-99' [transcripts[6].id]"
     ]
 
 
@@ -384,7 +390,8 @@ def test_yaml_path_outside_the_catalog(source: str, work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        f"catalog/transcripts.yaml:37:5: path '{source}' leaves the catalog directory [transcripts[5].source]"
+        f"catalog/transcripts.yaml:{LISTED_END + 2}:5: path '{source}' leaves the catalog directory "
+        "[transcripts[5].source]"
     ]
 
 
@@ -403,7 +410,8 @@ def test_listed_symlink_outside_the_catalog(work: Path) -> None:
     code, lines = validate()
     assert code == 1
     assert about(lines, "catalog/transcripts.yaml") == [
-        f"catalog/transcripts.yaml:37:5: path 'transcripts/{NAME}' leaves the catalog directory [transcripts[5].source]"
+        f"catalog/transcripts.yaml:{LISTED_END + 2}:5: path 'transcripts/{NAME}' leaves the catalog directory "
+        "[transcripts[5].source]"
     ]
 
 

@@ -203,7 +203,9 @@ def test_the_catalogs_words_replace_issue_fix_and_practitioner(catalog_copy: Pat
     _with_meta(
         catalog_copy,
         "labels:\n  issue: challenge\n  issues: challenges\n  fix: practice\n  fixes: practices\n"
-        "  participant: reviewer\n  participants: reviewers\n",
+        "  participant: reviewer\n  participants: reviewers\n"
+        # The issues' own facet stays defined, in words of its own.
+        "facets:\n  quality-attribute:\n    title: Attribute\n",
     )
     checked = check_catalog(catalog_copy)
     assert checked.catalog is not None and checked.evidence is not None and not checked.errors, checked.errors
@@ -217,14 +219,15 @@ def test_the_catalogs_words_replace_issue_fix_and_practitioner(catalog_copy: Pat
         "## Practices\n",
         "## Related challenges\n",
         '??? quote "Cite this challenge"',
-        "## Challenges that come with it { #issues-that-come-with-it }",
+        "reviewers** (",
         "## What reviewers said",
     ):
         assert expected in issue, expected
     assert "## Challenges it addresses" in pages["fixes/lighter-models.md"]
     assert pages["overview/prevalence.md"].startswith("# Challenges by prevalence\n")
-    assert "interviewed reviewers who raised the challenge" in pages["overview/prevalence.md"]
-    assert "Challenges by number of participants" in pages["overview/prevalence.md"]  # the chart's own title
+    assert "in which the challenge was raised: a challenge is raised" in pages["overview/prevalence.md"]
+    assert "Challenges by number of interviews" in pages["overview/prevalence.md"]  # the chart's own title
+    assert "Raised by a reviewer (1 of 5 interviews)" in pages["issues/dependency-management.md"]
     assert site.nav["issues"][0] == {"All challenges": "issues/index.md"}
     assert site.nav["fixes"][0] == {"All practices": "fixes/index.md"}
     assert list(site.nav["overview"][3]) == ["Challenges and their practices"]
@@ -240,7 +243,8 @@ def test_the_catalogs_words_replace_issue_fix_and_practitioner(catalog_copy: Pat
         ("labels:\n  fixes: '[x](javascript:alert(1))'\n", "labels.fixes"),
         ("facets:\n  dimension:\n    title: 'a | b'\n", "facets.dimension.title"),
         ("pseudonym_prefix: p\n", "pseudonym_prefix"),
-        ("facets:\n  colour: {title: Colour}\n", "facets.colour"),
+        ("facets:\n  colour: {title: Colour, values: ['<b>red</b>']}\n", "facets.colour"),
+        ("facets:\n  Colour!: {title: Colour}\n", "facets"),
     ],
 )
 def test_catalog_words_are_plain_words(catalog_copy: Path, extra: str, key: str) -> None:
@@ -263,6 +267,7 @@ def test_a_disabled_facet_has_no_tags_and_no_page(catalog_copy: Path) -> None:
     from .conftest import TEMPLATES
 
     text = (catalog_copy / "catalog.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^  dimension:\n.*?(?=^\S)", "", text)  # the shipped settings of the facet
     text = text.replace(
         "facets:\n", "facets:\n  dimension:\n    enabled: false\n  data-type:\n    title: Kind of data\n"
     )
@@ -274,9 +279,12 @@ def test_a_disabled_facet_has_no_tags_and_no_page(catalog_copy: Path) -> None:
     assert "browse/data-type.md" in site.pages
     assert site.pages["browse/data-type.md"].startswith("# Issues by kind of data\n")
     assert "Dimension:" not in site.pages["issues/noisy-labels.md"]
+    assert "Data quality:" not in site.pages["issues/noisy-labels.md"]
+    # The configured facets in catalog.yaml's order, then the built-in ones it does not name.
     assert [next(iter(item)) for item in site.nav["browse"][1:]] == [
-        "Lifecycle stage",
         "Kind of data",
+        "Quality attribute",
+        "Lifecycle stage",
         "Collection method",
     ]
 

@@ -354,14 +354,17 @@ def _plant(project: Path) -> None:
         summary=ISSUE_SUMMARY,
         description=data["description"] + "\n" + PLACEHOLDER_PARAGRAPHS,
         formerly=["drift-of-old"],
-        tags={**data["tags"], "dimension": [*data["tags"]["dimension"], *TAGS]},
+        tags={**data["tags"], "dimension": [*data["tags"].get("dimension", []), *TAGS]},
     )
     _edit(catalog / "fixes" / "drift-monitoring.yaml", title=FIX_TITLE, description=INERT_DESCRIPTION)
     _edit(catalog / "categories" / "maintenance-monitoring.yaml", title=CATEGORY_TITLE)
     _edit(catalog / "contexts" / "web-scraping.yaml", title=CONTEXT_TITLE)
     meta = yaml.safe_load((catalog / "catalog.yaml").read_text(encoding="utf-8"))
     meta["versions"][0]["notes"] = NOTES
-    _edit(catalog / "catalog.yaml", authors=[AUTHOR], versions=meta["versions"])
+    # Any dimension may be planted: the shipped catalog lists the values it allows.
+    facets = meta.get("facets", {})
+    facets.get("dimension", {}).pop("values", None)
+    _edit(catalog / "catalog.yaml", authors=[AUTHOR], versions=meta["versions"], facets=facets)
     listing = yaml.safe_load((catalog / "transcripts.yaml").read_text(encoding="utf-8"))
     for entry in listing["transcripts"]:
         entry["role"] = ROLE
@@ -412,7 +415,9 @@ def test_titles_show_as_written_in_every_context(hostile_site: Path) -> None:
         ("contexts/web-scraping/index.html", context),
     ):
         other = _page(hostile_site, relative)
-        assert any(shown in text for text in other.texts["a.md-nav__link"]), relative
+        # A category is a nav section (a label) over its pages, an entry a link.
+        nav = other.texts.get("a.md-nav__link", []) + other.texts.get("label.md-nav__link", [])
+        assert any(shown in text for text in nav), relative
     assert _page(hostile_site, "fixes/drift-monitoring/index.html").texts["title"] == [f"{fix} - {SITE_NAME}"]
     assert _page(hostile_site, "contexts/web-scraping/index.html").texts["title"] == [f"{context} - {SITE_NAME}"]
     assert f"Collection: {context}" in _page(hostile_site, "issues/missing-values/index.html").texts["a.md-tag"]
@@ -444,7 +449,7 @@ def test_titles_show_as_written_in_every_context(hostile_site: Path) -> None:
 
 
 def test_tag_values_show_as_written_and_their_links_resolve(hostile_site: Path) -> None:
-    shown = [f"Dimension: {t[:1].upper()}{t[1:]}" for t in TAGS]
+    shown = [f"Data quality: {t[:1].upper()}{t[1:]}" for t in TAGS]
     page = _page(hostile_site, "issues/data-drift/index.html")
     for tag in shown:
         assert tag in page.texts["a.md-tag"], tag

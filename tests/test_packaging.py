@@ -163,7 +163,8 @@ def test_the_second_example_builds_from_the_wheel(installed: tuple[Path, dict[st
         page = (site / "issues" / issue.stem / "index.html").read_text(encoding="utf-8")
         assert 'class="mlq-quote"' in page, issue.stem
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert "with 2 reviewers" in home  # the catalog's own words for interviewees, issues and fixes
+    # The catalog's own words for interviewees, issues and fixes.
+    assert "interviews</strong>, one reviewer each" in home
     assert "<strong>3 challenges</strong>" in home and "<strong>2 practices</strong>" in home
     assert "All practices" in (site / "fixes" / "index.html").read_text(encoding="utf-8")
     assert unsafe_markup(site) == []

@@ -170,7 +170,8 @@ def test_sentinels_outside_the_scope_are_in_no_published_byte(project_copy: Path
     names = [name for name, _ in files]
     # The downloads are there, and unpacked: the test looks inside them.
     assert any(n.endswith(".qdpx") for n in names) and any(".qdpx!sources/" in n for n in names)
-    assert any(n.endswith(".csv.zip!quotes-0.1.0.csv") for n in names)
+    version = yaml.safe_load((project_copy / "catalog" / "catalog.yaml").read_text(encoding="utf-8"))["version"]
+    assert any(n.endswith(f".csv.zip!quotes-{version}.csv") for n in names)
     assert any(n.endswith(".json") and "/catalog-" in n for n in names)
     leaks = {where: [name for name, data in files if word.encode() in data.lower()] for where, word in HIDDEN.items()}
     assert not {where: found for where, found in leaks.items() if found}
@@ -178,7 +179,7 @@ def test_sentinels_outside_the_scope_are_in_no_published_byte(project_copy: Path
     holding = {name for name, data in files if PUBLISHED.encode() in data.lower()}
     assert any(n.endswith("search/search_index.json") for n in holding)
     assert any(".qdpx!sources/" in n for n in holding)
-    assert any(n.endswith("quotes-0.1.0.csv") for n in holding)
+    assert any(n.endswith(f"quotes-{version}.csv") for n in holding)
     assert any(n.endswith(".json") and "/catalog-" in n for n in holding)
     assert any(n.startswith("issues/noisy-labels/") for n in holding)
 
@@ -418,6 +419,7 @@ def test_every_yaml_string_is_redacted_tags_and_version_notes_included(catalog_c
     meta_data = yaml.safe_load(meta.read_text(encoding="utf-8"))
     meta_data["versions"][0]["notes"] = "Thanks to Hartsock for the review."
     meta_data["authors"] = ["mlq-catalog contributors", "Hartsock lab"]
+    meta_data["facets"]["dimension"].pop("values", None)  # any dimension may be planted
     meta.write_text(yaml.safe_dump(meta_data, sort_keys=False), encoding="utf-8")
     with (catalog_copy / "redactions.yaml").open("a", encoding="utf-8") as out:
         out.write('  - terms: [Hartsock]\n    placeholder: "[name]"\n')

@@ -142,7 +142,7 @@ def test_every_quote_is_a_selection_over_its_exact_text(shipped: CheckedCatalog,
 def test_sources_show_pseudonyms_not_speaker_labels_or_code_lines(qdpx: bytes) -> None:
     _, texts = _project(qdpx)
     joined = "\n".join(texts.values())
-    assert "P43: " in joined and "PU1: " in joined
+    assert "P43: " in joined and "P36: " in joined
     assert "Interviewee:" not in joined and "\nData-missing-value" not in joined
     assert "Amin" not in joined and "Kendra" not in joined  # redaction rules apply to sources too
 

@@ -164,8 +164,8 @@ def test_synthetic_corpus_is_deterministic_valid_and_uses_every_layout(tmp_path:
     import synth
     from mlq_catalog.transcripts import parse
 
-    first = synth.write_project(tmp_path / "a", 9, issues=30, fixes=22)
-    second = synth.write_project(tmp_path / "b", 9, issues=30, fixes=22)
+    first = synth.write_project(tmp_path / "a", 9, issues=40, fixes=22)
+    second = synth.write_project(tmp_path / "b", 9, issues=40, fixes=22)
     files_a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
     files_b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
     assert files_a == files_b
@@ -175,7 +175,7 @@ def test_synthetic_corpus_is_deterministic_valid_and_uses_every_layout(tmp_path:
     assert len(synthetic) == 4 and len(list((catalog / "transcripts").glob("*.txt"))) == 9
     layouts = {parse(p.read_text(encoding="utf-8"), p, known_labels=["Interviewee"]).layout for p in synthetic}
     assert layouts == {"own-line", "heading", "inline"}
-    assert len(list((catalog / "issues").glob("*.yaml"))) == 30
+    assert len(list((catalog / "issues").glob("*.yaml"))) == 40
     assert len(list((catalog / "fixes").glob("*.yaml"))) == 22
 
     result = check_catalog(catalog)

@@ -176,3 +176,35 @@ def test_every_quote_is_findable_by_search(built_site: Path) -> None:
         if phrase not in indexed:
             missing.append((quote["id"], phrase))
     assert missing == []
+
+
+def test_no_false_missing_anchor_lines(built_site: Path, tmp_path: Path) -> None:
+    """Links to a tag on the browse pages are not reported as missing anchors (serve printed 58 such lines);
+    a link to an anchor that is really missing still is."""
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    index = built_site / "docs" / "index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8") + "\n[nowhere](browse/lifecycle.md#tag:no-such-stage)\n", encoding="utf-8"
+    )
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    handler = Collect(level=logging.DEBUG)
+    logger = logging.getLogger("mkdocs")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        build(load_config(str(built_site / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=False))
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    missing = [line for line in lines if "does not contain an anchor" in line]
+    assert len(missing) == 1 and "#tag:no-such-stage" in missing[0], missing

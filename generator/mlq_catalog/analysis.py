@@ -46,6 +46,8 @@ class Quote:
     # Where in the recording it was said (HH:MM:SS), for quotes from caption transcripts (formats.py).
     start_time: str | None = None
     end_time: str | None = None
+    # Attached from catalog/quotes/ rather than coded in the transcript: its coding may be someone else's.
+    standoff: bool = False
     # Curation (curation.py): what pages show when a curator trimmed or glossed the turn (None: the text),
     # the edits made, and the codes as coded when a curator recoded it.
     shown: str | None = None

@@ -545,17 +545,31 @@ class Redactor:
         the indexes that may hold something to redact (the others are returned as they are).
         ``lines``: the line each text starts on, for the log (``record``).
         """
+        found = self.matches_all(texts, transcript, touched=touched, turn_starts=turn_starts)
+        return [
+            self._replace(text, matches, transcript, lines[index] if index < len(lines) else None, record)
+            for index, (text, matches) in enumerate(zip(texts, found, strict=True))
+        ]
+
+    def matches_all(
+        self,
+        texts: Sequence[str],
+        transcript: str | None = None,
+        *,
+        touched: Iterable[int] | None = None,
+        turn_starts: Iterable[int] = (),
+    ) -> list[list[Match]]:
+        """What ``redact_all`` replaces in each of ``texts`` (same arguments): the one definition of
+        "redacted" for paragraphs, which the audit and the review gate read too (``audit.py``)."""
         touched = self.candidates(texts, transcript) if touched is None else set(touched)
         across = self._across(texts, touched, transcript, frozenset(turn_starts))
-        out: list[str] = []
+        out: list[list[Match]] = []
         for index, text in enumerate(texts):
             if index not in touched:
-                out.append(text)
+                out.append([])
                 continue
             found = self._found(text, _views(text), transcript, True)
-            matches = _choose(text, found + across.get(index, []))
-            line = lines[index] if index < len(lines) else None
-            out.append(self._replace(text, matches, transcript, line, record))
+            out.append(_choose(text, found + across.get(index, [])))
         return out
 
     def _across(

@@ -1,10 +1,11 @@
 """PII audit: list what a person should review before the catalog is published (issue 15).
 
 Rules and detectors (``anonymize.py``) only remove what someone thought of. The audit reads the
-texts that would be published, as written (before redaction), each with where it is
-(:class:`LocatedText`), and lists every candidate identifier as one entry per distinct term,
-with every place it occurs as ``file:line:column`` of the word itself, riskiest first: person
-names, organisations, places, contact details, then other unknown words.
+texts that would be published (the publication scope, ``scope.py``; nothing else), as written
+(before redaction), each with where it is (:class:`LocatedText`), and lists every candidate
+identifier as one entry per distinct term, with every place it occurs as ``file:line:column`` of
+the word itself, riskiest first: person names, organisations, places, contact details, then other
+unknown words.
 
 A term is a candidate when something says it may name someone:
 
@@ -32,9 +33,10 @@ the common words of a transcript's language. A transcript mostly not in English 
 with that language's common words only (the ``stop-words`` package), and the report says that
 the audit is weaker there.
 
-Decisions: a place covered by a redaction rule or built-in detector is decided (it will not be
-published); a term in ``catalog/audit-allowlist.yaml`` is decided (reviewed and safe). Every
-other candidate is unreviewed. ``decide`` writes those decisions for the ``--allow`` and
+Decisions: a place that publication replaces (a redaction rule or built-in detector, found by the
+publisher's own function over the same unit of text: :class:`_Covered`) is decided; a term in
+``catalog/audit-allowlist.yaml`` is decided (reviewed and safe). Every other candidate is
+unreviewed. ``decide`` writes those decisions for the ``--allow`` and
 ``--redact`` options (``decisions.py``).
 """
 
@@ -54,7 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from . import textfold
 from .anonymize import Redactor, load_redactions, unsure_identifiers
-from .errors import Problem, display_path, printable
+from .errors import InputError, Problem, display_path, printable
 from .model import AllowedCandidate, AuditAllowlist, RedactionRule
 from .transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
 from .validate import CheckedCatalog
@@ -363,6 +365,114 @@ _PLACE_PREPOSITIONS = frozenset(
 )
 
 
+# --- Literal prefilters ---------------------------------------------------------------------------
+# Most detector patterns can only match where some literal word is in the text ("said", "called",
+# "University", "@"); a substring test for those is far cheaper than a regex scan that tries every
+# position. The words are read off each compiled pattern itself (``_required``), so that a pattern
+# changed or added later gets its own prefilter, never a stale one.
+
+_Facts = tuple[tuple[str, ...], ...]
+"""Each set: at least one of its strings (lower case) is in any text where the pattern matches."""
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _parse_pattern(pattern: re.Pattern[str]) -> Any:
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import sre_parse as _parser
+    return _parser.parse(pattern.pattern, pattern.flags)
+
+
+def _required(items: Any) -> list[frozenset[str]]:
+    """Facts (see ``_Facts``) about any match of the parsed sequence ``items``; sound, not complete:
+    a literal run counts only while it is contiguous, ASCII and free of anything but literals."""
+    facts: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            facts.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, value in items:
+        name = str(op)
+        if name == "LITERAL" and chr(value).isascii():
+            run.append(chr(value).lower())
+            continue
+        flush()
+        if name == "SUBPATTERN":
+            facts.extend(_required(value[-1]))
+        elif name == "BRANCH":
+            union: set[str] = set()
+            for alternative in value[1]:
+                best = _best(_required(alternative))
+                if best is None:
+                    break
+                union |= best
+            else:
+                facts.append(frozenset(union))
+        elif name in _REPEATS and value[0] >= 1:
+            facts.extend(_required(value[2]))
+    flush()
+    return facts
+
+
+def _best(facts: Sequence[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective fact: the one whose shortest string is longest."""
+    return max(facts, key=lambda f: (min(map(len, f)), -len(f)), default=None)
+
+
+@functools.cache
+def _facts(pattern: re.Pattern[str]) -> _Facts:
+    try:
+        found = _required(_parse_pattern(pattern).data)
+    except Exception:  # an unreadable pattern gets no prefilter: it is always scanned
+        return ()
+    kept = {fact for fact in found if fact and all(fact)}
+    # The most selective first, so that a text without its words is dismissed after one test.
+    return tuple(tuple(sorted(f)) for f in sorted(kept, key=lambda f: (-min(map(len, f)), len(f), sorted(f))))
+
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+@functools.lru_cache(maxsize=4)
+def _lowered(text: str) -> str | None:
+    """``text`` in lower case when it is ASCII, where case-insensitive matching is plain ASCII case
+    (no Kelvin sign or long s to match ``k`` or ``s``); None otherwise (no prefilter)."""
+    return text.lower() if text.isascii() else None
+
+
+def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when ``pattern`` cannot match anywhere in ``text`` (a required literal is missing)."""
+    lowered = _lowered(text)
+    if lowered is None:
+        return True
+    for fact in _facts(pattern):
+        for word in fact:
+            if word in lowered:
+                break
+        else:
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=2)
+def _words(masked: str) -> list[re.Match[str]]:
+    """The words of a masked text, found once for the shape checks and the known-name search."""
+    return list(WORD.finditer(masked))
+
+
+def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, skipped when a literal prefilter proves there is no match."""
+    return pattern.finditer(text) if _may_match(pattern, text) else iter(())
+
+
 class LocatedText(NamedTuple):
     """One published text as written, and where it starts: ``column`` is that of ``text[0]``.
 
@@ -380,8 +490,10 @@ class LocatedText(NamedTuple):
     where: str = ""
     prose: bool = True
     detectors: bool = True
-    turn: int | None = None
-    """Line of the transcript turn this paragraph belongs to: a turn's paragraphs are redacted together."""
+    unit: str = ""
+    """Texts with the same non-empty ``unit`` are the paragraphs, in order, of what publication
+    redacts as one (a quote: ``Redactor.matches_all``, where a name a blank line splits is replaced
+    in both paragraphs); a text without one is redacted on its own (``Redactor.matches``)."""
 
 
 class Place(NamedTuple):
@@ -503,6 +615,13 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in get_english_words_set(["web2"]) if w.islower())
 
 
+@functools.lru_cache(maxsize=1)
+def plain_words() -> frozenset[str]:
+    """The ordinary English words written in letters only: a word of the text found here as it is
+    (lower case, no hyphen or apostrophe) is ``is_english``, so the per-word checks skip it at once."""
+    return frozenset(w for w in english_words() if w.isalpha())
+
+
 def _data_lines(name: str) -> list[str]:
     text = resources.files("mlq_catalog").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
@@ -534,13 +653,7 @@ def stop_words(language: str) -> frozenset[str]:
 def detect_language(words: Sequence[str]) -> str:
     """The language whose common words make up most of ``words``; English on a tie. Deterministic."""
     folded = [fold(w) for w in words]
-    best, best_count = "en", -1
-    for language in LANGUAGES:
-        vocabulary = stop_words(language)
-        hits = sum(1 for w in folded if w in vocabulary)
-        if hits > best_count:
-            best, best_count = language, hits
-    return best
+    return _best_language([sum(1 for w in folded if w in stop_words(language)) for language in LANGUAGES])
 
 
 @functools.lru_cache(maxsize=1)
@@ -684,10 +797,10 @@ def _trim_sequence(text: str, start: int, end: int, language: _Language) -> tupl
 
 def _names_in_context(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     for reason, pattern in _PERSON_CONTEXTS:
-        for m in pattern.finditer(text):
+        for m in _finditer(pattern, text):
             yield reason, m
     for reason, pattern in _PERSON_BEFORE:
-        for verb in pattern.finditer(text):
+        for verb in _finditer(pattern, text):
             before = _WORD_BEFORE.search(text, max(0, verb.start() - 60), verb.start())
             if before is not None:
                 yield reason, before
@@ -706,7 +819,7 @@ def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
             end += after.end()
         yield _Hit(start, end, "person", reason)
     for reason, pattern in _ORG_CONTEXTS:
-        for m in pattern.finditer(text):
+        for m in _finditer(pattern, text):
             found = _trim_sequence(text, m.start("name"), m.end("name"), language)
             if found is None:
                 continue
@@ -716,7 +829,7 @@ def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
             if reason == "company called" and words[0][0].islower() and (len(words[0]) < 3 or is_english(words[0])):
                 continue
             yield _Hit(found[0], found[1], "organisation", reason)
-    for m in _CALLED_IT.finditer(text):
+    for m in _finditer(_CALLED_IT, text):
         if m.group("quoted"):
             start, end = m.start("quoted"), m.end("quoted")
         elif m.group("name"):
@@ -735,7 +848,7 @@ def _context_hits(text: str, language: _Language) -> Iterator[_Hit]:
 
 def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Iterator[_Hit]:
     taken: list[tuple[int, int]] = []
-    for m in ORG.finditer(masked):
+    for m in _finditer(ORG, masked):
         parts = m.group(0).split()
         skip = 0
         while skip < len(parts) - 2 and is_english(parts[skip]) and parts[skip] not in ORG_SUFFIXES:
@@ -758,9 +871,12 @@ def _shape_hits(text: str, masked: str, language: _Language, prose: bool) -> Ite
         ):
             taken.append((m.start(), m.end()))
             yield _Hit(m.start(), m.end(), "organisation", "spelled letter by letter")
-    words = list(WORD.finditer(masked))
+    words = _words(masked)
     last_place = -5
+    ordinary = plain_words()
     for index, m in enumerate(words):
+        if m.group(0) in ordinary:
+            continue  # a lower-case dictionary word: every branch below would skip it
         word = _strip_possessive(m.group(0))
         if len(word) < 2 or any(s <= m.start() < e for s, e in taken):
             continue
@@ -867,13 +983,14 @@ def _place_at(
 
 def _contact_hits(masked: str) -> Iterator[_Hit]:
     for pattern, reason in ((EMAIL_LIKE, "email-like"), (URL_LIKE, "web address"), (LOOSE_EMAIL, "email-like")):
-        for m in pattern.finditer(masked):
+        for m in _finditer(pattern, masked):
             yield _Hit(m.start(), m.start() + len(m.group(0).rstrip()), "contact", reason)
-    for m in DOMAIN_LIKE.finditer(masked):
+    for m in _finditer(DOMAIN_LIKE, masked):
         if fold(m.group(0).rsplit(".", 1)[-1]) not in _FILE_SUFFIXES:
             yield _Hit(m.start(), m.end(), "contact", "domain-like")
-    for offset, found, reason in unsure_identifiers(masked):  # what the detectors left as unsure
-        yield _Hit(offset, offset + len(found), "contact", reason)
+    if not masked.isascii() or _ASCII_DIGIT.search(masked):  # no digit, no phone-like shape
+        for offset, found, reason in unsure_identifiers(masked):  # what the detectors left as unsure
+            yield _Hit(offset, offset + len(found), "contact", reason)
 
 
 def _mask(text: str, pseudonyms: Iterable[str]) -> str:
@@ -929,11 +1046,19 @@ class _NameSearch:
         self.tokens = frozenset(tokens)
         self.short = frozenset(short)
         self._memo: dict[str, bool] = {}
+        self._words: dict[tuple[str, str], bool] = {}
 
     def __len__(self) -> int:
         return len(self.tokens) + len(self.short)
 
     def matches(self, word: str, language: _Language) -> bool:
+        key = (word, language.code)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = self._matches(word, language)
+        return found
+
+    def _matches(self, word: str, language: _Language) -> bool:
         if word.upper() in self.short and word[0].isupper():
             return True
         folded = fold(word)
@@ -1020,32 +1145,32 @@ def audit_texts(
 ) -> AuditReport:
     """Every candidate identifier in ``texts``, one entry per distinct term, minus what rules and reviews decided."""
     originals = list(texts)
+    # Every step below depends on a text's characters (and its file's language), not on where it
+    # is: each distinct text is read once (a quote and its turn, a phrase repeated in many
+    # interviews), and its hits reused at every place it occurs.
     # Searched as a reader sees them (invisible characters gone, look-alikes replaced); ``maps`` leads
     # each offset back to the text as written, where rules match and places are counted.
-    views = [_review_form(item.text) for item in originals]
+    review_forms: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+    views = [_memo(review_forms, item.text, _review_form) for item in originals]
     items = [item._replace(text=view) for item, (view, _) in zip(originals, views, strict=True)]
     maps = [starts for _, starts in views]
     pseudonym_list = sorted({p for p in pseudonyms if p.strip()}, key=lambda p: (-len(p), p))
-    masked = [_mask(item.text, pseudonym_list) for item in items]
+    masks: dict[str, str] = {}
+    masked = [_memo(masks, item.text, functools.partial(_mask, pseudonyms=pseudonym_list)) for item in items]
     languages = _languages(items, masked)
     names = _NameSearch(known_names)
 
     # Find: the terms, each with the category and reasons of its strongest hit.
     found: dict[str, tuple[str, str, set[str]]] = {}
     hits_at: dict[str, set[tuple[int, int, int]]] = defaultdict(set)
+    hits_of: dict[tuple[str, str, bool, bool], list[_Hit]] = {}
     for index, (item, text) in enumerate(zip(items, masked, strict=True)):
         language = languages[item.path]
-        hits: list[_Hit] = list(_context_hits(text, language))
-        if item.detectors:
-            hits.extend(_contact_hits(text))
-        hits.extend(_shape_hits(item.text, text, language, item.prose))
-        for m in WORD.finditer(text):
-            for part in re.finditer(r"[^-]+", m.group(0)):
-                word = _strip_possessive(part.group(0))
-                if names.matches(word, language):
-                    start = m.start() + part.start()
-                    hits.append(_Hit(start, start + len(word), "person", "near a known name"))
-        for hit in _longest_first(hits):
+        memo_key = (item.text, language.code, item.prose, item.detectors)
+        chosen = hits_of.get(memo_key)
+        if chosen is None:
+            chosen = hits_of[memo_key] = _longest_first(_text_hits(item, text, language, names))
+        for hit in chosen:
             term = item.text[hit.start : hit.end]
             key = fold(term)
             if not key:
@@ -1062,8 +1187,7 @@ def audit_texts(
     _propagate(found, hits_at, items, masked)
 
     # Decide: rules and detectors replace some places; the allow-list silences reviewed terms.
-    redactor = Redactor(rules)
-    covered = _turn_coverage(originals, redactor)
+    covered = _Covered(Redactor(rules), originals)
     allow_keys = [(fold(entry.term), entry) for entry in allowed]
     used: set[int] = set()
     entries: list[Entry] = []
@@ -1073,11 +1197,7 @@ def audit_texts(
         for index, view_start, view_end in sorted(hits_at[key]):
             item = originals[index]
             start, end = _original_span(maps[index], view_start, view_end)
-            if index not in covered:
-                covered[index] = [
-                    (m.start, m.end) for m in redactor.matches(item.text, item.transcript, detectors=item.detectors)
-                ]
-            if any(s < end and start < e for s, e in covered[index]):
+            if any(s < end and start < e for s, e in covered.spans(index)):
                 redacted += 1
                 continue
             allowed_by = next(
@@ -1124,37 +1244,66 @@ def audit_texts(
     return AuditReport(entries, silenced, redacted, unused, [], notes, len(names))
 
 
-def _turn_coverage(originals: list[LocatedText], redactor: Redactor) -> dict[int, list[tuple[int, int]]]:
-    """What the rules replace in each paragraph of a transcript turn, with the turn redacted as a whole, as it
-    is published: a rule for "Pemberly Oskvold" covers the name that a blank line splits inside one turn.
+class _Covered:
+    """What publication replaces in each text, computed the way publication does it, per unit of text.
 
-    Another text at the same place with the same words (the scope's copy of a quote) gets the same coverage.
+    Never a second notion of "redacted": a quote's paragraphs go through ``Redactor.matches_all``
+    together (the function behind ``redact_quote``), every other text through ``Redactor.matches``
+    (behind ``Redactor.redact``), so that a place the publisher replaces is never reported.
     """
-    groups: dict[tuple[str, str | None, int], list[int]] = defaultdict(list)
-    for index, item in enumerate(originals):
-        if item.turn is not None:
-            groups[(item.path, item.transcript, item.turn)].append(index)
-    covered: dict[int, list[tuple[int, int]]] = {}
-    for members in groups.values():
-        joined = ""
-        offsets = []
-        for index in members:
-            joined += "\n\n" if joined else ""
-            offsets.append(len(joined))
-            joined += originals[index].text
-        first = originals[members[0]]
-        spans = [(m.start, m.end) for m in redactor.matches(joined, first.transcript, detectors=first.detectors)]
-        for index, offset in zip(members, offsets, strict=True):
-            end = offset + len(originals[index].text)
-            covered[index] = [
-                (max(s, offset) - offset, min(e, end) - offset) for s, e in spans if s < end and offset < e
-            ]
-    same_place = {(originals[i].path, originals[i].line, originals[i].column, originals[i].text): i for i in covered}
-    for index, item in enumerate(originals):
-        twin = same_place.get((item.path, item.line, item.column, item.text))
-        if index not in covered and twin is not None:
-            covered[index] = covered[twin]
-    return covered
+
+    def __init__(self, redactor: Redactor, texts: Sequence[LocatedText]) -> None:
+        self.redactor = redactor
+        self.texts = texts
+        self.units: dict[str, list[int]] = defaultdict(list)
+        for index, item in enumerate(texts):
+            if item.unit:
+                self.units[item.unit].append(index)
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def spans(self, index: int) -> list[tuple[int, int]]:
+        found = self._spans.get(index)
+        if found is not None:
+            return found
+        item = self.texts[index]
+        if not item.unit:
+            matches = self.redactor.matches(item.text, item.transcript, detectors=item.detectors)
+            found = self._spans[index] = [(m.start, m.end) for m in matches]
+            return found
+        members = self.units[item.unit]
+        per_text = self.redactor.matches_all([self.texts[i].text for i in members], item.transcript)
+        for member, matches in zip(members, per_text, strict=True):
+            self._spans[member] = [(m.start, m.end) for m in matches]
+        return self._spans[index]
+
+
+def _memo(memo: dict[str, Any], text: str, make: Any) -> Any:
+    found = memo.get(text)
+    if found is None:
+        found = memo[text] = make(text)
+    return found
+
+
+def _text_hits(item: LocatedText, masked: str, language: _Language, names: _NameSearch) -> list[_Hit]:
+    """Every hit of every detector family in one text (``item.text`` as a reader sees it, and masked)."""
+    hits: list[_Hit] = list(_context_hits(masked, language))
+    if item.detectors:
+        hits.extend(_contact_hits(masked))
+    hits.extend(_shape_hits(item.text, masked, language, item.prose))
+    if names:
+        ordinary = plain_words()
+        for m in _words(masked):
+            token = m.group(0)
+            if token in ordinary:
+                continue  # a lower-case dictionary word is never a known name (``_NameSearch.matches``)
+            parts = re.finditer(r"[^-]+", token) if "-" in token else ((0, token),)
+            for part in parts:
+                offset, piece = (part.start(), part.group(0)) if isinstance(part, re.Match) else part
+                word = _strip_possessive(piece)
+                if names.matches(word, language):
+                    start = m.start() + offset
+                    hits.append(_Hit(start, start + len(word), "person", "near a known name"))
+    return hits
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:
@@ -1168,15 +1317,35 @@ def _longest_first(hits: list[_Hit]) -> list[_Hit]:
 
 
 def _languages(items: list[LocatedText], masked: list[str]) -> dict[str, _Language]:
-    words: dict[str, list[str]] = defaultdict(list)
+    """Each file's language (``detect_language`` over the words of its prose texts, counted per distinct text)."""
+    counts: dict[str, list[int]] = {path: [0] * len(LANGUAGES) for path in {item.path for item in items}}
+    per_text: dict[str, list[int]] = {}
     for item, text in zip(items, masked, strict=True):
         if item.prose:
-            words[item.path].extend(WORD.findall(text))
+            found = _memo(per_text, text, _language_hits)
+            total = counts[item.path]
+            for i, hits in enumerate(found):
+                total[i] += hits
     out: dict[str, _Language] = {}
-    for path in {item.path for item in items}:
-        code = detect_language(words.get(path, []))
+    for path, total in counts.items():
+        code = _best_language(total)
         out[path] = _Language(code, stop_words(code) if code != "en" else frozenset())
     return out
+
+
+def _language_hits(text: str) -> list[int]:
+    """How many of the words of ``text`` are common words of each language (``LANGUAGES`` order)."""
+    folded = [fold(w) for w in WORD.findall(text)]
+    return [sum(1 for w in folded if w in stop_words(language)) for language in LANGUAGES]
+
+
+def _best_language(hits: Sequence[int]) -> str:
+    """The language with most hits; the first (English) on a tie, as ``detect_language``."""
+    best, best_count = "en", -1
+    for language, count in zip(LANGUAGES, hits, strict=True):
+        if count > best_count:
+            best, best_count = language, count
+    return best
 
 
 def _propagate(
@@ -1224,7 +1393,7 @@ def _same(hits_at: dict[str, set[tuple[int, int, int]]], index: int, key: str) -
 def _raw_lines(path: Path, base: Path) -> list[str]:
     try:
         return re.split(r"\r\n|\r|\n", read_text(path, base=base).lstrip("\ufeff"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, InputError):  # gone since it was loaded: texts keep the places they had
         return []
 
 
@@ -1272,102 +1441,9 @@ def transcript_texts(
         quote = (quoted or {}).get(turn.line)
         where = f"quote {quote}" if quote else "the transcript text"
         for paragraph in turn.paragraphs:
-            piece = paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where)
-            located.append(piece._replace(turn=turn.line))
+            located_text = paragraph_texts(lines, paragraph.line, paragraph.text, shown, transcript, where)
+            located.append(located_text._replace(unit=f"{shown}\x00{turn.line}"))
     return located, names
-
-
-def catalog_texts(checked: CheckedCatalog) -> tuple[list[LocatedText], list[str], list[str]]:
-    """What a checked catalog would publish (every turn: the QDPX download holds whole transcripts),
-    as written; the names to search for; the pseudonyms."""
-    # With a publication scope (issue 14), ``catalog`` is its public copy and ``loaded`` everything as
-    # loaded: the audit shows more than the gate needs.
-    catalog = getattr(checked, "loaded", None) or checked.catalog
-    evidence = getattr(checked, "loaded_evidence", None) or checked.evidence
-    assert catalog is not None and evidence is not None
-    base = catalog.root.parent if catalog.root.name else catalog.root
-    texts: list[LocatedText] = []
-    names: list[str] = []
-    pseudonyms: list[str] = []
-    quoted: dict[str, dict[int, str]] = defaultdict(dict)
-    for quote in evidence.quotes:
-        quoted[quote.transcript].setdefault(quote.line, quote.id)
-    listing = catalog.docs.get(f"{catalog.root.name}/transcripts.yaml") if catalog.root.name else None
-    listed = listing.data.get("transcripts", []) if listing is not None and isinstance(listing.data, dict) else []
-    for transcript_id, loaded in sorted(catalog.transcripts.items()):
-        shown = loaded.source.shown
-        raw = "\n".join(_raw_lines(loaded.source.path, base))
-        located, found_names = transcript_texts(
-            raw, shown, transcript_id, quoted=quoted[transcript_id], parsed=loaded.parsed
-        )
-        texts.extend(located)
-        names.extend(found_names)
-        entry = loaded.entry
-        pseudonyms.append(entry.participant)
-        index = next(
-            (i for i, item in enumerate(listed) if isinstance(item, dict) and item.get("id") == entry.id), None
-        )
-        for name in ("role", "experience", "domain"):
-            value = listed[index].get(name) if index is not None and isinstance(listed[index], dict) else None
-            if isinstance(value, str) and listing is not None and index is not None:
-                line, column = listing.locate(("transcripts", index, name))
-                texts.append(
-                    LocatedText(
-                        value,
-                        listing.shown,
-                        line or 1,
-                        column or 1,
-                        transcript_id,
-                        f"the participant's {name}",
-                        prose=False,
-                        detectors=False,
-                    )
-                )
-    for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
-        for entity_id, entity in sorted(getattr(catalog, kind).items()):
-            source = catalog.sources[entity_id]
-            doc = catalog.docs.get(source.shown)
-            lines = _raw_lines(source.path, base) if doc is not None else []
-            for name in ("title", "summary", "description"):
-                value = getattr(entity, name, None)
-                if doc is not None and kind != "meta_codes" and isinstance(doc.data, dict):
-                    value = doc.data.get(name, value)  # as written: the entity's copy is already redacted
-                if not isinstance(value, str):
-                    continue
-                line = source.line or 1
-                if doc is not None and kind != "meta_codes":
-                    line = doc.locate((name,))[0] or line
-                texts.extend(_yaml_texts(value, lines, line, source.shown, f"the {name} of {entity_id}"))
-            tags = doc.data.get("tags") if doc is not None and isinstance(doc.data, dict) else None
-            dimension = tags.get("dimension") if isinstance(tags, dict) else None
-            for index, tag in enumerate(dimension if isinstance(dimension, list) else []):
-                if isinstance(tag, str) and doc is not None:  # shown on the issue page, browse pages and search
-                    line = doc.locate(("tags", "dimension", index))[0] or source.line or 1
-                    texts.extend(_yaml_texts(tag, lines, line, source.shown, f"a tag of {entity_id}"))
-    texts.extend(_catalog_meta_texts(catalog, base))
-    return texts, names, pseudonyms
-
-
-def _catalog_meta_texts(catalog: Any, base: Path) -> Iterator[LocatedText]:
-    """catalog.yaml's published texts: its title and description (every download), and each release's
-    notes (the changelog page). Authors are named on purpose, and not audited."""
-    doc = catalog.docs.get("catalog.yaml")
-    if doc is None or not isinstance(doc.data, dict):
-        return
-    lines = _raw_lines(catalog.root / "catalog.yaml", base)
-    keys: list[tuple[str | int, ...]] = [("title",), ("description",)]
-    versions = doc.data.get("versions")
-    keys += [("versions", i, "notes") for i in range(len(versions) if isinstance(versions, list) else 0)]
-    for key in keys:
-        value: Any = doc.data
-        for part in key:
-            if isinstance(value, dict):
-                value = value.get(part)
-            else:
-                value = value[part] if isinstance(value, list) and isinstance(part, int) else None
-        if isinstance(value, str):
-            line = doc.locate(key)[0] or 1
-            yield from _yaml_texts(value, lines, line, doc.shown, f"the {key[-1]} of the catalog")
 
 
 def _yaml_texts(value: str, lines: Sequence[str], line: int, shown: str, where: str) -> Iterator[LocatedText]:
@@ -1440,9 +1516,11 @@ def _match_spaces(piece: str, raw: str) -> int | None:
 
 
 def published_words(checked: CheckedCatalog) -> int:
-    """How many words the audit reads in what the catalog would publish."""
-    texts, _, _ = catalog_texts(checked)
-    return sum(len(WORD.findall(t.text)) for t in texts)
+    """How many words the audit reads: those of the publication scope, as written."""
+    assert checked.scope is not None
+    catalog = checked.scope.catalog
+    base = catalog.root.parent if catalog.root.name else catalog.root
+    return sum(len(WORD.findall(t.text)) for t in scope_texts(checked.scope, base))
 
 
 def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Problem]]:
@@ -1455,26 +1533,9 @@ def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Prob
 
 
 def audit(checked: CheckedCatalog) -> AuditReport:
-    """Candidate identifiers in what the catalog would publish, minus the decided ones."""
-    catalog = checked.catalog
-    assert catalog is not None
-    allowlist, problems = load_allowlist(catalog.root)
-    rules_file, rule_problems = load_redactions(catalog.root, catalog.transcripts)
-    rules = rules_file.rules if rules_file is not None else []
-    texts, names, pseudonyms = catalog_texts(checked)
-    scope = getattr(checked, "scope", None)
-    if scope is not None:  # what the gate reads that the transcripts and entries do not cover (codes, ...)
-        texts += scope_texts(scope, catalog.root.parent if catalog.root.name else catalog.root)
-    names += [term for rule in rules for term in rule.terms]
-    report = audit_texts(
-        texts,
-        rules=rules,
-        allowed=allowlist.allowed if allowlist is not None else [],
-        known_names=names,
-        pseudonyms=pseudonyms,
-    )
-    report.problems = problems + rule_problems
-    return report
+    """Candidate identifiers in what the catalog would publish, minus the decided ones (``audit_scope``)."""
+    assert checked.scope is not None
+    return audit_scope(checked.scope)
 
 
 class ScopeText(Protocol):
@@ -1512,13 +1573,10 @@ def scope_texts(scope: Scope, base: Path | None = None) -> list[LocatedText]:
     are elsewhere."""
     out: list[LocatedText] = []
     lines_of: dict[str, list[str]] = {}
-    quote_turns: dict[tuple[str, str], int] = {}
     for item in scope.texts():
         if item.field.endswith(".participant"):
             continue
         quote = item.transcript is not None and item.field.startswith("quote ")
-        # A quote is one turn: its paragraphs are redacted together (_turn_coverage), keyed by its first line.
-        turn = quote_turns.setdefault((item.path, item.field), item.line or 1) if quote else None
         located = LocatedText(
             item.text,
             item.path,
@@ -1528,7 +1586,8 @@ def scope_texts(scope: Scope, base: Path | None = None) -> list[LocatedText]:
             item.field,
             item.prose,
             detectors=quote,
-            turn=turn,
+            # A quote's paragraphs are redacted together (``anonymize.redact_quote``): one unit.
+            unit=f"{item.transcript}\x00{item.field}" if quote else "",
         )
         if base is not None and item.line is not None and item.path.endswith((".yaml", ".yml")):
             if item.path not in lines_of:
@@ -1562,20 +1621,32 @@ def searched_names(catalog: Catalog) -> list[str]:
     return names
 
 
-def unreviewed_candidates(scope: Scope) -> list[Entry]:
-    """Terms in the publication scope that no decision covers (no rule, no allow-list entry): the review gate."""
+def audit_scope(scope: Scope) -> AuditReport:
+    """The audit of a publication scope: what ``mlq-catalog audit`` lists and the review gate counts.
+
+    Only the scope's texts are places: text that is not published (interviewer turns, uncoded or
+    unmapped turns, title lines, speaker labels, unlisted transcripts) never leaves the machine, so
+    it is nothing to review. The names in it (coders, speaker labels) and the rules' terms are
+    searched *for* in the scope instead.
+    """
     catalog = scope.catalog
-    allowlist, _ = load_allowlist(catalog.root)
-    rules_file, _ = load_redactions(catalog.root, catalog.transcripts)
+    allowlist, problems = load_allowlist(catalog.root)
+    rules_file, rule_problems = load_redactions(catalog.root, catalog.transcripts)
     report = audit_texts(
-        scope_texts(scope),
+        scope_texts(scope, catalog.root.parent if catalog.root.name else catalog.root),
         rules=rules_file.rules if rules_file is not None else [],
         allowed=allowlist.allowed if allowlist is not None else [],
         # Coder names and speaker labels come from the loaded transcripts: the scope's copies hold no text.
         known_names=searched_names(getattr(scope, "loaded", None) or catalog),
         pseudonyms=[loaded.entry.participant for loaded in catalog.transcripts.values()],
     )
-    return report.entries
+    report.problems = problems + rule_problems
+    return report
+
+
+def unreviewed_candidates(scope: Scope) -> list[Entry]:
+    """Terms in the publication scope that no decision covers (no rule, no allow-list entry): the review gate."""
+    return audit_scope(scope).entries
 
 
 def gate_message(unreviewed: Sequence[Entry]) -> str:
@@ -1651,8 +1722,8 @@ __all__ = [
     "LocatedText",
     "Place",
     "audit",
+    "audit_scope",
     "audit_texts",
-    "catalog_texts",
     "gate_message",
     "is_english",
     "load_allowlist",

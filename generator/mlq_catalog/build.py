@@ -267,6 +267,7 @@ def _check_and_generate(
         strict=strict,
         checked=checked,
         docs_dir=project.docs_dir,
+        show_codes=preview,
     )
     refuse_clashes(project, generated)
     generated.preview = banner

@@ -22,13 +22,22 @@ from .analysis import Evidence
 from .loader import Catalog
 from .words import article, sentence_case
 
-ROW = 22
-LABEL_WIDTH = 250
-BAR_WIDTH = 380
-CELL = 24
-# Past this many rows or columns a heat map stops being readable; the text table still lists everything.
-MAX_MATRIX = 40
-LABEL_CHARS = 34
+CONTENT_WIDTH = 688
+"""Material's content column at 1280 px (and wider): no picture may be wider, or its end hides behind a scroll."""
+NARROW_WIDTH = 360
+"""The widest picture that keeps 12 px text at 11 px or more once shrunk into a phone's column (390 px screen)."""
+ROW = 40
+BAR_WIDTH = NARROW_WIDTH - 40
+LABEL_CHARS = 52
+"""Prevalence labels sit above their bars, so they can be long; the full title is in each row's tooltip."""
+MATRIX_LABEL_WIDTH = 200
+MATRIX_LABEL_CHARS = 30
+CELL = 22
+MAX_MATRIX = (CONTENT_WIDTH - MATRIX_LABEL_WIDTH - 12) // CELL
+"""Past this many columns a heat map is wider than the content column; the text table still lists everything."""
+LINK = "%%MLQ_LINK:{}%%"
+"""A link to a generated page from inside a picture (raw HTML, which MkDocs does not rewrite): the plugin
+replaces it with the page's URL relative to the page the picture is on (plugin.py)."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +59,8 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…"
+def _short(title: str, limit: int = LABEL_CHARS) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
 def _open_svg(width: int, height: int, title: str, desc: str, chart_id: str, kind: str = "bars") -> list[str]:
@@ -93,14 +102,15 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     words = catalog.meta.labels
     order = issues_by_prevalence(catalog, evidence)
     rows: list[tuple[str, ...]] = []
-    height = ROW * max(len(order), 1) + 30
-    width = LABEL_WIDTH + BAR_WIDTH + 60
+    # Label above bar, one column: the picture is narrow enough for a phone and for the content column alike.
+    height = ROW * max(len(order), 1) + 6
     parts = _open_svg(
-        width,
+        NARROW_WIDTH,
         height,
-        f"{sentence_case(words.issues)} by number of participants who raised them",
-        f"Horizontal bar chart of {len(order)} {words.issues}; each bar is the number of the {total} interviewed "
-        f"participants who raised the {words.issue}. The same numbers are in the table below the chart.",
+        f"{sentence_case(words.issues)} by number of interviews that raised them",
+        f"Horizontal bar chart of {len(order)} {words.issues}; each bar is the number of the {total} interviews "
+        f"in which the {words.issue} was raised. Each bar links to the {words.issue}'s page. The same numbers "
+        "are in the table below the chart.",
         "mlq-prevalence",
     )
     scale = BAR_WIDTH / max(total, 1)
@@ -111,27 +121,19 @@ def prevalence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
         y = index * ROW
         bar = round(n * scale)
         title = catalog.issues[issue_id].title
-        parts.append(f'<g class="mlq-row"><title>{_esc(title)}: {n} of {total} participants</title>')
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{_esc(_short(title))}</text>')
         parts.append(
-            f'<rect class="mlq-track" x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="{ROW - 8}"'
+            f'<a href="{LINK.format(f"issues/{issue_id}.md")}"><g class="mlq-row">'
+            f"<title>{_esc(title)}: {n} of {total} interviews</title>"
+        )
+        parts.append(f'<text class="mlq-label" x="0" y="{y + 14}">{_esc(_short(title))}</text>')
+        parts.append(
+            f'<rect class="mlq-track" x="0" y="{y + 20}" width="{BAR_WIDTH}" height="12"'
             ' fill="currentColor" fill-opacity="0.08"/>'
         )
         if bar:
-            parts.append(
-                f'<rect class="mlq-bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{bar}" height="{ROW - 8}"'
-                ' fill="currentColor"/>'
-            )
-        parts.append(f'<text x="{LABEL_WIDTH + bar + 6}" y="{y + 15}">{n}</text>')
-        parts.append("</g>")
-    axis_y = ROW * max(len(order), 1) + 4
-    parts.append(
-        f'<line class="mlq-axis" x1="{LABEL_WIDTH}" y1="{axis_y}" x2="{LABEL_WIDTH + BAR_WIDTH}" '
-        f'y2="{axis_y}" stroke="currentColor" stroke-opacity="0.4"/>'
-    )
-    for tick in sorted({0, total, *range(0, total + 1, max(1, total // 5))}):
-        x = LABEL_WIDTH + round(tick * scale)
-        parts.append(f'<text x="{x}" y="{axis_y + 16}" text-anchor="middle" fill-opacity="0.7">{tick}</text>')
+            parts.append(f'<rect class="mlq-bar" x="0" y="{y + 20}" width="{bar}" height="12" fill="currentColor"/>')
+        parts.append(f'<text x="{bar + 6}" y="{y + 31}">{n}</text>')
+        parts.append("</g></a>")
     parts.append("</svg>")
     return Chart("\n".join(parts), rows)
 
@@ -150,37 +152,42 @@ def _matrix(
     parts: list[str],
     row_labels: Sequence[str],
     col_labels: Sequence[str],
-    cells: dict[tuple[int, int], int],
+    cells: dict[tuple[int, int], tuple[int, str, str]],
     peak: int,
 ) -> tuple[int, int]:
-    """Draw labelled cells; return the picture's width and height."""
-    # Rotated column labels reach up and to the right of the grid; leave room for the longest one.
-    top = 190
-    left = LABEL_WIDTH
+    """Draw labelled cells (value, link, tooltip); return the picture's width and height."""
+    # Column labels stand upright above their columns, so nothing reaches right of the grid.
+    top = 8 + 7 * max((len(_short(label, MATRIX_LABEL_CHARS)) for label in col_labels), default=0)
+    left = MATRIX_LABEL_WIDTH
     for c, label in enumerate(col_labels):
         x = left + c * CELL + CELL // 2 + 4
-        parts.append(f'<text x="{x}" y="{top - 6}" transform="rotate(-55 {x} {top - 6})">{_esc(_short(label))}</text>')
+        parts.append(
+            f'<text x="{x}" y="{top - 6}" transform="rotate(-90 {x} {top - 6})"><title>{_esc(label)}</title>'
+            f"{_esc(_short(label, MATRIX_LABEL_CHARS))}</text>"
+        )
     for r, label in enumerate(row_labels):
         y = top + r * CELL
-        parts.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{_esc(_short(label))}</text>')
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end"><title>{_esc(label)}</title>'
+            f"{_esc(_short(label, MATRIX_LABEL_CHARS))}</text>"
+        )
         parts.append(
             f'<rect class="mlq-track" x="{left}" y="{y + 1}" width="{CELL * len(col_labels)}" '
             f'height="{CELL - 2}" fill="currentColor" fill-opacity="0.04"/>'
         )
-    # Cells are the bulk of a big matrix, so they stay lean: no per-cell tooltip (the table has every number),
-    # colour and alignment inherited from the group.
     parts.append('<g class="mlq-cells" text-anchor="middle">')
-    for (r, c), value in sorted(cells.items()):
+    for (r, c), (value, link, tip) in sorted(cells.items()):
         x, y = left + c * CELL, top + r * CELL
         opacity = 0.2 + 0.8 * value / max(peak, 1)
         parts.append(
-            f'<rect class="mlq-cell" x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" '
-            f'fill-opacity="{opacity:.2f}"/>'
+            f'<a href="{link}"><rect class="mlq-cell" x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" '
+            f'fill-opacity="{opacity:.2f}"><title>{_esc(tip)}</title></rect>'
         )
         ink = "mlq-ink-inverse" if opacity > 0.6 else "mlq-ink"
-        parts.append(f'<text class="{ink}" x="{x + CELL // 2}" y="{y + 16}">{value}</text>')
+        # An empty cell still says what it marks through its colour and tooltip; no number stands for "none".
+        parts.append(f'<text class="{ink}" x="{x + CELL // 2}" y="{y + 15}">{value}</text></a>' if value else "</a>")
     parts.append("</g>")
-    return left + CELL * len(col_labels) + 140, top + CELL * len(row_labels) + 10
+    return left + CELL * len(col_labels) + 4, top + CELL * len(row_labels) + 10
 
 
 def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
@@ -189,12 +196,19 @@ def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     present = [i for i in issues_by_prevalence(catalog, evidence) if counts.get((i, i))]
     shown = present[:MAX_MATRIX]
     position = {issue_id: index for index, issue_id in enumerate(shown)}
-    cells: dict[tuple[int, int], int] = {}
+    cells: dict[tuple[int, int], tuple[int, str, str]] = {}
     rows: list[tuple[str, ...]] = []
+    words = catalog.meta.labels
     for (a, b), n in sorted(counts.items()):
         if a in position and b in position:
-            cells[(position[a], position[b])] = n
-            cells[(position[b], position[a])] = n
+            for one, other in ((a, b), (b, a)):
+                tip = (
+                    f"{catalog.issues[one].title}: coded in {n} interview{'s' if n != 1 else ''}"
+                    if one == other
+                    else f"{catalog.issues[one].title} and {catalog.issues[other].title}: "
+                    f"coded together in {n} interview{'s' if n != 1 else ''}"
+                )
+                cells[(position[one], position[other])] = (n, LINK.format(f"issues/{one}.md"), tip)
     for i, a in enumerate(shown):
         for b in shown[i + 1 :]:
             n = counts.get((min(a, b), max(a, b)), 0)
@@ -202,8 +216,7 @@ def cooccurrence_chart(catalog: Catalog, evidence: Evidence) -> Chart:
                 rows.append((a, b, str(n)))
     rows.sort(key=lambda r: (-int(r[2]), position[r[0]], position[r[1]]))
     titles = [catalog.issues[i].title for i in shown]
-    words = catalog.meta.labels
-    peak = max(cells.values(), default=1)
+    peak = max((v for v, _, _ in cells.values()), default=1)
     parts = _open_svg(
         0,
         0,
@@ -234,10 +247,10 @@ def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
     addressed = {i for f in fixes for i in f.addresses if i in catalog.issues}
     issues = [i for i in issues_by_prevalence(catalog, evidence) if i in addressed]
     shown_issues = issues[:MAX_MATRIX]
-    shown_fixes = fixes[: MAX_MATRIX * 2]
+    shown_fixes = fixes[:MAX_MATRIX]
     row_of = {issue_id: index for index, issue_id in enumerate(shown_issues)}
     col_of = {fix.id: index for index, fix in enumerate(shown_fixes)}
-    cells: dict[tuple[int, int], int] = {}
+    cells: dict[tuple[int, int], tuple[int, str, str]] = {}
     rows: list[tuple[str, ...]] = []
     for fix in fixes:
         for issue_id in sorted(set(fix.addresses) & addressed):
@@ -248,10 +261,14 @@ def issue_fix_chart(catalog: Catalog, evidence: Evidence) -> Chart:
             )
             rows.append((issue_id, fix.id, str(both)))
             if issue_id in row_of and fix.id in col_of:
-                cells[(row_of[issue_id], col_of[fix.id])] = both
+                tip = (
+                    f"{fix.title} addresses {catalog.issues[issue_id].title}; "
+                    f"both coded in {both} interview{'s' if both != 1 else ''}"
+                )
+                cells[(row_of[issue_id], col_of[fix.id])] = (both, LINK.format(f"fixes/{fix.id}.md"), tip)
     order = {issue_id: index for index, issue_id in enumerate(issues)}
     rows.sort(key=lambda r: (order[r[0]], catalog.fixes[r[1]].title.casefold(), r[1]))
-    peak = max(cells.values(), default=1) or 1
+    peak = max((v for v, _, _ in cells.values()), default=1) or 1
     words = catalog.meta.labels
     parts = _open_svg(
         0,

@@ -258,7 +258,11 @@ def audit_command(
         click.echo(report.format_text(), nl=False)
     for term in report.unused_allowed:
         click.echo(
-            printable(f"note: allow-list entry '{term}' matches nothing any more; consider removing it"), err=True
+            printable(
+                f"note: allow-list entry '{term}' matches nothing that would be published; "
+                "remove it unless the text it was for may be published later"
+            ),
+            err=True,
         )
     for note in report.notes:
         click.echo(printable(f"note: {note}"), err=True)

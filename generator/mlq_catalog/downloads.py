@@ -90,7 +90,28 @@ def citation_cff(catalog: Catalog, site_url: str | None = None) -> str:
         lines.append(f"repository-code: {_yaml_str(meta.repository)}")
     if site_url:
         lines.append(f"url: {_yaml_str(site_url)}")
+    lines += _study_reference(catalog)
     return "\n".join(lines) + "\n"
+
+
+def _study_reference(catalog: Catalog) -> list[str]:
+    """The study the interviews come from, as CITATION.cff ``references``: whoever cites the catalog sees it."""
+    study = catalog.meta.study
+    if study is None or study.title is None or not study.authors:
+        return []
+    lines = ["references:", "  - type: article", f"    title: {_yaml_str(study.title)}", "    authors:"]
+    for author in study.authors:
+        family, _, given = author.partition(",")
+        lines.append(f"      - family-names: {_yaml_str(family.strip())}")
+        if given.strip():
+            lines.append(f"        given-names: {_yaml_str(given.strip())}")
+    if study.journal:
+        lines.append(f"    journal: {_yaml_str(study.journal)}")
+    if study.year is not None:
+        lines.append(f"    year: {study.year}")
+    if study.doi:
+        lines.append(f"    doi: {_yaml_str(study.doi)}")
+    return lines
 
 
 def _yaml_str(text: str) -> str:

@@ -236,7 +236,9 @@ class ImportFailed(CatalogError):
         errors = [p for p in self.problems if p.severity == "error"]
         lines = [p.format_text() for p in self.problems]
         summary = f"{what} failed with {len(errors)} error(s); the catalog is unchanged"
-        super().__init__("\n".join([*lines, summary]))
+        super().__init__(summary)
+        # One line per problem, each already made printable by ``format_text`` (as ValidationFailed).
+        self.message = "\n".join([*lines, summary])
         self.what = what
 
     def __reduce__(self) -> tuple[type[ImportFailed], tuple[list[Problem], str]]:

@@ -50,17 +50,21 @@ def generate(
     checked: CheckedCatalog | None = None,
     max_transcript_bytes: int | None = None,
     docs_dir: Path | None = None,
+    show_codes: bool = False,
 ) -> Generated:
     """Regenerate every page; raise ValidationFailed (with every problem) before writing anything.
 
     ``docs_dir``: the hand-written pages, scanned for ``<!-- mlq:NAME -->`` placeholders.
+    ``show_codes``: coders' code names under quotes, for a contributor's preview; never on a published site.
     """
     with cycle_collection_paused(freeze=True):
         if checked is None:
             checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
         if checked.failed(strict) or checked.catalog is None or checked.evidence is None:
             raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
-        site = render_site(checked.catalog, checked.evidence, templates_dir, docs_pages=_docs_pages(docs_dir))
+        site = render_site(
+            checked.catalog, checked.evidence, templates_dir, docs_pages=_docs_pages(docs_dir), show_codes=show_codes
+        )
     report = sync_pages(pages_dir, site.pages)
     placeholders = _placeholder_blocks(checked, docs_dir) if docs_dir is not None else {}
     return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))

@@ -46,6 +46,10 @@ RawCode = Annotated[
     Field(description="A code exactly as coders write it in transcripts (matched case-insensitively)."),
 ]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+StudyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")]
+# Words, not markup: they become navigation titles and tags as well as page text.
+LABEL_PATTERN = r"^\w[\w '’.-]{0,39}$"
+Label = Annotated[str, StringConstraints(pattern=LABEL_PATTERN, strip_whitespace=True)]
 
 
 class StrictModel(BaseModel):
@@ -61,7 +65,8 @@ class Tags(StrictModel):
         default_factory=list, description="Lifecycle stages (category ids) where the issue shows up."
     )
     dimension: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
-        default_factory=list, description="Quality dimensions, e.g. 'robustness', 'completeness'."
+        default_factory=list,
+        description="Dimensions, among the values catalog.yaml's facet 'dimension' lists (any when it lists none).",
     )
 
 
@@ -89,8 +94,46 @@ class Category(StrictModel):
     order: int = Field(default=100, description="Position in navigation; lower comes first.")
 
 
+CATALOG_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,9}-[0-9]{1,6}$"
+
+
+class Reference(StrictModel):
+    """A work an issue's description relies on: the study, a paper, a book."""
+
+    text: NonEmptyText = Field(description="The reference as readers cite it (plain text, no Markdown).")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"'`]+$")] | None = Field(
+        default=None, description="Where to read it (http or https)."
+    )
+
+
+class Change(StrictModel):
+    """A change to an entry in a released version, shown as 'Changed in version ...'."""
+
+    version: NonEmptyText
+    note: NonEmptyText = Field(description="What changed, in one sentence.")
+
+
 class Issue(Entity):
     """An issue participants raised (catalog/issues/ID.yaml)."""
+
+    catalog_id: Annotated[str, StringConstraints(pattern=CATALOG_ID_PATTERN)] | None = Field(
+        default=None,
+        description="Visible id that never changes, e.g. 'MLQ-012': kept when the entry is renamed or merged "
+        "(its slug may change, with 'formerly'), never given to another entry.",
+    )
+    aliases: list[NonEmptyText] = Field(
+        default_factory=list,
+        description="Other names readers use for the issue; shown on its page and searched.",
+    )
+    symptoms: list[NonEmptyText] = Field(
+        default_factory=list,
+        description="How to spot it, in the words of the people who meet it: what one sees or checks when it is there.",
+    )
+    references: list[Reference] = Field(
+        default_factory=list, description="The study and any literature the description relies on."
+    )
+    added: NonEmptyText | None = Field(default=None, description="Catalog version the issue was added in.")
+    changed: list[Change] = Field(default_factory=list, description="Later versions that changed the issue.")
 
     category: EntityId = Field(description="Id of the category this issue belongs to.")
     summary: NonEmptyText = Field(description="One sentence that says what the issue is.")
@@ -99,6 +142,16 @@ class Issue(Entity):
     )
     related: list[EntityId] = Field(default_factory=list, description="Ids of related issues.")
     tags: Tags = Field(default_factory=Tags)
+    facets: dict[EntityId, list[Label]] = Field(
+        default_factory=dict,
+        description="Values of the facets catalog.yaml defines beyond the built-in ones, by facet id, "
+        "e.g. {audience: [Newcomers]}.",
+    )
+    study_ids: list[StudyId] = Field(
+        default_factory=list,
+        description="Ids of the issues of the study the interviews come from (catalog.yaml 'study') that this "
+        "entry stands for, e.g. [Q2.1].",
+    )
 
 
 class Fix(Entity):
@@ -107,6 +160,10 @@ class Fix(Entity):
     summary: NonEmptyText = Field(description="One sentence that says what the fix does.")
     description: NonEmptyText = Field(description="Markdown: how it works and when it helps. No raw HTML.")
     addresses: list[EntityId] = Field(default_factory=list, description="Ids of the issues this fix addresses.")
+    notes: dict[EntityId, NonEmptyText] = Field(
+        default_factory=dict,
+        description="How the fix applies to each issue it addresses, by issue id; shown on that issue's page.",
+    )
 
 
 class Context(Entity):
@@ -156,6 +213,15 @@ class TranscriptEntry(StrictModel):
         "participant's words throughout, with no speaker labels or code lines read from it (imported sources, whose "
         "quotes come from catalog/quotes/ by position).",
     )
+    coding: NonEmptyText | None = Field(
+        default=None,
+        description="Whose coding the codes written in this transcript come from, shown beside each of its quotes, "
+        "e.g. 'the study's researchers, moderated'.",
+    )
+    standoff_coding: NonEmptyText | None = Field(
+        default=None,
+        description="Whose coding its stand-off quotes (catalog/quotes/) come from, shown beside each of them.",
+    )
     refi_source: str | None = Field(
         default=None,
         description="Guid of the REFI-QDA source this transcript was imported from; importing it again is refused.",
@@ -168,11 +234,6 @@ class Version(StrictModel):
     version: NonEmptyText
     date: datetime.date = Field(description="Release date, ISO format (YYYY-MM-DD).")
     notes: NonEmptyText
-
-
-# Words, not markup: they become navigation titles and tags as well as page text.
-LABEL_PATTERN = r"^\w[\w '’.-]{0,39}$"
-Label = Annotated[str, StringConstraints(pattern=LABEL_PATTERN, strip_whitespace=True)]
 
 
 class Labels(StrictModel):
@@ -193,9 +254,37 @@ class FacetSettings(StrictModel):
     prefix: Label | None = Field(default=None, description="Tag prefix on issue pages, e.g. 'Stage'.")
     intro: NonEmptyText | None = Field(default=None, description="One sentence on the facet's browse page.")
     enabled: bool = Field(default=True, description="false: no tags, no browse page for this facet.")
+    values: list[Label] = Field(
+        default_factory=list,
+        description="The values an issue may carry for this facet, in reading order; any value when empty.",
+    )
 
 
-FacetName = Literal["lifecycle", "dimension", "data-type", "collection-method"]
+BUILTIN_FACETS = ("lifecycle", "dimension", "data-type", "collection-method")
+"""Facets every catalog has; catalog.yaml may name, describe, restrict or disable them, and add its own."""
+
+
+class Study(StrictModel):
+    """The published study the interviews come from (its citation as text is ``study_citation``; these
+    fields make the reference in CITATION.cff)."""
+
+    title: NonEmptyText | None = Field(default=None, description="The study's title.")
+    authors: list[NonEmptyText] = Field(
+        default_factory=list, description="Its authors, each as 'Family, Given', e.g. 'Doe, J.'."
+    )
+    journal: NonEmptyText | None = Field(default=None, description="Where it was published.")
+    year: int | None = Field(default=None, ge=1000, le=9999, description="Year of publication.")
+
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$")] | None = Field(
+        default=None, description="The study's DOI, e.g. 10.1000/xyz123."
+    )
+    links: dict[Label, Annotated[str, StringConstraints(pattern=r"^https://\S+$")]] = Field(
+        default_factory=dict,
+        description="Further public addresses, by what readers find there, e.g. {Replication package: https://...}.",
+    )
+    interviews: int | None = Field(
+        default=None, ge=1, description="How many interviews the study held (this catalog may publish fewer)."
+    )
 
 
 class CatalogMeta(StrictModel):
@@ -220,9 +309,12 @@ class CatalogMeta(StrictModel):
         "<!-- mlq:study-citation -->.",
     )
     labels: Labels = Field(default_factory=Labels)
-    facets: dict[FacetName, FacetSettings] = Field(
-        default_factory=dict, description="Names and introductions of the browse facets, by facet."
+    facets: dict[EntityId, FacetSettings] = Field(
+        default_factory=dict,
+        description="The browse facets, by facet id: the built-in ones (lifecycle, dimension, data-type, "
+        "collection-method) renamed, restricted or disabled, and the catalog's own, in this order.",
     )
+    study: Study | None = Field(default=None, description="The published study the interviews come from.")
     pseudonym_prefix: Annotated[str, StringConstraints(pattern=PSEUDONYM_PREFIX_PATTERN)] = Field(
         default="P",
         description="Prefix of the pseudonym given to a transcript without an entry in transcripts.yaml "

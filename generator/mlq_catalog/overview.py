@@ -22,12 +22,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .analysis import Evidence
+from .analysis import Evidence, Quote
 from .charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, prevalence_chart
 from .downloads import Download
 from .loader import Catalog
-from .model import Issue
+from .model import BUILTIN_FACETS, Issue
 from .words import sentence_case
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class Facet:
     title: str
     prefix: str
     intro: str
+    values: tuple[str, ...] = ()
+    """The values in reading order (catalog.yaml ``values:``); empty: alphabetical."""
 
 
 FACETS = (
@@ -60,9 +63,9 @@ FACETS = (
     ),
     Facet(
         "dimension",
-        "Quality dimension",
         "Dimension",
-        "The quality dimensions an issue harms, such as accuracy, completeness or robustness.",
+        "Dimension",
+        "The dimensions each issue is tagged with.",
     ),
     Facet(
         "data-type",
@@ -80,21 +83,30 @@ FACETS = (
 
 
 def catalog_facets(catalog: Catalog) -> tuple[Facet, ...]:
-    """The facets this catalog uses, named as its catalog.yaml says (``facets:``), in the default order."""
+    """The facets this catalog uses, as its catalog.yaml says (``facets:``): the ones it configures in its
+    order (built-in ones renamed or restricted, its own), then the other built-in ones."""
+    defaults = {facet.slug: facet for facet in FACETS}
+    configured = catalog.meta.facets
     out = []
-    for facet in FACETS:
-        settings = catalog.meta.facets.get(facet.slug)  # type: ignore[call-overload]  # slug is a FacetName
+    for slug in [*configured, *(f.slug for f in FACETS if f.slug not in configured)]:
+        settings = configured.get(slug)
+        default = defaults.get(slug)
         if settings is None:
-            out.append(facet)
-        elif settings.enabled:
-            out.append(
-                Facet(
-                    facet.slug,
-                    settings.title or facet.title,
-                    settings.prefix or facet.prefix,
-                    " ".join((settings.intro or facet.intro).split()),
-                )
+            if default is not None:
+                out.append(default)
+            continue
+        if not settings.enabled:
+            continue
+        title = settings.title or (default.title if default else slug)
+        out.append(
+            Facet(
+                slug,
+                title,
+                settings.prefix or (default.prefix if default else title),
+                " ".join((settings.intro or (default.intro if default else "")).split()),
+                tuple(settings.values),
             )
+        )
     return tuple(out)
 
 
@@ -118,6 +130,9 @@ def issue_facets(catalog: Catalog, evidence: Evidence, issue: Issue) -> dict[str
     if "dimension" in prefixes:
         for dimension in issue.tags.dimension:
             out["dimension"].add(_tag(prefixes["dimension"], dimension))
+    for slug, values in issue.facets.items():
+        if slug in out and slug not in BUILTIN_FACETS:
+            out[slug].update(_tag(prefixes[slug], value) for value in values)
     for context_id in evidence.contexts_by_issue.get(issue.id, {}):
         context = catalog.contexts.get(context_id)
         if context is None:
@@ -155,6 +170,9 @@ def sorted_tags(catalog: Catalog, facet: str, tags: Any) -> list[str]:
         if facet == "lifecycle" and stage
         else {}
     )
+    configured = next((f for f in catalog_facets(catalog) if f.slug == facet and f.values), None)
+    if configured is not None:
+        order = {_tag(configured.prefix, v): (index, "") for index, v in enumerate(configured.values)}
     return sorted(tags, key=lambda t: (order.get(t, (10**9, "")), t.casefold()))
 
 
@@ -254,7 +272,8 @@ def render_reader_pages(
         key=lambda r: (r[0], r[1]),
     )
     versions = sorted(catalog.meta.versions, key=lambda v: (v.date, v.version), reverse=True)
-    pages["changelog.md"] = renderer.render("changelog.md.j2", versions=versions, retired=retired)
+    notes = {v.version: inline_counts(v.notes, catalog, evidence) for v in versions}
+    pages["changelog.md"] = renderer.render("changelog.md.j2", versions=versions, notes=notes, retired=retired)
 
     nav: dict[str, list[Any]] = {
         "overview": [
@@ -279,44 +298,162 @@ def _esc(text: str) -> str:
     return md_inline(text)
 
 
+SHARE_FROM = 20
+"""A share is shown as a percentage only out of this many interviews or more: of five, it overstates."""
+
+
+def quote_coding(catalog: Catalog, quote: Quote) -> str | None:
+    """Whose coding a quote comes from, as its transcript's entry in transcripts.yaml says."""
+    loaded = catalog.transcripts.get(quote.transcript)
+    if loaded is None:
+        return None
+    entry = loaded.entry
+    return (entry.standoff_coding or entry.coding) if quote.standoff else (entry.coding or entry.standoff_coding)
+
+
+def evidence_coding(catalog: Catalog, quotes: list[Quote]) -> list[tuple[str, int]]:
+    """Whose coding ``quotes`` rest on: each provenance and how many of them, most first."""
+    counts = Counter(coding for quote in quotes if (coding := quote_coding(catalog, quote)))
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def interviews_phrase(k: int, n: int, participant: str) -> str:
+    """How many interviews raised something, after a verb ('Raised ...'): 'in k of n interviews', a percentage
+    only out of ``SHARE_FROM`` or more, and one person as one person (``participant``: 'a developer')."""
+    share = f", {round(100 * k / n)}%" if n >= SHARE_FROM else ""
+    if k == 0:
+        return f"in none of the {n} interviews"
+    if k == 1:
+        return f"by {participant} (1 of {n} interviews{share})"
+    return f"in {k} of {n} interviews{share}"
+
+
+def catalog_counts(catalog: Catalog, evidence: Evidence) -> dict[str, int]:
+    """Every count the hand-written pages and the changelog state, from the published scope: the one
+    source of truth (``<!-- mlq:count-NAME -->``). Quotes left out of the scope count for nothing."""
+    issues = catalog.issues.values()
+    raised = {i.id: len(evidence.participants_by_entity.get(i.id, ())) for i in issues}
+    counts = {
+        "interviews": len(catalog.transcripts),
+        "participants": len(evidence.participants),
+        "quoted-interviews": len({q.transcript for q in evidence.quotes}),
+        "quotes": len(evidence.quotes),
+        "issues": len(catalog.issues),
+        "fixes": len(catalog.fixes),
+        "contexts": len(catalog.contexts),
+        "categories": len(catalog.categories),
+        "issues-without-quotes": sum(1 for n in raised.values() if n == 0),
+        "issues-from-one-interview": sum(1 for n in raised.values() if n == 1),
+        "fixes-without-quotes": sum(1 for f in catalog.fixes if not evidence.quotes_by_entity.get(f)),
+        "study-issues": len({sid for issue in issues for sid in issue.study_ids}),
+        "study-issues-without-quotes": len(
+            {sid for issue in issues for sid in issue.study_ids}
+            - {sid for issue in issues if raised[issue.id] for sid in issue.study_ids}
+        ),
+    }
+    study = catalog.meta.study
+    if study is not None and study.interviews is not None:
+        counts["study-interviews"] = study.interviews
+    for index, (_, members) in enumerate(coding_groups(catalog), start=1):
+        counts[f"coding-{index}"] = len(members)
+    return counts
+
+
+def coding_groups(catalog: Catalog) -> list[tuple[str, list[str]]]:
+    """Interviews by whose coding their quotes come from (transcripts.yaml ``coding``, else
+    ``standoff_coding``), in the order the registry first names each; pseudonyms in each."""
+    groups: dict[str, list[str]] = {}
+    for loaded in catalog.transcripts.values():
+        entry = loaded.entry
+        groups.setdefault(entry.coding or entry.standoff_coding or "not stated", []).append(loaded.participant)
+    return [(label, sorted(members)) for label, members in groups.items()]
+
+
+def inline_counts(text: str, catalog: Catalog, evidence: Evidence) -> str:
+    """``text`` (plain, e.g. a version's notes) as inline Markdown with its ``<!-- mlq:count-NAME -->``
+    filled in; other text is escaped."""
+    counts = catalog_counts(catalog, evidence)
+    parts = []
+    last = 0
+
+    def esc(piece: str) -> str:  # md_inline strips: keep the spaces around a filled-in count
+        core = piece.strip()
+        if not core:
+            return " " if piece else ""
+        return (" " if piece[0].isspace() else "") + _esc(core) + (" " if piece[-1].isspace() else "")
+
+    for match in PLACEHOLDER_RE.finditer(text):
+        parts.append(esc(text[last : match.start()]))
+        name = match.group(1)
+        value = counts.get(name.removeprefix("count-")) if name.startswith("count-") else None
+        parts.append(str(value) if value is not None else "")
+        last = match.end()
+    parts.append(esc(text[last:]))
+    return "".join(parts)
+
+
 def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: str = "") -> str | None:
     """Markdown for ``<!-- mlq:NAME -->`` in a hand-written page; ``base`` leads back to the docs root."""
     total = len(evidence.participants)
+    if name.startswith("count-"):
+        value = catalog_counts(catalog, evidence).get(name.removeprefix("count-"))
+        return None if value is None else str(value)
     if name == "stats":
-        coded = sum(1 for t in catalog.transcripts if evidence.code_counts.get(t))
+        numbers = catalog_counts(catalog, evidence)
         released = next((v.date.isoformat() for v in catalog.meta.versions if v.version == catalog.meta.version), None)
         version = f"Version {_esc(catalog.meta.version)}" + (f", released {released}" if released else "")
         words = catalog.meta.labels
         sizes = [
-            f"**{len(catalog.issues)} {_esc(words.issues)}** in {len(catalog.categories)} categories",
-            f"**{len(catalog.fixes)} {_esc(words.fixes)}**",
+            f"**{numbers['issues']} {_esc(words.issues)}** in {numbers['categories']} categories",
+            f"**{numbers['fixes']} {_esc(words.fixes)}**",
         ]
         if catalog.contexts:
-            sizes.append(f"**{len(catalog.contexts)} contexts**")
+            sizes.append(f"**{numbers['contexts']} contexts**")
         return (
-            f"The catalog draws on **{len(catalog.transcripts)} interviews** with {total} "
-            f"{_esc(words.participants)} "
-            f"({coded} of them coded so far), from which come **{len(evidence.quotes)} quotes**. They support "
+            f"The catalog draws on **{numbers['interviews']} interviews**, one {_esc(words.participant)} each, "
+            f"from which come **{numbers['quotes']} published quotes**. They support "
             f"{', '.join(sizes[:-1])} and {sizes[-1]}. "
             f"{version} ([changelog]({base}changelog.md), [downloads]({base}downloads/index.md))."
         )
+    if name == "coding":
+        n = len(catalog.transcripts)
+        return "\n".join(
+            f"- **{_esc(label)}**: {len(members)} of {n} interviews ({', '.join(_esc(m) for m in members)})"
+            for label, members in coding_groups(catalog)
+        )
     if name == "study-citation":
-        return _esc(catalog.meta.study_citation) if catalog.meta.study_citation else None
+        if not catalog.meta.study_citation:
+            return None
+        text = _esc(catalog.meta.study_citation)
+        study = catalog.meta.study
+        if study is not None and study.doi:
+            text += f" DOI [{_esc(study.doi)}](https://doi.org/{quote(study.doi, safe='/.-_;')})."
+        if study is not None and study.links:
+            text += " " + " · ".join(
+                f"[{_esc(label)}](<{quote(url, safe=':/.-_~?=&#%')}>)" for label, url in study.links.items()
+            )
+        return text
     if name == "categories":
         categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
+        issues = _esc(catalog.meta.labels.issues)
+        # Two counts that differ, each said for what it is: an issue is filed under one category but can be
+        # met at several stages (its lifecycle tags), which is what "Ways in" counts.
+        heading = sentence_case(issues)
         rows = [
-            f"| Category | {_esc(sentence_case(catalog.meta.labels.issues))} | What it covers |",
-            "| --- | ---: | --- |",
+            f"| Category | {heading} filed here | {heading} met at this stage | What it covers |",
+            "| --- | ---: | ---: | --- |",
         ]
         for category in categories:
             n = sum(1 for i in catalog.issues.values() if i.category == category.id)
+            met = sum(1 for i in catalog.issues.values() if category.id in (i.category, *i.tags.lifecycle))
             rows.append(
-                f"| [{_esc(category.title)}]({base}categories/{category.id}.md) | {n} | {_esc(category.summary)} |"
+                f"| [{_esc(category.title)}]({base}categories/{category.id}.md) | {n} | {met} | "
+                f"{_esc(category.summary)} |"
             )
         return "\n".join(rows)
     if name == "top-issues":
         words = catalog.meta.labels
-        rows = [f"| {_esc(sentence_case(words.issue))} | Raised by (of {total}) | Quotes |", "| --- | ---: | ---: |"]
+        rows = [f"| {_esc(sentence_case(words.issue))} | Interviews (of {total}) | Quotes |", "| --- | ---: | ---: |"]
         for issue_id in issues_by_prevalence(catalog, evidence)[:TOP_ISSUES]:
             issue = catalog.issues[issue_id]
             rows.append(
@@ -331,7 +468,7 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
         counts = facet_counts(catalog, evidence)
         facets = catalog_facets(catalog)
         lines = []
-        for facet in [f for f in facets if f.slug in ("lifecycle", "dimension")]:
+        for facet in [f for f in facets if f.slug not in CONTEXT_FACETS]:
             tags = sorted_tags(catalog, facet.slug, counts[facet.slug])
             page = f"{base}browse/{facet.slug}.md"
             links = (
@@ -340,7 +477,12 @@ def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: 
                 )
                 or "none tagged yet"
             )
-            lines.append(f"- **By {_esc(facet.title.lower())}:** {links}")
+            counted = (
+                f" ({_esc(catalog.meta.labels.issues)} met at each stage; one can be met at several)"
+                if facet.slug == "lifecycle"
+                else ""
+            )
+            lines.append(f"- **By {_esc(facet.title.lower())}{counted}:** {links}")
         by_context = [
             f"[{_esc(f.title.lower())}]({base}browse/{f.slug}.md)" for f in facets if f.slug in CONTEXT_FACETS
         ]

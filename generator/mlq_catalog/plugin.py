@@ -35,6 +35,8 @@ NAV_PLACEHOLDERS = ("@issues", "@fixes", "@contexts", "@overview", "@browse")
 REQUIRED_MARKDOWN = ("attr_list", "admonition", "pymdownx.details", "pymdownx.superfences")
 DEFAULT_STYLESHEET = "stylesheets/mlq.css"
 """Packaged (defaults/docs); the quotes, charts and evidence lines are styled by it."""
+SEARCH_SCRIPT = "javascripts/mlq-search.js"
+"""Packaged (defaults/docs): stems the reader's query and drops its stop words before Material's search sees it."""
 
 
 class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base is untyped
@@ -44,6 +46,9 @@ class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base
     # Read by `mlq-catalog schema` and `new` (schema.py), not by the build.
     schemas_dir = c.Type(str, default="schemas")
     strict = c.Type(bool, default=False)
+    # Material asks api.github.com for the repository's stars and release on every page view. Off unless the
+    # project turns it on for a real repository (repo_url); the repository link itself stays either way.
+    repo_facts = c.Type(bool, default=False)
 
 
 class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped-call]
@@ -64,8 +69,12 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
             "docs": Path(config.docs_dir).resolve(),
         }
 
+    # Before Material's search plugin reads its settings (priority 0) and builds its index settings from them.
+    @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         _with_required_markdown(config)
+        _tune_search(config)
+        _with_theme_overrides(config)
         self.paths = self.resolve_paths(config)
         if self.prepared is not None:
             self.generated = self.prepared
@@ -148,7 +157,21 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         site_url = config.site_url or ""
         if site_url and not site_url.endswith("/"):
             site_url += "/"
+        markdown = _resolve_links(markdown, page, files)
         return markdown.replace(PERMALINK_TOKEN, site_url + page.url).replace(SITE_URL_TOKEN, site_url or "/")
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        # Material's tags plugin writes its listings (and their "tag:..." headings) into the browse pages after
+        # MkDocs has collected each page's anchors: without this, every link to a tag is reported as a missing
+        # anchor (58 false lines before `serve` prints its address).
+        if (
+            self.generated is not None
+            and page.file.src_uri in self.generated.site.pages
+            and page.present_anchor_ids is not None
+            and page.content
+        ):
+            page.present_anchor_ids.update(_TAG_ANCHOR.findall(page.content))
+        return context
 
     def _pages_dir_of(self, page: Page) -> Path | None:
         pages_dir = self.paths.get("pages")
@@ -233,6 +256,35 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         return server
 
 
+_TAG_ANCHOR = re.compile(r'\bid="(tag:[^"]+)"')
+_LINK_TOKEN = re.compile(r"%%MLQ_LINK:([A-Za-z0-9/._-]+)%%")
+
+
+def _resolve_links(markdown: str, page: Page, files: Files) -> str:
+    """Links inside generated pictures (charts.LINK), as URLs relative to ``page``, whatever use_directory_urls."""
+    from mkdocs.utils import get_relative_url
+
+    def url(match: re.Match[str]) -> str:
+        target = files.get_file_from_path(match.group(1))
+        if target is None:
+            raise PluginError(f"{page.file.src_uri}: a chart links to {match.group(1)}, which is not in the site")
+        return html.escape(get_relative_url(target.url, page.url), quote=True)
+
+    return _LINK_TOKEN.sub(url, markdown)
+
+
+def _with_theme_overrides(config: MkDocsConfig) -> None:
+    """The packaged partials (defaults/overrides) before Material's own, after a project's custom_dir."""
+    from .defaults import OVERRIDES_DIR
+
+    dirs: list[str] = config.theme.dirs
+    if str(OVERRIDES_DIR) in dirs:
+        return
+    custom = config.theme.custom_dir
+    at = 1 if custom and dirs and Path(dirs[0]).resolve() == Path(custom).resolve() else 0
+    dirs.insert(at, str(OVERRIDES_DIR))
+
+
 def _with_required_markdown(config: MkDocsConfig) -> None:
     """What the generated pages are written with, even when mkdocs.yml does not list it: a hand-written
     configuration of two lines (site_name, the plugin) still gives whole pages, not stray ``{: .x }`` and ``!!!``."""
@@ -241,6 +293,29 @@ def _with_required_markdown(config: MkDocsConfig) -> None:
             config.markdown_extensions.append(name)
     if DEFAULT_STYLESHEET not in config.extra_css:
         config.extra_css.append(DEFAULT_STYLESHEET)
+    if SEARCH_SCRIPT not in [str(script) for script in config.extra_javascript]:
+        config.extra_javascript.append(SEARCH_SCRIPT)
+
+
+SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
+"""Material's English default is the stop-word filter alone: without the stemmer, "reproduce" never finds
+"reproducibility". With it, the index holds stems, and the query script (SEARCH_SCRIPT) searches stems."""
+SEARCH_FIELDS = {"title": {"boost": 10.0}, "text": {"boost": 1.0}, "tags": {"boost": 2.0}}
+"""Material boosts a title word a thousandfold and a tag a millionfold: every issue tagged with the stage
+"Data quality" would outrank the one page that answers a query holding "data". A title still weighs most;
+an issue page ranks first for its own words through its page boost (issue.md.j2), not through its tags."""
+
+
+def _tune_search(config: MkDocsConfig) -> None:
+    """Material's search, set up to answer a sentence, unless mkdocs.yml sets these itself."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    settings = getattr(search, "config", None)
+    if settings is None or not hasattr(settings, "pipeline") or not hasattr(settings, "fields"):
+        return  # MkDocs' own search plugin, or none: nothing of Material's to tune
+    if settings.pipeline is None:
+        settings.pipeline = list(SEARCH_PIPELINE)
+    for name, field in SEARCH_FIELDS.items():
+        settings.fields.setdefault(name, dict(field))
 
 
 def _with_default_docs(files: Files, config: MkDocsConfig) -> Files:

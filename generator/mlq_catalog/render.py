@@ -32,7 +32,7 @@ from .errors import InputError, Problem, display_path
 from .isolate import Pending, start_isolated
 from .loader import Catalog
 from .mdsafe import md_inline
-from .overview import issue_citation, issue_tags, render_reader_pages
+from .overview import evidence_coding, interviews_phrase, issue_citation, issue_tags, quote_coding, render_reader_pages
 from .paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
 from .words import Words, sentence_case
 
@@ -197,9 +197,17 @@ def _start_downloads(catalog: Catalog, evidence: Evidence) -> Pending[list[Downl
 
 class Renderer:
     def __init__(
-        self, catalog: Catalog, evidence: Evidence, templates_dir: Path, docs_pages: Collection[str] | None = None
+        self,
+        catalog: Catalog,
+        evidence: Evidence,
+        templates_dir: Path,
+        docs_pages: Collection[str] | None = None,
+        *,
+        show_codes: bool = False,
     ) -> None:
         self.catalog = catalog
+        self.show_codes = show_codes
+        """Coders' raw code names under each quote: for contributors' previews, not for readers."""
         self.evidence = evidence
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(template_search_path(templates_dir)),
@@ -238,11 +246,15 @@ class Renderer:
             if details:
                 who += f' <span class="mlq-who">({html_text(", ".join(details))})</span>'
             self._speakers[(quote.transcript, quote.participant)] = who
-        codes = " ".join(f"<code>{html_text(c)}</code>" for c in quote.codes)
         lines = f"line {quote.line}" if quote.line == quote.end_line else f"lines {quote.line}–{quote.end_line}"
         if quote.start_time:  # caption transcripts: where in the recording it was said
             lines += f", at {html_text(quote.start_time)}"
-        return f"{who} · {html_text(quote.transcript)}, {lines} · {codes}"
+        coding = quote_coding(self.catalog, quote)
+        coded = f' · <span class="mlq-coding">coding: {html_text(coding)}</span>' if coding else ""
+        if not self.show_codes or not quote.codes:
+            return f"{who} · {html_text(quote.transcript)}, {lines}{coded}"
+        codes = " ".join(f"<code>{html_text(c)}</code>" for c in quote.codes)
+        return f"{who} · {html_text(quote.transcript)}, {lines} · {codes}{coded}"
 
     def quote_block(self, quote: Quote) -> str:
         searchable = self.plan is None or self.plan.indexed(quote, self.page)
@@ -318,16 +330,29 @@ def _sorted_titles(entities: Iterable[Any]) -> list[Any]:
     return sorted(entities, key=lambda e: (e.title.casefold(), e.id))
 
 
+MIN_SHARED_INTERVIEWS = 2
+"""An issue page names another issue as coded alongside it only from two shared interviews on: one says little."""
+MAX_COOCCURRING = 8
+"""And names at most this many; the co-occurrence overview has them all."""
+
+
 def render_site(
-    catalog: Catalog, evidence: Evidence, templates_dir: Path, *, docs_pages: Collection[str] | None = None
+    catalog: Catalog,
+    evidence: Evidence,
+    templates_dir: Path,
+    *,
+    docs_pages: Collection[str] | None = None,
+    show_codes: bool = False,
 ) -> RenderedSite:
     """Every page of the site, its navigation and its downloads.
 
     ``docs_pages``: docs-relative paths of the hand-written and packaged pages, for links to them.
+    ``show_codes``: coders' code names under quotes (a contributor's preview).
     """
     downloads = _start_downloads(catalog, evidence)
+    renderer = Renderer(catalog, evidence, templates_dir, docs_pages, show_codes=show_codes)
     try:
-        return _render_site(catalog, evidence, Renderer(catalog, evidence, templates_dir, docs_pages), downloads)
+        return _render_site(catalog, evidence, renderer, downloads)
     except BaseException:
         downloads.cancel()  # nobody will read what it built: it would wait forever to hand it over
         raise
@@ -355,11 +380,17 @@ def _render_site(
     for issue in _sorted_titles(catalog.issues.values()):
         issues_in.setdefault(issue.category, []).append(issue)
 
-    def stats(entity_id: str) -> dict[str, int]:
+    a_participant = Words.of(catalog.meta.labels, md_inline).a_participant
+
+    def stats(entity_id: str) -> dict[str, Any]:
+        raised = len(evidence.participants_by_entity.get(entity_id, ()))
+        quotes = evidence.quotes_by_entity.get(entity_id, [])
         return {
-            "participants": len(evidence.participants_by_entity.get(entity_id, ())),
-            "quotes": len(evidence.quotes_by_entity.get(entity_id, ())),
+            "participants": raised,
+            "quotes": len(quotes),
             "total": total,
+            "raised": interviews_phrase(raised, total, a_participant),
+            "coding": [(md_inline(label), n) for label, n in evidence_coding(catalog, quotes)],
         }
 
     for issue in catalog.issues.values():
@@ -369,13 +400,17 @@ def _render_site(
             "issue.md.j2",
             issue=issue,
             category=catalog.categories.get(issue.category),
-            fixes=fixes_for[issue.id],
+            fixes=[(fix, fix.notes.get(issue.id)) for fix in fixes_for[issue.id]],
             related=[catalog.issues[r] for r in issue.related if r in catalog.issues],
             contexts=[
                 (catalog.contexts[c], n)
                 for c, n in sorted(evidence.contexts_by_issue.get(issue.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
             ],
-            cooccurring=[(catalog.issues[o], n) for o, n in evidence.cooccurring(catalog, issue.id)],
+            cooccurring=[
+                (catalog.issues[o], n)
+                for o, n in evidence.cooccurring(catalog, issue.id)
+                if n >= MIN_SHARED_INTERVIEWS and o not in issue.related
+            ][:MAX_COOCCURRING],
             quotes=quotes,
             more=plan.more(issue.id),
             stats=stats(issue.id),
@@ -446,7 +481,8 @@ def _render_site(
         "issues": [{f"All {catalog.meta.labels.issues}": "issues/index.md"}]
         + [
             {
-                category.title: [f"categories/{category.id}.md"]
+                # Named apart from its section: the sidebar read "Data quality › Data quality".
+                category.title: [{"About this category": f"categories/{category.id}.md"}]
                 + [{i.title: f"issues/{i.id}.md"} for i in issues_in.get(category.id, [])]
             }
             for category in categories

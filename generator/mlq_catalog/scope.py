@@ -12,6 +12,8 @@ every code) and returns what may be published, redacted:
   field of the pydantic models (:func:`model_strings`), so a field added later is in the scope
   without anyone listing it;
 * **code names and codebook entries** (the ``codes:`` of issues, fixes, contexts and meta codes);
+* **who raised what**: an entry is raised in an interview when a published quote of it supports the entry;
+  codes on interviewer turns or on quotes that are not published count for nothing;
 * **pseudonyms and coarse participant attributes** and **transcript ids**, from the registry
   (``transcripts.yaml``). A transcript the registry does not list is not published at all, so no
   public id ever comes from a file name; the registry's private fields (``source``,
@@ -189,11 +191,13 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
             scoped.code_counts[tid] = type(counts)(
                 {code: n for code, n in counts.items() if _claimed(code, evidence, entity_ids)}
             )
-        entities = evidence.entities_by_transcript.get(tid)
-        if entities:
-            scoped.entities_by_transcript[tid] = set(entities)
-            for entity in entities:
-                scoped.participants_by_entity[entity].add(participant)
+    # Who raised what is counted from the quotes readers see, never from codes no one can read (an
+    # interviewer's turn, a quote left out): every count on a page can be checked against its quotes.
+    for quote in scoped.quotes:
+        participant = listed[quote.transcript].participant
+        for entity in quote.entities:
+            scoped.entities_by_transcript[quote.transcript].add(entity)
+            scoped.participants_by_entity[entity].add(participant)
     located = list(_located(catalog, evidence, scoped))
     # Redaction needs the turns of the quoted transcripts (its prefilter reads them); they are
     # dropped right after, so that no writer can read them.

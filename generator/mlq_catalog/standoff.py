@@ -494,6 +494,7 @@ def add_quotes(catalog: Catalog, evidence: Evidence, resolved: list[ResolvedQuot
             segments=segments,
             start_time=item.start,
             end_time=item.end,
+            standoff=True,
         )
         added.append(quote)
         evidence.participants.add(transcript.participant)

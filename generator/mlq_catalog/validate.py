@@ -22,6 +22,7 @@ from .curation import Curation, curate
 from .errors import Problem, ProblemSummary, display_path
 from .loader import Catalog, LoadResult, load_catalog
 from .mdsafe import description_problems
+from .model import BUILTIN_FACETS, Issue
 from .scope import PublicationScope, publication_scope
 from .standoff import attach_standoff_quotes
 from .yamlio import suggestion
@@ -177,9 +178,41 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                         code="unknown-reference",
                     )
                 )
+        problems += _facet_problems(catalog, issue_id, issue)
         problems += _check_markdown(catalog, issue_id, issue.description)
 
+    problems += _references_of_broken_entries(catalog, retired)
+
+    visible: dict[str, str] = {}
+    for issue_id, issue in sorted(issues.items(), key=lambda kv: catalog.sources[kv[0]].shown):
+        if issue.catalog_id is None:
+            continue
+        if issue.catalog_id in visible:
+            problems.append(
+                _at(
+                    catalog,
+                    issue_id,
+                    ("catalog_id",),
+                    f"catalog_id '{issue.catalog_id}' is already the visible id of '{visible[issue.catalog_id]}'; "
+                    "a visible id is never shared or reused",
+                    code="duplicate-catalog-id",
+                )
+            )
+        else:
+            visible[issue.catalog_id] = issue_id
+
     for fix_id, fix in fixes.items():
+        for target in fix.notes:
+            if target not in fix.addresses:
+                problems.append(
+                    _at(
+                        catalog,
+                        fix_id,
+                        ("notes", target),
+                        f"note for '{target}', which this fix does not list under 'addresses'",
+                        code="unknown-reference",
+                    )
+                )
         if not fix.addresses:
             problems.append(_at(catalog, fix_id, ("addresses",), "fix addresses no issue", "warning", code="no-issue"))
         for index, target in enumerate(fix.addresses):
@@ -196,22 +229,7 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                 )
         problems += _check_markdown(catalog, fix_id, fix.description)
 
-    claimed: dict[str, str] = {}
-    for kind in ("issues", "fixes", "contexts", "meta_codes"):
-        for entity_id, entity in getattr(catalog, kind).items():
-            for index, code in enumerate(entity.codes):
-                folded = code.casefold()
-                if folded in claimed and claimed[folded] != entity_id:
-                    problems.append(
-                        _at(
-                            catalog,
-                            entity_id,
-                            ("codes", index),
-                            f"code '{code}' is already claimed by '{claimed[folded]}'",
-                            code="duplicate-code",
-                        )
-                    )
-                claimed.setdefault(folded, entity_id)
+    problems += _duplicate_codes(catalog)
 
     for code, count in sorted(evidence.unmapped.items()):
         if code.casefold() in catalog.broken_codes:
@@ -236,7 +254,10 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         )
     problems += _unclaimed_codebook_codes(catalog, evidence)
 
-    for issue_id in issues:
+    for issue_id, issue in issues.items():
+        # An issue of the cited study stands on the study: its page says no interview here supports it yet.
+        if issue.study_ids and catalog.meta.study_citation:
+            continue
         if not evidence.quotes_by_entity.get(issue_id):
             problems.append(
                 _at(
@@ -265,6 +286,69 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
                         )
                     )
     problems += _check_plain_text(catalog)
+    problems += facet_settings_problems(catalog)
+    return problems
+
+
+def _duplicate_codes(catalog: Catalog) -> list[Problem]:
+    """A code claimed by two entries, reported at both places, each naming the other. The file edited
+    last (the one the contributor just changed) gets "already claimed by"; the other "also claimed by"."""
+    claims: dict[str, list[tuple[str, int, str]]] = {}
+    for kind in ("issues", "fixes", "contexts", "meta_codes"):
+        for entity_id, entity in getattr(catalog, kind).items():
+            for index, code in enumerate(entity.codes):
+                claims.setdefault(code.casefold(), []).append((entity_id, index, code))
+
+    def edited(claim: tuple[str, int, str]) -> float:
+        try:
+            return catalog.sources[claim[0]].path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    problems: list[Problem] = []
+    for found in claims.values():
+        owners = list(dict.fromkeys(entity_id for entity_id, _, _ in found))
+        if len(owners) < 2:
+            continue
+        # Newest file first; ties (a fresh checkout) keep the catalog's reading order.
+        ordered = sorted(found, key=lambda claim: -edited(claim))
+        places = {
+            claim: _at(catalog, claim[0], ("codes", claim[1]), "", code="duplicate-code").location() for claim in found
+        }
+        first = ordered[0]
+        for claim in ordered:
+            entity_id, index, code = claim
+            others = [c for c in ordered if c[0] != entity_id]
+            named = ", ".join(f"'{c[0]}' ({places[c]})" for c in others)
+            verb = "is already claimed by" if claim == first else "is also claimed by"
+            problems.append(
+                _at(catalog, entity_id, ("codes", index), f"code '{code}' {verb} {named}", code="duplicate-code")
+            )
+    return problems
+
+
+def _references_of_broken_entries(catalog: Catalog, retired: dict[str, str]) -> list[Problem]:
+    """Unknown ids in the 'related' or 'addresses' lists of a file that failed validation for another reason
+    (a key typo such as 'sumary'): reported in the same run, so that fixing the typo is not followed by a
+    second run that finds the next problem."""
+    problems: list[Problem] = []
+    broken_issues = catalog.broken.get("issues", set())
+    for doc in sorted(catalog.docs.values(), key=lambda d: d.shown):
+        kind = doc.path.parent.name
+        if kind not in ("issues", "fixes") or doc.path.stem not in catalog.broken.get(kind, set()):
+            continue
+        if doc.path.stem in getattr(catalog, kind) or not isinstance(doc.data, dict):
+            continue
+        key = "related" if kind == "issues" else "addresses"
+        targets = doc.data.get(key)
+        if not isinstance(targets, list):
+            continue
+        for index, target in enumerate(targets):
+            if not isinstance(target, str) or target in catalog.issues or target in broken_issues:
+                continue
+            renamed = retired.get(target)
+            hint = f" (it was renamed to '{renamed}')" if renamed else suggestion(target, catalog.issues)
+            problems.append(doc.problem((key, index), f"unknown issue '{target}'{hint}", code="unknown-reference"))
     return problems
 
 
@@ -494,3 +578,63 @@ def _hidden_unsafe_link(text: str) -> bool:
 
 
 __all__ = ["CheckedCatalog", "check_catalog", "code_suggestion", "cross_check", "load_catalog"]
+
+
+def _facet_problems(catalog: Catalog, issue_id: str, issue: Issue) -> list[Problem]:
+    """An issue's facet values: only facets catalog.yaml defines, only the values it lists (when it lists some)."""
+    problems: list[Problem] = []
+    facets = catalog.meta.facets
+    dimension = facets.get("dimension")
+    if dimension is not None and dimension.values:
+        for index, value in enumerate(issue.tags.dimension):
+            if value not in dimension.values:
+                problems.append(
+                    _at(
+                        catalog,
+                        issue_id,
+                        ("tags", "dimension", index),
+                        f"'{value}' is not a value of facet 'dimension' in catalog.yaml "
+                        f"({', '.join(dimension.values)})",
+                        code="unknown-facet-value",
+                    )
+                )
+    for name, values in issue.facets.items():
+        settings = facets.get(name)
+        if settings is None or name in BUILTIN_FACETS:
+            known = [f for f in facets if f not in BUILTIN_FACETS]
+            problems.append(
+                _at(
+                    catalog,
+                    issue_id,
+                    ("facets", name),
+                    f"unknown facet '{name}': catalog.yaml 'facets' defines "
+                    + (", ".join(known) if known else "none of its own"),
+                    code="unknown-facet",
+                )
+            )
+            continue
+        for index, value in enumerate(values):
+            if settings.values and value not in settings.values:
+                problems.append(
+                    _at(
+                        catalog,
+                        issue_id,
+                        ("facets", name, index),
+                        f"'{value}' is not a value of facet '{name}' in catalog.yaml ({', '.join(settings.values)})",
+                        code="unknown-facet-value",
+                    )
+                )
+    return problems
+
+
+def facet_settings_problems(catalog: Catalog) -> list[Problem]:
+    """A facet of the catalog's own needs a title: it has no default name."""
+    doc = catalog.docs.get("catalog.yaml")
+    shown = doc.shown if doc is not None else "catalog.yaml"
+    out = []
+    for name, settings in catalog.meta.facets.items():
+        if name not in BUILTIN_FACETS and settings.title is None:
+            line, column = doc.locate(("facets", name)) if doc is not None else (None, None)
+            message = f"facet '{name}' needs a 'title' (and a 'prefix' for its tags)"
+            out.append(Problem(shown, line, column, message, code="facet-title"))
+    return out

@@ -16,6 +16,8 @@ DEFAULTS_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = DEFAULTS_DIR / "templates"
 DOCS_DIR = DEFAULTS_DIR / "docs"
 PROJECT_DIR = DEFAULTS_DIR / "project"
+OVERRIDES_DIR = DEFAULTS_DIR / "overrides"
+"""Theme partials the plugin puts in front of Material's (a project's custom_dir still comes first)."""
 
 
 def template_search_path(project_templates: Path) -> list[str]:
