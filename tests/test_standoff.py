@@ -166,7 +166,8 @@ def test_a_stand_off_code_on_an_inline_coded_turn_joins_its_segment(catalog_copy
         catalog_copy,
         "interview-43-more.yaml",  # beside the shipped interview-43.yaml
         (
-            "transcript: interview-43\nquotes:\n  - text: then the labels might be dirty. The labels might not exist at all\n"
+            "transcript: interview-43\nquotes:\n"
+            "  - text: then the labels might be dirty. The labels might not exist at all\n"
             "    codes: [Data-noisy-labels]\n"
         ),
     )
