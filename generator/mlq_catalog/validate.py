@@ -7,6 +7,7 @@ looks at the catalog as a whole. It returns problems and never raises, so that
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Sequence
@@ -382,7 +383,7 @@ def code_suggestion(code: str, known: dict[str, str]) -> str:
     """
     words = code.casefold().split("-")
     is_fix = any(word.startswith("fix") for word in words)
-    best: tuple[int, str] | None = None
+    best: tuple[int, float, str] | None = None
     for candidate, kind in sorted(known.items()):
         if (kind == "fixes") != is_fix:
             continue
@@ -394,20 +395,24 @@ def code_suggestion(code: str, known: dict[str, str]) -> str:
             frozenset((a, b)) in _OPPOSITE for a, b in zip(words, other, strict=True) if a != b
         ):
             continue
-        if best is None or distance < best[0]:
-            best = (distance, candidate)
-    return f" (did you mean '{best[1]}'?)" if best else ""
+        closeness = -difflib.SequenceMatcher(None, code.casefold(), candidate.casefold()).ratio()
+        if best is None or (distance, closeness) < best[:2]:
+            best = (distance, closeness, candidate)
+    return f" (did you mean '{best[2]}'?)" if best else ""
 
 
 def _edits(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions)."""
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
+    """Edit distance: insertions, deletions, substitutions and swaps of neighbours ("valeus" for "values")."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i]
+        for j in range(1, len(b) + 1):
+            cost = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cost = min(cost, rows[i - 2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Problem]:
