@@ -219,7 +219,6 @@ def test_the_catalogs_words_replace_issue_fix_and_practitioner(catalog_copy: Pat
         "## Practices\n",
         "## Related challenges\n",
         '??? quote "Cite this challenge"',
-        "reviewers** (",
         "## What reviewers said",
     ):
         assert expected in issue, expected

@@ -67,7 +67,7 @@ def test_every_issue_page_reads_in_attack_order_with_the_citation_last(
             assert md_inline(alias) in page.split("## What it is")[0], (issue_id, alias)
         for reference in issue.references:
             assert md_inline(reference.text) in page.split("## References")[1]
-        assert "Added in version 0.1.0." in page
+        assert f"Added in version {issue.added}." in page
         # Nothing after the citation box but the box itself.
         assert "\n## " not in page.split('??? quote "Cite this issue"')[1]
 
