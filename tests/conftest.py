@@ -20,6 +20,16 @@ UPDATE_GOLDEN = os.environ.get("MLQ_UPDATE_GOLDEN") == "1"
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
+def drop_curation(catalog: Path, transcript_id: str) -> None:
+    """Remove the shipped curation of a transcript whose lines a test moved.
+
+    Curation is keyed by quote id (transcript id and first line, curation.py): once a test adds
+    lines to a shipped transcript, the entries below them name quotes that are no longer there,
+    which validate rightly reports as errors. Tests of other things drop them.
+    """
+    (catalog / "curation" / f"{transcript_id}.yaml").unlink(missing_ok=True)
+
+
 def assert_golden(name: str, actual: str) -> None:
     """Compare with tests/golden/NAME; MLQ_UPDATE_GOLDEN=1 rewrites the file instead."""
     path = GOLDEN / name

@@ -18,6 +18,8 @@ import yaml
 from mlq_catalog.textfold import fold, fold_text
 from mlq_catalog.validate import check_catalog
 
+from .conftest import drop_curation
+
 # What gets planted, per transcript: each sentence goes at the end of one coded interviewee turn.
 PLANTED_SENTENCES: dict[str, list[str]] = {
     "interview-35": [
@@ -204,6 +206,8 @@ def plant_disguised_identifiers(catalog: Path) -> None:
         for line, sentence in zip(quotes[1:], sentences, strict=False):
             lines[line - 1] = f"{lines[line - 1].rstrip()} {sentence}"
         path.write_text("\n".join(lines), encoding="utf-8")
+        if any("\n" in sentence for sentence in sentences):  # the quotes below moved
+            drop_curation(catalog, transcript_id)
     rules_path = catalog / "redactions.yaml"
     rules = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
     rules["rules"] += DISGUISE_RULES

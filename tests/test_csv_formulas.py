@@ -38,6 +38,10 @@ def _plant(catalog: Path) -> None:
     data = yaml.safe_load(listing.read_text(encoding="utf-8"))
     data["transcripts"].append({"id": "interview-99", "source": "transcripts/interview-99.txt", "participant": "P99"})
     listing.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    # A few words each, which pages hide as filler (issue 17) unless a curator keeps them: kept, to be exported.
+    (catalog / "curation" / "interview-99.yaml").write_text(
+        "entries:\n  - lines: [1, 99]\n    keep: short planted turns, kept to reach the CSV\n", encoding="utf-8"
+    )
 
 
 def test_no_csv_cell_starts_a_formula(catalog_copy: Path) -> None:

@@ -14,6 +14,7 @@ import yaml
 
 from mlq_catalog.audit import audit, unreviewed_candidates
 from mlq_catalog.validate import check_catalog
+from tests.conftest import drop_curation
 
 SPLITS = {
     "Pemberly Oskvold": "we hired Pemberly\n\nOskvold later, and labels improved.",
@@ -30,6 +31,7 @@ def _plant(catalog: Path) -> None:
     for (_, sentence), end in zip(reversed(list(SPLITS.items())), reversed(ends[:3]), strict=True):
         lines[end - 2] += " " + sentence
     path.write_text("\n".join(lines), encoding="utf-8")
+    drop_curation(catalog, "interview-43")  # the split sentences add lines above curated quotes
     rules = catalog / "redactions.yaml"
     data = yaml.safe_load(rules.read_text(encoding="utf-8"))
     data["rules"] += [{"terms": [name], "placeholder": "[name]"} for name in SPLITS]

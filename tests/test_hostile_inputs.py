@@ -316,7 +316,7 @@ def test_labels_never_recognised_are_named(work: Path) -> None:
     assert about(lines) == [
         f"{SHOWN}: warning: no speaker labels recognised (lines that recur like labels: "
         "'Alice', 'Bob'); no quotes can come from it until its labels are listed in "
-        "interviewee_labels"
+        "interviewee_labels in catalog/catalog.yaml (all transcripts) or in this transcript's entry of transcripts.yaml"
     ]
 
 
@@ -327,7 +327,8 @@ def test_inline_labels_that_are_not_the_interviewee_are_named(work: Path) -> Non
     assert code == 0
     assert about(lines) == [
         f"{SHOWN}: warning: no speaker label matches the interviewee labels ['Interviewee']; "
-        "labels seen: 'Alice', 'Bob'"
+        "labels seen: 'Alice', 'Bob'; list the interviewee's label in interviewee_labels in catalog/catalog.yaml "
+        "(all transcripts) or in this transcript's entry of transcripts.yaml"
     ]
 
 

@@ -40,6 +40,7 @@ HIDDEN = {
 }
 PUBLISHED = "zqmappedzq"
 
+# The published turn has eight words of content and more: a shorter one is filler, which pages hide (curation.py).
 TRANSCRIPT = """Interview 99 - zqtitlezq
 
 Interviewer
@@ -48,7 +49,7 @@ Welcome. The zqinterviewerzq question comes first.
 
 Dr Zqlabelzq
 
-Thanks. The zqmappedzq labels were noisy everywhere.
+Thanks. The zqmappedzq labels were noisy everywhere, in every batch we annotated.
 
 Data-noisy-labels
 
@@ -266,6 +267,8 @@ def test_published_project_is_valid_and_reads_back(shipped_qdpx: bytes, tmp_path
     (target / "redactions.yaml").write_text("rules: []\n", encoding="utf-8")
     shutil.rmtree(target / "transcripts")
     shutil.rmtree(target / "quotes")
+    # So would curation keyed by them (the published quotes are the curated ones already).
+    shutil.rmtree(target / "curation")
     report = import_qdpx(project, target)
     assert not [p for p in report.problems if p.severity == "error"]
     shipped = check_catalog(REPO / "catalog")
@@ -287,7 +290,7 @@ def test_json_and_csv_hold_published_quotes_only_and_no_source_path(project_copy
     assert {t["id"] for t in data["transcripts"]} >= {"interview-99"}
     assert not any(t["id"].startswith("interview-zq") for t in data["transcripts"])
     texts = [q["text"] for q in data["quotes"] if q["transcript"] == "interview-99"]
-    assert texts == ["Thanks. The zqmappedzq labels were noisy everywhere."]
+    assert texts == ["Thanks. The zqmappedzq labels were noisy everywhere, in every batch we annotated."]
     csv_text = CliRunner().invoke(main, ["export", "--catalog", str(catalog), "--format", "csv"]).output
     assert "zqmappedzq" in csv_text and "zqunmappedquotezq" not in csv_text and "zqmetaquotezq" not in csv_text
 

@@ -493,6 +493,14 @@ def test_a_successful_import_validates_and_builds_its_quotes(tmp_path: Path) -> 
     project = qf.build(tmp_path / "p.qdpx", origin="NVivo for Mac 12.7.0", codes=CODES, sources=[_simple_source()])
     result = _import(project, catalog)
     assert result.exit_code == 0, result.output
+    # The excerpts are a few words each, which pages hide as filler (curation.py) unless a curator keeps them.
+    hidden = check_catalog(catalog)
+    assert hidden.evidence is not None
+    assert not [q for q in hidden.evidence.quotes if q.transcript == "interview-44"]
+    assert {p.code for p in hidden.problems if p.file.endswith("interview-44.txt")} == {"quote-filler"}
+    (catalog / "curation" / "interview-44.yaml").write_text(
+        "entries:\n  - lines: [1, 99]\n    keep: short, but each says all the test needs\n", encoding="utf-8"
+    )
     checked = check_catalog(catalog)
     assert not checked.errors
     # Every quote is loaded; those whose codes map to an entry are also published.
@@ -740,5 +748,5 @@ def test_a_positioned_quote_in_a_delve_transcript_keeps_the_speaker_rules(tmp_pa
     checked = check_catalog(catalog)
     errors = [p.message for p in checked.errors]
     assert len(errors) == 1 and "said by a speaker who is not an interviewee" in errors[0]
-    assert checked.evidence is not None
-    assert [q.text for q in checked.evidence.quotes_by_entity["noisy-labels"] if q.text == said] == [said]
+    assert checked.loaded_evidence is not None  # as loaded: so short a quote is filler, which pages hide
+    assert [q.text for q in checked.loaded_evidence.quotes_by_entity["noisy-labels"] if q.text == said] == [said]

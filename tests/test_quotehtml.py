@@ -19,7 +19,7 @@ from mlq_catalog.cli import main
 from mlq_catalog.render import render_site
 from mlq_catalog.validate import check_catalog
 
-from .conftest import CATALOG, TEMPLATES, assert_golden
+from .conftest import CATALOG, TEMPLATES, assert_golden, drop_curation
 
 FIGURE_ID = re.compile(r'<figure class="mlq-quote" id="([^"]+)"')
 
@@ -161,6 +161,7 @@ def test_placeholder_lookalikes_in_quotes_and_descriptions_stay_text(project_cop
     # Quote interview-43-l433 (data-drift): placeholder look-alikes in its text, one as a paragraph of its own.
     lines[index] += " MLQQUOTES-1 <p>MLQQUOTES-2</p>\n\nMLQQUOTES-3."
     transcript.write_text("\n".join(lines), encoding="utf-8")
+    drop_curation(catalog, "interview-43")
     # A YAML description (Markdown by design) that is exactly a placeholder paragraph.
     issue_path = catalog / "issues" / "noisy-labels.yaml"
     issue = yaml.safe_load(issue_path.read_text(encoding="utf-8"))

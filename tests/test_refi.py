@@ -186,7 +186,8 @@ def test_round_trip_into_an_empty_catalog_keeps_every_quote(
     def quotes(evidence: Evidence, ids: dict[str, str]) -> list[tuple[str, str, tuple[str, ...]]]:
         return sorted((ids.get(q.transcript, q.transcript), _squash(q.text), q.codes) for q in evidence.quotes)
 
-    assert len(quotes(shipped.evidence, renamed)) == len(shipped.evidence.quotes) > 100
+    # Fewer than the 110 coded ones: curation excluded 16 (issue 17).
+    assert len(quotes(shipped.evidence, renamed)) == len(shipped.evidence.quotes) > 90
     assert quotes(imported.loaded_evidence, {}) == quotes(shipped.evidence, renamed)
     # An empty catalog has no taxonomy: every code is reported, as validate does.
     assert {p.message.split("'")[1] for p in report.unclaimed} >= {"Data-noisy-labels", "label-drift"}
@@ -200,6 +201,7 @@ def test_import_into_the_shipped_catalog_maps_codes_to_entities(qdpx: bytes, tmp
     (target / "redactions.yaml").write_text("rules: []\n", encoding="utf-8")  # its rules name the old transcripts
     shutil.rmtree(target / "transcripts")
     shutil.rmtree(target / "quotes")
+    shutil.rmtree(target / "curation")  # keyed by the old transcript ids too
     project = tmp_path / "catalog.qdpx"
     project.write_bytes(qdpx)
     report = import_qdpx(project, target)
@@ -323,4 +325,8 @@ def test_import_of_a_foreign_project_into_the_shipped_catalog(catalog_copy: Path
     assert not report.unclaimed
     checked = check_catalog(catalog_copy)
     assert checked.evidence is not None
-    assert any(q.transcript == "interview-44" and q.text == "the labels drift over" for q in checked.evidence.quotes)
+    # As loaded: four words are too few for a page (curation.py hides them, as it hides any quote that short).
+    assert checked.loaded_evidence is not None
+    assert any(
+        q.transcript == "interview-44" and q.text == "the labels drift over" for q in checked.loaded_evidence.quotes
+    )

@@ -94,7 +94,7 @@ def test_json_export_holds_the_same_data_one_record_per_line(checked: CheckedCat
     assert json.loads(text) == data
     lines = text.splitlines()
     quote_lines = [line for line in lines if line.startswith('{"id":') and '"end_line":' in line]
-    assert len(quote_lines) == len(checked.evidence.quotes) > 100
+    assert len(quote_lines) == len(checked.evidence.quotes) > 90  # 97 once curated (issue 17)
     assert len(text.encode("utf-8")) < 0.85 * len(json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
     assert export_json(checked.catalog, checked.evidence) == text
     # Empty lists and scalars stay on their key's line; the document is valid for any shape.

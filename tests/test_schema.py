@@ -83,7 +83,7 @@ def test_new_ids_only_outdate_the_suggestions(catalog_copy: Path, tmp_path: Path
     )
     result = schema.check_schemas(out, catalog_copy)
     assert result.ok
-    assert result.outdated_ids == ["fix.schema.json", "issue.schema.json", "quotes.schema.json"]
+    assert result.outdated_ids == ["curation.schema.json", "fix.schema.json", "issue.schema.json", "quotes.schema.json"]
 
 
 def test_generation_is_deterministic(tmp_path: Path) -> None:

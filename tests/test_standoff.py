@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
+from mlq_catalog.curation import CURATION_DIR
 from mlq_catalog.export import export_json
 from mlq_catalog.quotehtml import expand
 from mlq_catalog.render import render_site
@@ -29,6 +30,8 @@ def _write(catalog: Path, name: str, text: str) -> Path:
     path = catalog / QUOTES_DIR / name
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    # The shipped curation of the quotes this file replaces would name quotes that no longer exist.
+    (catalog / CURATION_DIR / name).unlink(missing_ok=True)
     return path
 
 
@@ -162,12 +165,20 @@ def test_a_stand_off_code_on_an_inline_coded_turn_joins_its_segment(catalog_copy
     _write(
         catalog_copy,
         "interview-43-more.yaml",  # beside the shipped interview-43.yaml
-        ("transcript: interview-43\nquotes:\n  - text: the labels might be dirty.\n    codes: [Data-noisy-labels]\n"),
+        (
+            "transcript: interview-43\nquotes:\n"
+            "  - text: then the labels might be dirty. The labels might not exist at all\n"
+            "    codes: [Data-noisy-labels]\n"
+        ),
     )
     after = check_catalog(catalog_copy)
     assert before.evidence is not None and after.evidence is not None
     assert after.evidence.code_counts["interview-43"] == before.evidence.code_counts["interview-43"]
-    added = [q for q in after.evidence.quotes if q.text == "the labels might be dirty."]
+    added = [
+        q
+        for q in after.evidence.quotes
+        if q.text == "then the labels might be dirty. The labels might not exist at all"
+    ]
     assert len(added) == 1
     assert added[0].id.startswith("interview-43-l") and added[0].id not in {q.id for q in before.evidence.quotes}
 

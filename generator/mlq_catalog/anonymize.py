@@ -1019,7 +1019,17 @@ def _whole_file(shown: str, line: int | None = None) -> Locator:
 
 
 _NOT_PARTICIPANT_TEXT = frozenset(
-    ("id", "transcript", "participant", "codes", "entities", "segments", "start_time", "end_time")
+    (
+        "id",
+        "transcript",
+        "participant",
+        "codes",
+        "entities",
+        "segments",
+        "start_time",
+        "end_time",
+        "original_codes",
+    )
 )
 """Quote fields that are ours (ids, codes, timestamps), not the participant's words: never redacted."""
 
@@ -1044,6 +1054,10 @@ def redact_quote(
         if f.name in _NOT_PARTICIPANT_TEXT:
             continue
         value = getattr(quote, f.name)
+        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):  # the curation edits quote words
+            if (items := tuple(redactor.redact(v, quote.transcript) for v in value)) != value:
+                updates[f.name] = items
+            continue
         if not isinstance(value, str):
             continue
         if f.name != "text":

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from .analysis import Evidence
+from .curation import clean_verbatim
 from .loader import Catalog
 
 JSON_FORMAT_VERSION = 2
@@ -92,7 +93,10 @@ def catalog_to_dict(catalog: Catalog, evidence: Evidence) -> dict[str, Any]:
                 "line": q.line,
                 "end_line": q.end_line,
                 "text": q.text,
+                "shown": clean_verbatim(q.display),
+                "edits": list(q.edits),
                 "codes": list(q.codes),
+                "original_codes": list(q.codes if q.original_codes is None else q.original_codes),
                 "entities": list(q.entities),
             }
             for q in evidence.quotes
@@ -150,7 +154,7 @@ def spreadsheet_text(value: str) -> str:
 def export_csv(catalog: Catalog, evidence: Evidence) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["quote_id", "issues", "fixes", "participant", "transcript", "line", "text"])
+    writer.writerow(["quote_id", "issues", "fixes", "participant", "transcript", "line", "text", "shown", "edits"])
     for q in evidence.quotes:
         writer.writerow(
             [
@@ -161,6 +165,8 @@ def export_csv(catalog: Catalog, evidence: Evidence) -> str:
                 q.transcript,
                 q.line,
                 spreadsheet_text(q.text),
+                spreadsheet_text(clean_verbatim(q.display)),
+                spreadsheet_text("; ".join(q.edits)),
             ]
         )
     return buffer.getvalue()

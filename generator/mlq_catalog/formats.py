@@ -41,6 +41,7 @@ from .transcripts import (
     Paragraph,
     ParsedTranscript,
     Turn,
+    annotated_codes,
     is_code_line,
     normalize_label,
     parse,
@@ -245,7 +246,7 @@ def _is_furniture(text: str, title: str | None) -> bool:
 
 def _is_text(line: str, labels: list[str]) -> bool:
     stripped = line.strip()
-    if not stripped or is_code_line(stripped) or HEADING.fullmatch(stripped):
+    if not stripped or is_code_line(stripped) or HEADING.fullmatch(stripped) or annotated_codes(stripped) is not None:
         return False
     cleaned = normalize_label(stripped)
     known = {normalize_label(label) for label in labels}

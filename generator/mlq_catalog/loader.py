@@ -19,6 +19,7 @@ the first problem: the caller gets the catalog it could read plus the full list.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -75,7 +76,20 @@ class LoadedTranscript:
         return self.entry.participant
 
     def is_interviewee(self, speaker: str) -> bool:
-        return normalize_label(speaker) in self.interviewee_labels
+        return labelled(speaker, self.interviewee_labels)
+
+
+_NUMBERED = re.compile(r"(.*?\D)\s*\d+")
+
+
+def labelled(speaker: str, labels: frozenset[str]) -> bool:
+    """Whether ``speaker`` is one of ``labels`` (normalised), also with a number after it: with
+    ``Interviewee`` listed, ``Interviewee1`` and ``Interviewee 2`` are interviewees too."""
+    normalized = normalize_label(speaker)
+    if normalized in labels:
+        return True
+    numbered = _NUMBERED.fullmatch(normalized)
+    return numbered is not None and numbered[1].strip() in labels
 
 
 @dataclass
@@ -388,6 +402,11 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             entries.setdefault(stem_id, (None, Source(path, display_path(path, base))))  # type: ignore[arg-type]
 
     default_labels = [*catalog.meta.interviewee_labels]
+    # Where to say the labels are: every transcript's default, or this transcript's entry.
+    labels_setting = (
+        f"{display_path(root / 'catalog.yaml', base)} (all transcripts) or in this transcript's entry "
+        "of transcripts.yaml"
+    )
     for entry_id, (entry, source) in sorted(entries.items()):
         path = root / entry.source if entry is not None else source.path
         shown = display_path(path, base)
@@ -447,14 +466,15 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 continue
         problems += [replace(warning, file=shown) for warning in parsed.warnings]
         label_set = frozenset(normalize_label(label) for label in labels)
-        if parsed.speakers and not any(normalize_label(s) in label_set for s in parsed.speakers):
+        if parsed.speakers and not any(labelled(s, label_set) for s in parsed.speakers):
             seen = ", ".join(repr(s) for s in parsed.speakers[:8])
             problems.append(
                 Problem(
                     shown,
                     None,
                     None,
-                    f"no speaker label matches the interviewee labels {labels}; labels seen: {seen}",
+                    f"no speaker label matches the interviewee labels {labels}; labels seen: {seen}; "
+                    f"list the interviewee's label in interviewee_labels in {labels_setting}",
                     severity="warning",
                     code="no-interviewee-label",
                 )
@@ -468,7 +488,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                     None,
                     None,
                     f"no speaker labels recognised{seen}; no quotes can come from "
-                    "it until its labels are listed in interviewee_labels",
+                    f"it until its labels are listed in interviewee_labels in {labels_setting}",
                     severity="warning",
                     code="no-speaker-labels",
                 )

@@ -419,6 +419,77 @@ class QuotesFile(StrictModel):
     quotes: list[StandoffQuote] = Field(default_factory=list)
 
 
+class TrimSpan(StrictModel):
+    """A span of a turn given by its opening and closing words (both inside the turn)."""
+
+    start: NonEmptyText = Field(description="Opening words of the span.")
+    end: NonEmptyText = Field(description="Closing words of the span (after 'start').")
+
+
+class Gloss(StrictModel):
+    """An editorial correction of a misheard word or phrase, shown in brackets."""
+
+    phrase: NonEmptyText = Field(description="The words as transcribed, exactly as in the turn.")
+    means: NonEmptyText = Field(description="What was said, shown in brackets: 'music value [missing value]'.")
+    replace: bool = Field(default=False, description="Show '[means]' in place of the phrase instead of after it.")
+
+
+class Recode(StrictModel):
+    """Move a quote to another code or entry, or add one. The original codes stay in the exports."""
+
+    remove: list[str] = Field(default_factory=list, description="Raw codes or entry ids the quote no longer supports.")
+    add: list[EntityId] = Field(default_factory=list, description="Ids of issues, fixes or contexts it supports.")
+
+
+class CurationEntry(StrictModel):
+    """One curation decision, for a quote (by id) or for every quote starting in a line range."""
+
+    quote: str | None = Field(
+        default=None,
+        description="Quote id as in the JSON export, e.g. interview-34-l53 (transcript id, 'l', first line).",
+    )
+    lines: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2, max_length=2)] | None = Field(
+        default=None, description="[first, last] line of the transcript file: every quote starting in it."
+    )
+    exclude: NonEmptyText | None = Field(
+        default=None, description="Hide the quote from pages and exports; the reason is for contributors."
+    )
+    keep: NonEmptyText | None = Field(
+        default=None,
+        description="Show the quote as it is although a quality check hides it or warns about it; the reason why.",
+    )
+    trim: list[NonEmptyText | TrimSpan] = Field(
+        default_factory=list, description="Show only these spans of the turn; omitted text shows as '[…]'."
+    )
+    gloss: list[Gloss] = Field(default_factory=list)
+    speaker: Literal["interviewer", "interviewee"] | None = Field(
+        default=None, description="Correct who speaks in these lines: an interviewer turn is never a quote."
+    )
+    recode: Recode | None = None
+    note: str | None = Field(default=None, description="Anything else contributors should know (never shown).")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> CurationEntry:
+        if (self.quote is None) == (self.lines is None):
+            raise ValueError("give either 'quote' (a quote id) or 'lines' ([first, last]), not both")
+        if self.lines is not None and self.lines[1] < self.lines[0]:
+            raise ValueError("'lines' is [first, last] with last not before first")
+        if self.exclude is not None and self.keep is not None:
+            raise ValueError("give either 'exclude' or 'keep', not both")
+        if not (self.exclude or self.keep or self.trim or self.gloss or self.speaker or self.recode):
+            raise ValueError("say what to do: exclude, keep, trim, gloss, speaker or recode")
+        return self
+
+
+class CurationFile(StrictModel):
+    """catalog/curation/TRANSCRIPT.yaml: editorial decisions on the quotes of one transcript."""
+
+    transcript: EntityId | None = Field(
+        default=None, description="Transcript the entries are about; defaults to the file name."
+    )
+    entries: list[CurationEntry] = Field(default_factory=list)
+
+
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 

@@ -25,6 +25,7 @@ import jinja2
 
 from . import quotehtml
 from .analysis import Evidence, Quote
+from .curation import clean_verbatim
 from .defaults import template_search_path
 from .downloads import Download, build_downloads
 from .errors import InputError, Problem, display_path
@@ -84,7 +85,9 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
 
     ``searchable=False`` keeps this copy out of the search index (its home copy is indexed; see paging.py).
     """
-    shown, folded = _split_preview(quote.text)
+    # Pages show clean verbatim of the curated text (curation.py); the verbatim words are one click away.
+    clean = clean_verbatim(quote.display)
+    shown, folded = _split_preview(clean)
     parts = [_figure_tag(quote, searchable), "<blockquote>"]
     parts += [f"<p>{html_text(p)}</p>" for p in shown]
     if folded:
@@ -92,6 +95,12 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
         parts += [f"<p>{html_text(p)}</p>" for p in folded]
         parts.append("</details>")
     parts.append("</blockquote>")
+    if clean != quote.text:
+        parts.append('<details class="mlq-verbatim"><summary>Verbatim</summary>')
+        parts += [f"<p>{html_text(p)}</p>" for p in quote.text.split("\n\n") if p.strip()]
+        if quote.edits:
+            parts.append(f"<p><small>{html_text('; '.join(quote.edits))}</small></p>")
+        parts.append("</details>")
     # Who said it and the codes: useful beside the quote, noise in the search index (a third of its size).
     parts.append(f"<figcaption data-search-exclude>{attribution}</figcaption>")
     parts.append("</figure>")

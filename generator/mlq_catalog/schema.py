@@ -58,6 +58,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "redactions": model.RedactionsFile,
     "audit-allowlist": model.AuditAllowlist,
     "quotes": model.QuotesFile,
+    "curation": model.CurationFile,
     "codebook": model.CodebookFile,
 }
 """Schema kind -> model. The kind is the schema's file name: ``<kind>.schema.json``."""
@@ -68,6 +69,7 @@ ENTITY_KIND_DIRS: dict[str, str] = {
     "fix": "fixes",
     "context": "contexts",
     "quotes": "quotes",
+    "curation": "curation",
 }
 TOP_LEVEL_FILES: dict[str, str] = {
     "catalog": "catalog.yaml",
@@ -189,6 +191,14 @@ def _add_cross_field_rules(kind: str, schema: dict[str, Any]) -> None:
         ]
         quote["anyOf"] = [{"required": ["codes"]}, {"required": ["entities"]}]
         quote["dependencies"] = {"at": ["text"]}
+    if kind == "curation":
+        entry = schema["definitions"]["CurationEntry"]
+        entry["oneOf"] = [
+            {"required": ["quote"], "not": {"required": ["lines"]}},
+            {"required": ["lines"], "not": {"required": ["quote"]}},
+        ]
+        entry["not"] = {"required": ["exclude", "keep"]}
+        entry["anyOf"] = [{"required": [name]} for name in ("exclude", "keep", "trim", "gloss", "speaker", "recode")]
 
 
 def _draft07(schema: dict[str, Any]) -> dict[str, Any]:
@@ -221,6 +231,9 @@ def _add_id_examples(kind: str, schema: dict[str, Any], ids: IdVocabulary) -> No
         examples(props["transcript"], ids.transcripts)
         examples(defs["StandoffQuote"]["properties"]["transcript"], ids.transcripts)
         examples(defs["StandoffQuote"]["properties"]["entities"]["items"], ids.entities)
+    elif kind == "curation":
+        examples(props["transcript"], ids.transcripts)
+        examples(defs["Recode"]["properties"]["add"]["items"], ids.entities)
 
 
 def dump(schema: Mapping[str, Any]) -> str:

@@ -1,8 +1,8 @@
 """The publication scope: every string that any public output is written from, computed once.
 
-The flow is load -> model -> analyse -> **scope** -> render -> write. ``publication_scope`` takes
-the loaded catalog and its evidence (every transcript, every turn, every code) and returns what may
-be published, redacted:
+The flow is load -> model -> analyse -> curate (``curation.py``) -> **scope** -> render -> write.
+``publication_scope`` takes the loaded catalog and its (curated) evidence (every transcript, every turn,
+every code) and returns what may be published, redacted:
 
 * the **quotes on pages**: interviewee turns (or stand-off excerpts) of a transcript listed in
   ``transcripts.yaml`` that support an issue, fix or context. A quote whose codes all map to nothing,
@@ -219,9 +219,12 @@ def _claimed(code: str, evidence: Evidence, entity_ids: set[str]) -> bool:
 def _public_quote(quote: Quote, evidence: Evidence, entity_ids: set[str]) -> Quote:
     codes = tuple(c for c in quote.codes if _claimed(c, evidence, entity_ids))
     segments = tuple(s for s in quote.segments if s.rsplit(":", 1)[-1] in codes)
-    if codes == quote.codes and segments == quote.segments:
+    original = quote.original_codes
+    if original is not None:  # a curator recoded it: the codes as coded are published, claimed ones only
+        original = tuple(c for c in original if _claimed(c, evidence, entity_ids))
+    if codes == quote.codes and segments == quote.segments and original == quote.original_codes:
         return quote
-    return dataclasses.replace(quote, codes=codes, segments=segments)
+    return dataclasses.replace(quote, codes=codes, segments=segments, original_codes=original)
 
 
 def _without_text(loaded: LoadedTranscript) -> LoadedTranscript:

@@ -208,7 +208,10 @@ def _resolve(
 ) -> tuple[ResolvedQuote | None, list[Problem]]:
     key: tuple[str | int, ...] = ("quotes", index)
     problems: list[Problem] = []
+    broken = {e for kind in QUOTABLE_KINDS for e in catalog.broken.get(kind, ())}
     for e_index, entity in enumerate(entry.entities):
+        if entity in broken:
+            continue  # its own file failed validation, and is reported there
         if catalog.kind_of(entity) in (None, "categories"):
             quotable = [i for kind in QUOTABLE_KINDS for i in getattr(catalog, kind)]
             what = (

@@ -56,12 +56,65 @@ FILLERS = frozenset(
 )
 TITLE = re.compile(r"#{0,6}\s*Interview\s+(?P<number>[A-Za-z0-9]+)\s*(?:[-\u2013\u2014:]\s*(?P<coder>.*\S))?\s*")
 HEADING = re.compile(r"(?P<hashes>#{1,4})\s+(?P<label>\S.{0,59}?)\s*#*\s*")
-INLINE = re.compile(r"(?P<label>[A-Z][\w.'-]*(?: [\w.'-]+){0,3}):(?:\s+(?P<text>.*))?")
+INLINE = re.compile(r"(?P<label>[A-Za-z][\w.'-]*(?: [\w.'-]+){0,3}) ?:(?:\s+(?P<text>.*))?")
+"""``Speaker: text``; also ``Interviewer1 :`` (a space before the colon). A label in lower case
+(``interviewee:``) counts only when it is a generic or a known label (see ``parse``)."""
 DELVE_FOOTER = re.compile(r"Created with the Delve Qualitative Analysis Tool\b.*")
 # Labels that the own-line layout recognises even when the catalog names none.
 _GENERIC_WORDS = r"(?:interviewer|interviewee|moderator|participant|respondent|speaker|researcher)"
 GENERIC_LABEL = re.compile(_GENERIC_WORDS + r"(?:\s*\d+)?", re.IGNORECASE)
 _GENERIC_START = re.compile(_GENERIC_WORDS, re.IGNORECASE)
+_NEAR_MISS_WORDS = ("Interviewer", "Interviewee", "Participant", "Respondent", "Moderator", "Researcher")
+_NEAR_MISS_WORDS_OF_ENGLISH = frozenset(("interviewed", "interviews", "participate", "respondents", "moderators"))
+_NEAR_MISS_SHAPE = re.compile(r"([A-Za-z]{7,13})(\s*\d+)?")
+_INLINE_START = re.compile(_GENERIC_WORDS + r"(?:\s*\d+)? ?:", re.IGNORECASE)
+"""A line that opens with a generic inline label: a turn of its own even with no blank line before it."""
+ANNOTATION = re.compile(r"Q(?:[1-9]|1[0-2])|Misc")
+"""Coder annotations on code lines of Delve print exports: question numbers and 'Misc'. Never speech."""
+_ANNOTATED_TOKEN = re.compile(rf"{CODE_TOKEN.pattern}|{ANNOTATION.pattern}|\[[\w .-]{{1,40}}\]")
+
+
+def annotated_codes(line: str) -> tuple[str, ...] | None:
+    """The codes of a code line that carries coder annotations (``Data-noisy-labels Q3``, ``Misc``,
+    ``MLP-issues [MLP]``): the annotations and bracketed suffixes dropped. None for any other line."""
+    tokens = re.findall(r"\[[^\]]*\]|\S+", line)
+    if not tokens or len(line) > MAX_CODE_LINE or not all(_ANNOTATED_TOKEN.fullmatch(t) for t in tokens):
+        return None
+    codes = tuple(t for t in tokens if CODE_TOKEN.fullmatch(t) and not t.startswith("["))
+    if all(t.startswith("[") for t in tokens):
+        return None  # "[inaudible]": a transcriber's note, not a coder's
+    if len(codes) == len(tokens) or not FILLERS.isdisjoint(t.lower() for t in codes):
+        return None  # a plain code line (or speech): the usual rules decide
+    return codes
+
+
+def near_miss_label(text: str) -> str | None:
+    """The generic label a one-word label misspells by one letter (``interviewr`` -> ``Interviewer``), keeping
+    a number after it; None when there is none."""
+    shape = _NEAR_MISS_SHAPE.fullmatch(text.strip())
+    if shape is None:
+        return None
+    word = shape[1].casefold()
+    # "interviewer" is one letter off "interviewee", and right as it is; "interviewed" is a word.
+    if GENERIC_LABEL.fullmatch(word) or word in _NEAR_MISS_WORDS_OF_ENGLISH:
+        return None
+    for generic in _NEAR_MISS_WORDS:
+        if _one_edit(word, generic.casefold()):
+            return generic + (f" {shape[2].strip()}" if shape[2] else "")
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by one insertion, deletion, substitution or swap of neighbours."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 @dataclass(frozen=True)
@@ -417,7 +470,12 @@ def _split_wrapped(first: int, lines: list[str]) -> list[tuple[int, str]]:
     run_start = first
     for number, line in enumerate(lines, start=first):
         # Both code-line rules need a "-" (a code has one).
-        if ("-" in line and (is_code_line(line) or malformed_codes(line))) or _is_structural(line):
+        if (
+            ("-" in line and (is_code_line(line) or malformed_codes(line)))
+            or _is_structural(line)
+            or (number > first and _INLINE_START.match(line) is not None)
+            or annotated_codes(line) is not None
+        ):
             if run:
                 out.append((run_start, " ".join(run)))
                 run = []
@@ -499,6 +557,10 @@ def _classify(text: str, rules: _Rules) -> _Kind:
                     "single hyphens, like Data-missing-value"
                 )
                 return (_MALFORMED, tuple(token for token in text.split() if token not in bad_codes), message)
+    if len(text) <= MAX_LABEL and (" " in text or "[" in text or text[:1] in "QM"):
+        annotated = annotated_codes(text)
+        if annotated is not None:
+            return (_CODES, annotated) if annotated else _FOOTER
     if first == "#":
         heading = HEADING.fullmatch(text)
         if heading:
@@ -515,8 +577,24 @@ def _classify(text: str, rules: _Rules) -> _Kind:
     inline = rules.inline.get(text)
     if inline:
         spoken = inline["text"]
-        return (_LABEL, rules.speaker(inline["label"]), "inline", spoken.strip() if spoken else None)
+        found = _label_kind(inline["label"], rules, "inline")
+        return (*found[:3], spoken.strip() if spoken else None, *found[3:])
+    if len(text) <= 20 and text[-1] not in _SENTENCE_END and (near := near_miss_label(text)) is not None:
+        return (_LABEL, near, "own-line", None, _did_you_mean(text, near))
     return _PROSE
+
+
+def _label_kind(label: str, rules: _Rules, layout: str) -> tuple[Any, ...]:
+    """(_LABEL, speaker, layout); an inline label one letter off a generic one is read as it, with a warning."""
+    speaker = rules.speaker(label)
+    near = near_miss_label(speaker)
+    if near is not None and normalize_label(speaker) not in rules.known:
+        return (_LABEL, near, layout, _did_you_mean(label, near))
+    return (_LABEL, speaker, layout)
+
+
+def _did_you_mean(label: str, near: str) -> str:
+    return f"speaker label '{label}' read as '{near}' (did you mean '{near}'?); fix the label to silence this"
 
 
 @pauses_cycle_collection
@@ -534,7 +612,15 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             inline_matches[body] = match
             inline_counts[match["label"]] = inline_counts.get(match["label"], 0) + 1
     # An inline label must recur (or be known), so that "Note: ..." in prose is not a speaker.
-    inline_labels = {label for label, n in inline_counts.items() if n >= 2 or normalize_label(label) in known}
+    # A generic label ("Interviewer 2", "interviewee"), or one a letter off it, is a label even once.
+    inline_labels = {
+        label
+        for label, n in inline_counts.items()
+        if GENERIC_LABEL.fullmatch(label)
+        or near_miss_label(label)
+        or (n >= 2 and label[0].isupper())
+        or normalize_label(label) in known
+    }
     rules = _Rules(
         known,
         frozenset(label[-1] for label in known if label),
@@ -551,6 +637,7 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
     title_line: int | None = None
     layout_names: list[str] = []
     warnings: list[Problem] = []
+    misspelt: set[str] = set()
     new, set_field = _new, _set
     # A paragraph's kind depends on its text alone (the title aside), so recurring ones are looked up.
     memo: dict[str, _Kind] = {}
@@ -569,7 +656,8 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             # Too long for a label, and a colon rules out the code-line rules: the inline label wins.
             match = rules.inline[body]
             spoken = match["text"]
-            kind = (_LABEL, rules.speaker(match["label"]), "inline", spoken.strip() if spoken else None)
+            found = _label_kind(match["label"], rules, "inline")
+            kind = (*found[:3], spoken.strip() if spoken else None, *found[3:])
         elif body[0] in "#C":
             kind = _classify(body, rules)
         elif "-" not in body or "." in body or "," in body or ":" in body or not wordish(body):
@@ -613,6 +701,9 @@ def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedT
             layout_names.append(kind[2])
             if kind[3] is not None:
                 current.append(_paragraph(line, kind[3]))
+            if len(kind) > 4 and kind[4] not in misspelt:  # a near-miss label: once per spelling
+                misspelt.add(kind[4])
+                warnings.append(Problem(path.as_posix(), line, None, kind[4], severity="warning", code="label-typo"))
         elif tag == _CODES:
             codes += map(_code_mark, kind[1], repeat(line))
         elif tag == _MALFORMED:

@@ -7,6 +7,7 @@ looks at the catalog as a whole. It returns problems and never raises, so that
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from . import model
 from .analysis import Evidence, analyse
 from .anonymize import ReplacementLog
+from .curation import Curation, curate
 from .errors import Problem, ProblemSummary, display_path
 from .loader import Catalog, LoadResult, load_catalog
 from .mdsafe import description_problems
@@ -48,6 +50,9 @@ class CheckedCatalog(ProblemSummary):
     loaded: Catalog | None = None
     """Everything loaded, unredacted: for checks, the audit and local exports, never for a public writer."""
     loaded_evidence: Evidence | None = None
+    """Every quote as analysed, before curation: for the full-transcript export and for checks."""
+    curation: Curation | None = None
+    """What curation decided for every quote (``curation.py``): for contributors and reports, never published."""
 
 
 def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> CheckedCatalog:
@@ -61,13 +66,18 @@ def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> Che
     evidence = analyse(catalog)
     # Stand-off quotes (catalog/quotes/*.yaml) join the evidence before any check counts quotes.
     problems += attach_standoff_quotes(catalog, evidence)
-    problems += cross_check(catalog, evidence)
+    # Curated before anything counts: excluded and hidden quotes are on no page and in no count.
+    curation = curate(catalog, evidence)
+    problems += curation.problems
+    problems += cross_check(catalog, curation.evidence)
     problems += check_link_addresses(catalog)
     # Last, so that every quote, however it was attached, is in the scope before it is redacted.
-    scope = publication_scope(catalog, evidence)
+    scope = publication_scope(catalog, curation.evidence)
     problems += scope.problems
+    # What redaction's prefilter searched, for the full-transcript export of the loaded evidence (refi.py).
+    evidence.redaction_suspects.update(curation.evidence.redaction_suspects)
     return CheckedCatalog(
-        scope.catalog, scope.evidence, sorted(set(problems)), scope.replacements, scope, catalog, evidence
+        scope.catalog, scope.evidence, sorted(set(problems)), scope.replacements, scope, catalog, evidence, curation
     )
 
 
@@ -226,20 +236,19 @@ def cross_check(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         if code.casefold() in catalog.broken_codes:
             continue
         shown, line = evidence.unmapped_first[code]
-        known = sorted(
-            {
-                c
-                for kind in ("issues", "fixes", "contexts", "meta_codes")
-                for e in getattr(catalog, kind).values()
-                for c in e.codes
-            }
-        )
+        known = {
+            c: kind
+            for kind in ("issues", "fixes", "contexts", "meta_codes")
+            for e in getattr(catalog, kind).values()
+            for c in e.codes
+        }
+        hint = code_suggestion(code, known)
         problems.append(
             Problem(
                 shown,
                 line,
                 None,
-                f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){suggestion(code, known)}",
+                f"code '{code}' is not claimed by any taxonomy entry ({count} segment(s)){hint}",
                 severity="warning",
                 code=UNCLAIMED_CODE,
             )
@@ -342,6 +351,68 @@ def _references_of_broken_entries(catalog: Catalog, retired: dict[str, str]) -> 
             hint = f" (it was renamed to '{renamed}')" if renamed else suggestion(target, catalog.issues)
             problems.append(doc.problem((key, index), f"unknown issue '{target}'{hint}", code="unknown-reference"))
     return problems
+
+
+OPPOSITES = (
+    ("high", "low"),
+    ("more", "less"),
+    ("good", "bad"),
+    ("easy", "hard"),
+    ("fast", "slow"),
+    ("large", "small"),
+    ("big", "small"),
+    ("over", "under"),
+    ("positive", "negative"),
+    ("increase", "decrease"),
+    ("internal", "external"),
+    ("online", "offline"),
+    ("before", "after"),
+    ("with", "without"),
+    ("in", "out"),
+)
+"""Words whose swap turns a code into its opposite: never a typo of each other."""
+_OPPOSITE = {frozenset(pair) for pair in OPPOSITES}
+
+
+def code_suggestion(code: str, known: dict[str, str]) -> str:
+    """A "did you mean" for an unclaimed raw code, or "".
+
+    ``known``: every claimed code -> the kind of entry claiming it. A code is suggested only when it
+    is a small edit away relative to the code's length, claimed by an entry of the same kind (a code
+    with a ``-fix`` word is a fix's; any other is not), and not the code's opposite (``high`` for ``low``).
+    """
+    words = code.casefold().split("-")
+    is_fix = any(word.startswith("fix") for word in words)
+    best: tuple[int, float, str] | None = None
+    for candidate, kind in sorted(known.items()):
+        if (kind == "fixes") != is_fix:
+            continue
+        distance = _edits(code.casefold(), candidate.casefold())
+        if distance == 0 or distance > max(1, min(3, len(code) // 8)):
+            continue
+        other = candidate.casefold().split("-")
+        if len(other) == len(words) and any(
+            frozenset((a, b)) in _OPPOSITE for a, b in zip(words, other, strict=True) if a != b
+        ):
+            continue
+        closeness = -difflib.SequenceMatcher(None, code.casefold(), candidate.casefold()).ratio()
+        if best is None or (distance, closeness) < best[:2]:
+            best = (distance, closeness, candidate)
+    return f" (did you mean '{best[2]}'?)" if best else ""
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance: insertions, deletions, substitutions and swaps of neighbours ("valeus" for "values")."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i]
+        for j in range(1, len(b) + 1):
+            cost = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cost = min(cost, rows[i - 2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Problem]:
@@ -511,7 +582,7 @@ def _hidden_unsafe_link(text: str) -> bool:
     return bool(re.search(r"\](?:\(|:)<?(?:javascript|vbscript|data):", decoded, re.IGNORECASE))
 
 
-__all__ = ["CheckedCatalog", "check_catalog", "cross_check", "load_catalog"]
+__all__ = ["CheckedCatalog", "check_catalog", "code_suggestion", "cross_check", "load_catalog"]
 
 
 def _facet_problems(catalog: Catalog, issue_id: str, issue: Issue) -> list[Problem]:
