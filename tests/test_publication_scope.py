@@ -551,3 +551,19 @@ def test_every_problem_creator_names_a_code() -> None:
                 continue
             missing.append(f"{path.name}:{node.lineno}")
     assert missing == []
+
+
+@pytest.mark.parametrize("inside", ["docs", "site", "catalog", "catalog/transcripts", "docs/downloads"])
+def test_full_transcript_project_is_refused_where_it_would_be_published_or_committed(
+    project_copy: Path, inside: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project_copy)
+    target = project_copy / inside / "private.qdpx"
+    result = CliRunner().invoke(
+        main,
+        ["export", "-f", str(project_copy / "mkdocs.yml"), "--format", "qdpx", "--full-transcripts", "-o", str(target)],
+    )
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "refusing to write a full-transcript project inside" in lines[0], lines
+    assert not target.exists()

@@ -1090,15 +1090,21 @@ def published_dirs(project: Any) -> list[tuple[Path, str]]:
     ]
 
 
-def check_log_location(log_path: Path, forbidden: Iterable[tuple[Path, str]]) -> None:
-    """Refuse a replacement-log path inside anything that gets published (site, docs, catalog)."""
+def check_log_location(
+    log_path: Path,
+    forbidden: Iterable[tuple[Path, str]],
+    content: str = "the replacement log",
+    why: str = "it identifies participants",
+) -> None:
+    """Refuse a private file's path (the replacement log, a full-transcript export) inside anything that
+    gets published or committed (site, docs, generated pages, catalog)."""
     target = log_path.resolve()
     for directory, what in forbidden:
         directory = directory.resolve()
         if target == directory or directory in target.parents:
             raise OutputError(
-                f"{display_path(log_path)}: refusing to write the replacement log inside {what}; "
-                "it identifies participants and must never be published"
+                f"{display_path(log_path)}: refusing to write {content} inside {what}; "
+                f"{why} and must never be published"
             )
 
 

@@ -57,6 +57,18 @@ REPLACEMENT_LOG_OPTION = click.option(
 )
 
 
+def _refuse_inside_published(output: Path, catalog_dir: Path | None, config_file: Path) -> None:
+    """A file of unpublished text must not land where MkDocs copies or git commits it (docs/, site/, catalog/)."""
+    from .anonymize import check_log_location, published_dirs
+
+    forbidden = [(_catalog_dir(catalog_dir, config_file), "the catalog directory")]
+    if config_file.is_file():
+        from .build import Project
+
+        forbidden += published_dirs(Project.from_config(config_file))
+    check_log_location(output, forbidden, "a full-transcript project", "it holds unpublished text")
+
+
 def _catalog_dir(catalog_dir: Path | None, config_file: Path) -> Path:
     if catalog_dir is not None:
         return catalog_dir
@@ -355,6 +367,8 @@ def export(
 
     if full_transcripts and output_format != "qdpx":
         raise click.UsageError("--full-transcripts goes with --format qdpx only")
+    if full_transcripts and output is not None:
+        _refuse_inside_published(output, catalog_dir, config_file)
     checked = check_catalog(_catalog_dir(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
