@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlq_catalog.build import Project, build_site
+from mlq_catalog.commands.build import Project, build_site
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.formats import detect_format, parse_transcript
-from mlq_catalog.transcripts import (
+from mlq_catalog.ingest.formats import detect_format, parse_transcript
+from mlq_catalog.ingest.transcripts import (
     CodeMark,
     Paragraph,
     ParsedTranscript,
