@@ -29,7 +29,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
 def _project(config: Path) -> Any:
-    from mlq_catalog.commands.build import Project
+    from mlq_catalog.ingest.project import Project
 
     return Project.from_config(config)
 

@@ -30,7 +30,7 @@ from mlq_catalog.evidence.audit import (
     unreviewed_candidates,
 )
 from mlq_catalog.evidence.validate import check_catalog
-from mlq_catalog.ingest.loader import Catalog
+from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.model import RedactionRule
 
 from .conftest import REPO

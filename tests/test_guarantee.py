@@ -18,8 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.commands.build import Project, build_site
+from mlq_catalog.commands.build import build_site
 from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.ingest.project import Project
 from mlq_catalog.publish.export import export_csv, export_json
 
 from .conftest_anonymize import (

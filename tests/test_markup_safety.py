@@ -29,7 +29,8 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.commands.build import Project, build_site
+from mlq_catalog.commands.build import build_site
+from mlq_catalog.ingest.project import Project
 from mlq_catalog.render.overview import tag_anchor
 from mlq_catalog.structure.errors import CatalogError
 from mlq_catalog.text import htmlsafety

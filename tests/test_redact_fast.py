@@ -15,9 +15,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.evidence.analysis import Quote
 from mlq_catalog.evidence.anonymize import _URL_TLDS, DETECTORS, Redactor, _views, load_redactions, redact_quote
 from mlq_catalog.ingest.transcripts import parse
+from mlq_catalog.structure.evidence import Quote
 from mlq_catalog.structure.model import RedactionRule
 from mlq_catalog.text.textfold import fold_text
 

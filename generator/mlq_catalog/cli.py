@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mlq_catalog.commands.buildlock import DEFAULT_LOCK_TIMEOUT
+from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
 from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES
 from mlq_catalog.structure.errors import (
     OutputError,
@@ -70,7 +70,7 @@ def _refuse_inside_published(output: Path, catalog_dir: Path | None, config_file
 
     forbidden = [(_catalog_dir(catalog_dir, config_file), "the catalog directory")]
     if config_file.is_file():
-        from mlq_catalog.commands.build import Project
+        from mlq_catalog.ingest.project import Project
 
         forbidden += published_dirs(Project.from_config(config_file))
     check_log_location(output, forbidden, "a full-transcript project", "it holds unpublished text")
@@ -80,7 +80,7 @@ def _catalog_dir(catalog_dir: Path | None, config_file: Path) -> Path:
     if catalog_dir is not None:
         return catalog_dir
     if config_file.is_file():
-        from mlq_catalog.commands.build import Project
+        from mlq_catalog.ingest.project import Project
 
         return Project.from_config(config_file).catalog_dir
     return Path("catalog")
@@ -138,9 +138,10 @@ def build(
     Example: mlq-catalog build --site-dir public
     """
     from mlq_catalog.commands import build as build_module
+    from mlq_catalog.ingest.project import Project
     from mlq_catalog.render.quotehtml import is_side_file, page_of
 
-    project = build_module.Project.from_config(
+    project = Project.from_config(
         config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir
     )
     project.lock_timeout = lock_timeout

@@ -32,11 +32,11 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
+from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
 from mlq_catalog.structure.errors import OutputError, display_path, printable_path
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LOCK_TIMEOUT = 120.0
 """Seconds a build waits for another build into the same place before giving up."""
 _POLL_SECONDS = 0.1
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import yaml
 
-from mlq_catalog.ingest.loader import Catalog, load_catalog
+from mlq_catalog.ingest.loader import load_catalog
 from mlq_catalog.ingest.yamlio import suggestion
 from mlq_catalog.publish.schema import PROJECT_SCHEMA_DIR, modeline, schema_line
+from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import CatalogError, display_path
 from mlq_catalog.structure.model import ID_RE
 

@@ -45,8 +45,8 @@ from mlq_catalog.fileio.writer import PAGES_MARKER, WriteReport
 from mlq_catalog.structure.errors import Problem, ProblemSummary
 
 if TYPE_CHECKING:
-    from mlq_catalog.commands.build import Project
     from mlq_catalog.commands.generate import Generated
+    from mlq_catalog.ingest.project import Project
 
 log = logging.getLogger(__name__)
 STAMP_VERSION = 3

@@ -36,14 +36,15 @@ from pydantic.fields import FieldInfo
 
 from mlq_catalog.ingest.yamlio import load_model_file, suggestion
 from mlq_catalog.structure.errors import OutputError, Problem, display_path
+from mlq_catalog.structure.evidence import ScannedParagraphs
 from mlq_catalog.structure.model import RedactionRule, RedactionsFile
 from mlq_catalog.text.mdsafe import md_inline
 from mlq_catalog.text.textfold import HAS_FORMAT_CHAR, Folded, fold, fold_text
 
 if TYPE_CHECKING:
-    from mlq_catalog.evidence.analysis import Evidence, Quote
-    from mlq_catalog.ingest.loader import Catalog
-    from mlq_catalog.ingest.transcripts import Turn
+    from mlq_catalog.structure.catalog import Catalog
+    from mlq_catalog.structure.evidence import Evidence, Quote
+    from mlq_catalog.structure.transcript import Turn
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -791,17 +792,6 @@ def load_redactions(
                     )
                 )
     return loaded, problems
-
-
-@dataclass(frozen=True)
-class ScannedParagraphs:
-    """What the redaction prefilter saw of one transcript during the check (``apply_redactions``)."""
-
-    scanned: frozenset[int]
-    """Indexes (in reading order) of the paragraphs it searched: those of the quoted turns."""
-    flagged: frozenset[int]
-    """The scanned paragraphs where it hit (``Redactor.candidates``): no other scanned one holds
-    anything to redact."""
 
 
 def apply_redactions(catalog: Catalog, evidence: Evidence) -> tuple[ReplacementLog, list[Problem]]:

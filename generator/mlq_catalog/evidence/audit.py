@@ -56,14 +56,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from mlq_catalog.evidence.anonymize import Redactor, load_redactions, unsure_identifiers
 from mlq_catalog.evidence.validate import CheckedCatalog
-from mlq_catalog.ingest.transcripts import GENERIC_LABEL, TITLE, ParsedTranscript, parse, read_text
+from mlq_catalog.ingest.transcripts import GENERIC_LABEL, TITLE, parse, read_text
 from mlq_catalog.ingest.yamlio import load_model_file
 from mlq_catalog.structure.errors import InputError, Problem, display_path, printable
 from mlq_catalog.structure.model import AllowedCandidate, AuditAllowlist, RedactionRule
+from mlq_catalog.structure.transcript import ParsedTranscript
 from mlq_catalog.text import textfold
 
 if TYPE_CHECKING:
-    from mlq_catalog.ingest.loader import Catalog
+    from mlq_catalog.structure.catalog import Catalog
 
 ALLOWLIST_FILE = "audit-allowlist.yaml"
 CATEGORIES = ("person", "organisation", "place", "contact", "other")
@@ -1695,9 +1696,9 @@ def run_audit(
     max_transcript_bytes: int | None = None,
 ) -> AuditReport:
     """Check the catalog, optionally write the replacement log (never inside anything published), audit it."""
-    from mlq_catalog.commands.build import Project
     from mlq_catalog.evidence.anonymize import check_log_location, published_dirs, write_log
     from mlq_catalog.evidence.validate import check_catalog
+    from mlq_catalog.ingest.project import Project
     from mlq_catalog.structure.errors import ValidationFailed
 
     if replacement_log is not None:

@@ -42,11 +42,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlq_catalog.evidence.analysis import Evidence, Quote
-from mlq_catalog.ingest.loader import Catalog, LoadedTranscript
-from mlq_catalog.ingest.yamlio import YamlDoc, load_yaml, suggestion, validate_model
+from mlq_catalog.ingest.yamlio import load_yaml, suggestion, validate_model
 from mlq_catalog.structure import model
+from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import Problem
+from mlq_catalog.structure.evidence import Evidence, Quote
+from mlq_catalog.structure.yamldoc import YamlDoc
 
 CURATION_DIR = "curation"
 OMITTED = "[…]"

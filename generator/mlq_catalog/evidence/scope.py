@@ -58,12 +58,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mlq_catalog.evidence.analysis import Evidence, Quote
 from mlq_catalog.evidence.anonymize import ReplacementLog, apply_redactions
-from mlq_catalog.ingest.loader import Catalog, LoadedTranscript, Source
-from mlq_catalog.ingest.transcripts import ParsedTranscript, read_text
-from mlq_catalog.ingest.yamlio import YamlDoc
+from mlq_catalog.ingest.transcripts import read_text
+from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, Source
 from mlq_catalog.structure.errors import InputError, Problem
+from mlq_catalog.structure.evidence import Evidence, Quote
+from mlq_catalog.structure.transcript import ParsedTranscript
+from mlq_catalog.structure.yamldoc import YamlDoc
 
 PUBLISHED_KINDS = ("issues", "fixes", "contexts")
 """Entries that have pages: a quote is published when it supports one of them."""

@@ -38,12 +38,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlq_catalog.evidence.analysis import Evidence, Quote, Segment
-from mlq_catalog.ingest.loader import Catalog, LoadedTranscript
 from mlq_catalog.ingest.transcripts import read_text
-from mlq_catalog.ingest.yamlio import YamlDoc, load_yaml, suggestion, validate_model
+from mlq_catalog.ingest.yamlio import load_yaml, suggestion, validate_model
 from mlq_catalog.structure import model
+from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import InputError, Problem
+from mlq_catalog.structure.evidence import Evidence, Quote, Segment
+from mlq_catalog.structure.yamldoc import YamlDoc
 
 log = logging.getLogger(__name__)
 

@@ -16,15 +16,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mlq_catalog.evidence.analysis import Evidence, analyse
+from mlq_catalog.evidence.analysis import analyse
 from mlq_catalog.evidence.anonymize import ReplacementLog
 from mlq_catalog.evidence.curation import Curation, curate
 from mlq_catalog.evidence.scope import PublicationScope, publication_scope
 from mlq_catalog.evidence.standoff import attach_standoff_quotes
-from mlq_catalog.ingest.loader import Catalog, LoadResult, load_catalog
+from mlq_catalog.ingest.loader import load_catalog
 from mlq_catalog.ingest.yamlio import suggestion
 from mlq_catalog.structure import model
+from mlq_catalog.structure.catalog import Catalog, LoadResult
 from mlq_catalog.structure.errors import Problem, ProblemSummary, display_path
+from mlq_catalog.structure.evidence import Evidence
 from mlq_catalog.structure.model import BUILTIN_FACETS, Issue
 from mlq_catalog.text.mdsafe import description_problems
 

@@ -33,19 +33,8 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from pathlib import Path
 
-from mlq_catalog.ingest.transcripts import (
-    GENERIC_LABEL,
-    HEADING,
-    TITLE,
-    CodeMark,
-    Paragraph,
-    ParsedTranscript,
-    Turn,
-    annotated_codes,
-    is_code_line,
-    normalize_label,
-    parse,
-)
+from mlq_catalog.ingest.transcripts import GENERIC_LABEL, HEADING, TITLE, annotated_codes, is_code_line, parse
+from mlq_catalog.structure.transcript import CodeMark, Paragraph, ParsedTranscript, Turn, normalize_label
 
 FORMATS = ("auto", "delve", "delve-print", "webvtt", "srt", "plain")
 """Values of the ``format:`` field of a transcript entry."""

@@ -41,6 +41,7 @@ from mlq_catalog.commands.gcpause import pauses_cycle_collection
 from mlq_catalog.fileio.readfile import NotRegularFile, read_regular
 from mlq_catalog.structure.errors import InputError, Problem, display_path
 from mlq_catalog.structure.names import name_like_word
+from mlq_catalog.structure.transcript import CodeMark, Paragraph, ParsedTranscript, Turn, normalize_label
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Largest transcript we read. A real two-hour interview is well under 1 MB.
@@ -115,64 +116,6 @@ def _one_edit(a: str, b: str) -> bool:
         )
     short, long = (a, b) if len(a) < len(b) else (b, a)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    line: int
-    text: str
-    # Caption formats (formats.py) keep where in the recording this was said, as HH:MM:SS.
-    start: str | None = None
-    end: str | None = None
-
-
-@dataclass(frozen=True)
-class CodeMark:
-    code: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What one speaker said between two labels or code blocks, and the codes tagging it."""
-
-    speaker: str
-    paragraphs: tuple[Paragraph, ...]
-    codes: tuple[CodeMark, ...] = ()
-
-    @property
-    def line(self) -> int:
-        return self.paragraphs[0].line
-
-    @property
-    def end_line(self) -> int:
-        return self.paragraphs[-1].line
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(p.text for p in self.paragraphs)
-
-    @property
-    def code_names(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for mark in self.codes:
-            seen.setdefault(mark.code, None)
-        return tuple(seen)
-
-
-@dataclass(frozen=True)
-class ParsedTranscript:
-    path: Path
-    layout: str
-    interview_number: str | None
-    title_line: int | None
-    turns: tuple[Turn, ...]
-    speakers: tuple[str, ...]
-    warnings: tuple[Problem, ...] = field(default=())
-
-
-def normalize_label(label: str) -> str:
-    return " ".join(label.replace("*", " ").split()).casefold()
 
 
 # Only letters, digits, "-" and "_" between spaces: a cheap test that rejects prose before any split.

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,39 +19,16 @@ from pydantic import BaseModel, ValidationError
 
 from mlq_catalog.fileio.readfile import NotRegularFile, read_regular
 from mlq_catalog.structure.errors import Problem, display_path
+from mlq_catalog.structure.yamldoc import Key, YamlDoc
 
 try:  # the C loader is several times faster on large catalogs
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
-Key = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
-
-
-@dataclass
-class YamlDoc:
-    path: Path
-    shown: str
-    data: Any
-    positions: dict[Key, tuple[int, int]] = field(default_factory=dict)
-
-    def locate(self, key: Sequence[str | int]) -> tuple[int | None, int | None]:
-        """Line and column of the deepest known part of ``key`` (1-based)."""
-        parts = tuple(key)
-        while parts:
-            if parts in self.positions:
-                return self.positions[parts]
-            parts = parts[:-1]
-        return self.positions.get((), (None, None))
-
-    def problem(
-        self, key: Sequence[str | int], message: str, severity: str = "error", *, code: str = "invalid-value"
-    ) -> Problem:
-        line, column = self.locate(key)
-        return Problem(self.shown, line, column, message, tuple(key), severity, code)  # type: ignore[arg-type]
 
 
 def load_yaml(path: Path, base: Path | None = None) -> tuple[YamlDoc | None, list[Problem]]:

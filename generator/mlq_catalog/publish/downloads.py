@@ -22,11 +22,11 @@ import json
 import logging
 import re
 import zipfile
-from dataclasses import dataclass
 
-from mlq_catalog.evidence.analysis import Evidence
-from mlq_catalog.ingest.loader import Catalog
 from mlq_catalog.publish.export import export_csv, export_json
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.download import Download
+from mlq_catalog.structure.evidence import Evidence
 
 log = logging.getLogger(__name__)
 
@@ -34,32 +34,6 @@ DOWNLOADS_DIR = "downloads"
 # Schemas of the privacy machinery stay unpublished: they describe what is hidden, and their examples may name
 # the very people and places being redacted.
 PRIVATE_SCHEMAS = frozenset({"redactions", "audit-allowlist"})
-
-
-@dataclass(frozen=True)
-class Download:
-    """One downloadable file: where it goes in the site and what it holds."""
-
-    path: str
-    """Site-relative path, e.g. ``downloads/catalog-0.1.0.json``."""
-    title: str
-    description: str
-    media_type: str
-    data: bytes
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
-
-    @property
-    def size(self) -> str:
-        """Human-readable size, for the downloads page."""
-        n = len(self.data)
-        if n < 1024:
-            return f"{n} bytes"
-        if n < 1024 * 1024:
-            return f"{n / 1024:.1f} KB"
-        return f"{n / 1024 / 1024:.1f} MB"
 
 
 def version_slug(version: str) -> str:

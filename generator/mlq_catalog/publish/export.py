@@ -12,9 +12,9 @@ import io
 import json
 from typing import Any
 
-from mlq_catalog.evidence.analysis import Evidence
 from mlq_catalog.evidence.curation import clean_verbatim
-from mlq_catalog.ingest.loader import Catalog
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.evidence import Evidence
 
 JSON_FORMAT_VERSION = 2
 

@@ -34,8 +34,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mlq_catalog.ingest.loader import Catalog, load_catalog
+from mlq_catalog.ingest.loader import load_catalog
 from mlq_catalog.structure import model
+from mlq_catalog.structure.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +149,9 @@ def project_schema_dir(config_file: Path, catalog_dir: Path) -> Path:
     """
     root = project_root(config_file, catalog_dir)
     if root == config_file.parent.resolve() and config_file.is_file():
-        from mlq_catalog.commands.build import _plugin_options
+        from mlq_catalog.ingest.project import plugin_options_of
 
-        configured = _plugin_options(config_file).get("schemas_dir")
+        configured = plugin_options_of(config_file).get("schemas_dir")
         if isinstance(configured, str) and configured:
             return (root / configured).resolve()
     return root / PROJECT_SCHEMA_DIR

@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from mlq_catalog.evidence.analysis import Evidence
-from mlq_catalog.ingest.loader import Catalog
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.evidence import Evidence
 from mlq_catalog.text.words import article, sentence_case
 
 CONTENT_WIDTH = 688

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from mlq_catalog.evidence.analysis import Evidence, Quote
-from mlq_catalog.ingest.loader import Catalog
-from mlq_catalog.publish.downloads import Download
 from mlq_catalog.render.charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, prevalence_chart
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.download import Download
+from mlq_catalog.structure.evidence import Evidence, Quote
 from mlq_catalog.structure.model import BUILTIN_FACETS, Issue
 from mlq_catalog.text.words import sentence_case
 

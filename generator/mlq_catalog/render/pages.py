@@ -25,10 +25,8 @@ import jinja2
 
 from mlq_catalog.commands.isolate import Pending, start_isolated
 from mlq_catalog.defaults import template_search_path
-from mlq_catalog.evidence.analysis import Evidence, Quote
 from mlq_catalog.evidence.curation import clean_verbatim
-from mlq_catalog.ingest.loader import Catalog
-from mlq_catalog.publish.downloads import Download, build_downloads
+from mlq_catalog.publish.downloads import build_downloads
 from mlq_catalog.render import quotehtml
 from mlq_catalog.render.overview import (
     evidence_coding,
@@ -39,7 +37,10 @@ from mlq_catalog.render.overview import (
     render_reader_pages,
 )
 from mlq_catalog.render.paging import QuotePlan, fixes_nav, plan_quotes, render_quote_pages
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.download import Download
 from mlq_catalog.structure.errors import InputError, Problem, display_path
+from mlq_catalog.structure.evidence import Evidence, Quote
 from mlq_catalog.text.mdsafe import md_inline
 from mlq_catalog.text.words import Words, sentence_case
 

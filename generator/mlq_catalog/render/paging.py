@@ -20,8 +20,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlq_catalog.evidence.analysis import Evidence, Quote
-from mlq_catalog.ingest.loader import Catalog
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.evidence import Evidence, Quote
 
 SHOWN_PER_PAGE = 30
 """Quotes on an issue, fix or context page; the rest are on its "all quotes" pages."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlq_catalog.fileio.writer import write_if_changed
-from mlq_catalog.ingest.loader import Catalog
+from mlq_catalog.structure.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
