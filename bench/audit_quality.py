@@ -121,7 +121,7 @@ def found_pair(truth: tuple[str, str, str, str, int, int], occurrences: list[Occ
 
 
 def replaced_by_a_detector(corpus: Path, truth: tuple[str, str, str, str, int, int]) -> bool:
-    from mlq_catalog.evidence.anonymize import Redactor
+    from mlq_catalog.evidence.redaction.redactor import Redactor
 
     _, _, term, file, line, column = truth
     text = (corpus / file).read_text(encoding="utf-8").split("\n")[line - 1]

@@ -23,7 +23,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.evidence.standoff import TranscriptIndex, load_standoff, normalise
+from mlq_catalog.evidence.standoff.matching import TranscriptIndex, normalise
+from mlq_catalog.evidence.standoff.resolve import load_standoff
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.formats import FORMATS, FormatError, parse_transcript
 from mlq_catalog.ingest.loader import load_catalog
@@ -303,7 +304,8 @@ def test_any_excerpt_is_found_at_its_true_position(catalog: Catalog, data: st.Da
         encoding="utf-8",
     )
     try:
-        resolved, problems = load_standoff(catalog)
+        found = load_standoff(catalog)
+        resolved, problems = found.resolved, found.problems
     finally:
         (catalog.root / "quotes" / f"{transcript_id}.yaml").unlink()
     assert problems == []

@@ -66,7 +66,7 @@ REPLACEMENT_LOG_OPTION = click.option(
 
 def _refuse_inside_published(output: Path, catalog_dir: Path | None, config_file: Path) -> None:
     """A file of unpublished text must not land where MkDocs copies or git commits it (docs/, site/, catalog/)."""
-    from mlq_catalog.evidence.anonymize import check_log_location, published_dirs
+    from mlq_catalog.evidence.redaction.replacement_log import check_log_location, published_dirs
 
     forbidden = [(_catalog_dir(catalog_dir, config_file), "the catalog directory")]
     if config_file.is_file():
@@ -141,9 +141,7 @@ def build(
     from mlq_catalog.ingest.project import Project
     from mlq_catalog.render.quotehtml import is_side_file, page_of
 
-    project = Project.from_config(
-        config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir
-    )
+    project = Project.from_config(config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir)
     project.lock_timeout = lock_timeout
     report = build_module.build_site(
         project,

@@ -107,7 +107,7 @@ def build_site(
     check_output_location(project)
     _clean_up_after_killed_builds(project)
     if replacement_log is not None:
-        from mlq_catalog.evidence.anonymize import check_log_location, published_dirs
+        from mlq_catalog.evidence.redaction.replacement_log import check_log_location, published_dirs
 
         check_log_location(replacement_log, published_dirs(project))
     started = time.perf_counter()
@@ -152,7 +152,7 @@ def build_site(
     stamp.record(project, input_stamp, generated, files)
     mkdocs_seconds = time.perf_counter() - started
     if replacement_log is not None:
-        from mlq_catalog.evidence.anonymize import write_log
+        from mlq_catalog.evidence.redaction.replacement_log import write_log
 
         write_log(generated.checked.replacements, replacement_log)
     return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)

@@ -772,7 +772,7 @@ class ImportReport:
 
     @property
     def unclaimed(self) -> list[Problem]:
-        from mlq_catalog.evidence.validate import UNCLAIMED_CODE
+        from mlq_catalog.evidence.crosscheck.codes import UNCLAIMED_CODE
 
         return [p for p in self.problems if p.code == UNCLAIMED_CODE]
 

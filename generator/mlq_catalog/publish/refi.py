@@ -35,7 +35,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 
-from mlq_catalog.evidence.anonymize import Redactor, load_redactions
+from mlq_catalog.evidence.redaction.redactor import Redactor
+from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.evidence.scope import GAP_MARKER
 from mlq_catalog.ingest.transcripts import GENERIC_LABEL
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript

@@ -25,7 +25,7 @@ import jinja2
 
 from mlq_catalog.commands.isolate import Pending, start_isolated
 from mlq_catalog.defaults import template_search_path
-from mlq_catalog.evidence.curation import clean_verbatim
+from mlq_catalog.evidence.curation.verbatim import clean_verbatim
 from mlq_catalog.publish.downloads import build_downloads
 from mlq_catalog.render import quotehtml
 from mlq_catalog.render.overview import (
