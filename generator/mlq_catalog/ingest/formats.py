@@ -19,7 +19,7 @@ where a transcript came from:
   Never detected, only declared (``format: plain``).
 
 Caption formats carry no codes; their quotes come from stand-off YAML
-(``standoff.py``). Consecutive cues of one speaker merge into one paragraph that
+(``evidence/standoff/``). Consecutive cues of one speaker merge into one paragraph that
 keeps the start and end time of the cues, so a quote can say where it was said.
 """
 

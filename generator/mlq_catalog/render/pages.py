@@ -93,7 +93,7 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
 
     ``searchable=False`` keeps this copy out of the search index (its home copy is indexed; see paging.py).
     """
-    # Pages show clean verbatim of the curated text (curation.py); the verbatim words are one click away.
+    # Pages show clean verbatim of the curated text (curation/verbatim.py); the verbatim words are one click away.
     clean = clean_verbatim(quote.display)
     shown, folded = _split_preview(clean)
     parts = [_figure_tag(quote, searchable), "<blockquote>"]

@@ -36,7 +36,7 @@ class Quote:
     end_time: str | None = None
     # Attached from catalog/quotes/ rather than coded in the transcript: its coding may be someone else's.
     standoff: bool = False
-    # Curation (curation.py): what pages show when a curator trimmed or glossed the turn (None: the text),
+    # Curation (evidence/curation/): what pages show when a curator trimmed or glossed the turn (None: the text),
     # the edits made, and the codes as coded when a curator recoded it.
     shown: str | None = None
     edits: tuple[str, ...] = ()
