@@ -33,13 +33,10 @@ from mlq_catalog.evidence.scope import PublicationScope
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, Source
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.evidence import Evidence, Quote, ScannedParagraphs
+from mlq_catalog.structure.kinds import LINKED_KINDS, TAXONOMY_KINDS, Kind
 from mlq_catalog.structure.transcript import ParsedTranscript, Turn
 
 M = TypeVar("M", bound=BaseModel)
-
-MARKDOWN_DESCRIPTIONS = ("issues", "fixes")
-"""Catalog parts whose ``description`` is Markdown (rendered as such on their pages)."""
-TAXONOMY_KINDS = ("issues", "fixes", "contexts", "categories", "meta_codes")
 
 
 def redact(scope: PublicationScope) -> PublicationScope:
@@ -170,12 +167,12 @@ def _redacted_catalog(redactor: Redactor, catalog: Catalog) -> tuple[Catalog, li
         problems += found
         if entry is not loaded.entry:
             transcripts[transcript_id] = dataclasses.replace(loaded, entry=entry)
-    kinds: dict[str, dict[str, Any]] = {}
+    kinds: dict[Kind, dict[str, Any]] = {}
     for kind in TAXONOMY_KINDS:
         entities = kinds[kind] = dict(getattr(catalog, kind))
         for entity_id, entity in getattr(catalog, kind).items():
             # Issue and fix descriptions are Markdown; every other field is plain text, escaped where it is shown.
-            markdown = ("description",) if kind in MARKDOWN_DESCRIPTIONS else ()
+            markdown = ("description",) if kind in LINKED_KINDS else ()
             new, found = redact_model(redactor, entity, None, _entity_locator(catalog, entity_id), markdown=markdown)
             problems += found
             if new is not entity:
@@ -194,11 +191,11 @@ def _redacted_catalog(redactor: Redactor, catalog: Catalog) -> tuple[Catalog, li
         catalog,
         meta=meta,
         transcripts=transcripts,
-        issues=kinds["issues"],
-        fixes=kinds["fixes"],
-        contexts=kinds["contexts"],
-        categories=kinds["categories"],
-        meta_codes=kinds["meta_codes"],
+        issues=kinds[Kind.ISSUES],
+        fixes=kinds[Kind.FIXES],
+        contexts=kinds[Kind.CONTEXTS],
+        categories=kinds[Kind.CATEGORIES],
+        meta_codes=kinds[Kind.META_CODES],
     ), problems
 
 
