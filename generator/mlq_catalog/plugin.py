@@ -333,14 +333,15 @@ def _index_keywords(page: Page, config: MkDocsConfig) -> None:
     entries = getattr(getattr(search, "search_index", None), "entries", None)
     if not isinstance(entries, list):
         return  # MkDocs' own search plugin, or none
-    # The page's entries are the last ones Material added, its first section first.
+    # The page's entries are the last ones Material added (none if it is ``search: exclude``d).
+    first = None
     for entry in reversed(entries):
         location = str(entry.get("location", ""))
-        if location == page.url:
-            entry["keywords"] = keywords
-            return
-        if not location.startswith(page.url + "#"):
-            return  # the page's first section is not indexed (``search: exclude``, or Material skipped it)
+        if location != page.url and not location.startswith(page.url + "#"):
+            break
+        first = entry
+    if first is not None:
+        first["keywords"] = keywords
 
 
 def _tune_search(config: MkDocsConfig) -> None:
