@@ -101,9 +101,8 @@ def test_search_keywords_join_the_first_section_of_their_page(project: Path) -> 
         "category: upkeep",
     )
     issue.write_text(text.replace("a current page", 'a "current" page: --- \\ #', 1), encoding="utf-8")
-    (project / "docs" / "glossary.md").write_text(
-        "---\nsearch:\n  keywords: [terms, vocabulary]\n---\n# Glossary\n\nWords.\n\n## More\n\nText.\n", encoding="utf-8"
-    )
+    glossary = "---\nsearch:\n  keywords: [terms, vocabulary]\n---\n# Glossary\n\nWords.\n\n## More\n\nText.\n"
+    (project / "docs" / "glossary.md").write_text(glossary, encoding="utf-8")
     (project / "docs" / "notes.md").write_text(
         "---\nsearch:\n  keywords: jargon words\n---\nNo heading here.\n\n## Later\n\nText.\n", encoding="utf-8"
     )
