@@ -71,8 +71,8 @@ Occurrence = tuple[str, str, int, int | None]
 
 
 def corpus_occurrences_old(corpus: Path) -> list[Occurrence]:
-    from mlq_catalog.audit import find_candidates
-    from mlq_catalog.transcripts import GENERIC_LABEL, parse
+    from mlq_catalog.evidence.audit import find_candidates
+    from mlq_catalog.ingest.transcripts import GENERIC_LABEL, parse
 
     found: list[Occurrence] = []
     for path in sorted((corpus / "transcripts").glob("*.txt")):
@@ -95,7 +95,7 @@ def corpus_occurrences_old(corpus: Path) -> list[Occurrence]:
 
 
 def corpus_occurrences_new(corpus: Path) -> list[Occurrence]:
-    from mlq_catalog.audit import audit_corpus_dir
+    from mlq_catalog.evidence.audit import audit_corpus_dir
 
     report = audit_corpus_dir(corpus)
     prefix = corpus.as_posix().rstrip("/") + "/"
@@ -121,7 +121,7 @@ def found_pair(truth: tuple[str, str, str, str, int, int], occurrences: list[Occ
 
 
 def replaced_by_a_detector(corpus: Path, truth: tuple[str, str, str, str, int, int]) -> bool:
-    from mlq_catalog.anonymize import Redactor
+    from mlq_catalog.evidence.anonymize import Redactor
 
     _, _, term, file, line, column = truth
     text = (corpus / file).read_text(encoding="utf-8").split("\n")[line - 1]
@@ -181,19 +181,19 @@ def real_terms() -> set[str]:
 
 
 def measure_shipped(new: bool) -> dict[str, Any]:
-    from mlq_catalog.validate import check_catalog
+    from mlq_catalog.evidence.validate import check_catalog
 
     with tempfile.TemporaryDirectory() as name:
         catalog = shipped_catalog_copy(Path(name))
         checked = check_catalog(catalog)
         if new:
-            from mlq_catalog.audit import audit, published_words
+            from mlq_catalog.evidence.audit import audit, published_words
 
             report = audit(checked)
             terms = [entry.term for entry in report.entries]
             words = published_words(checked)
         else:
-            from mlq_catalog.audit import _texts, audit
+            from mlq_catalog.evidence.audit import _texts, audit
 
             report = audit(checked)
             terms = [c.text for c in report.candidates if c.where not in ("the title line", "a speaker label")]
@@ -219,7 +219,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print everything as JSON")
     args = parser.parse_args()
-    import mlq_catalog.audit as audit_module
+    import mlq_catalog.evidence.audit as audit_module
 
     new = hasattr(audit_module, "audit_texts")
     result: dict[str, Any] = {"audit": "current" if new else "f490e81 (old API)"}

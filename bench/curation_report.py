@@ -12,11 +12,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from mlq_catalog.analysis import analyse
-from mlq_catalog.loader import load_catalog
-from mlq_catalog.scope import is_published_quote
-from mlq_catalog.standoff import attach_standoff_quotes
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.analysis import analyse
+from mlq_catalog.evidence.scope import is_published_quote
+from mlq_catalog.evidence.standoff import attach_standoff_quotes
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.ingest.loader import load_catalog
 
 
 def main(root: Path) -> str:

@@ -48,9 +48,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "generator"))
 
 from mlq_catalog.cli import main  # noqa: E402
-from mlq_catalog.loader import load_catalog  # noqa: E402
-from mlq_catalog.standoff import load_standoff  # noqa: E402
-from mlq_catalog.validate import check_catalog  # noqa: E402
+from mlq_catalog.evidence.standoff import load_standoff  # noqa: E402
+from mlq_catalog.evidence.validate import check_catalog  # noqa: E402
+from mlq_catalog.ingest.loader import load_catalog  # noqa: E402
 
 CATALOG = REPO / "catalog"
 

@@ -3,7 +3,7 @@
 Each scenario (N transcripts) is written by ``bench/synth.py`` and measured in
 fresh processes (``bench/worker.py``), each run repeated ``--runs`` times:
 
-* generation alone (``mlq_catalog.generate.generate``: load + validate + render + write);
+* generation alone (``mlq_catalog.commands.generate.generate``: load + validate + render + write);
 * the MkDocs build alone, on the same generated pages;
 * the total ``mlq-catalog build`` (a full build: site and pages removed first);
 * the peak RSS of each of these processes (``os.wait4``);
@@ -50,7 +50,7 @@ RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH))
 
 import synth  # noqa: E402
-from mlq_catalog.quotehtml import page_of, read_expanded  # noqa: E402
+from mlq_catalog.render.quotehtml import page_of, read_expanded  # noqa: E402
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
 
 
 def _size(texts: Iterable[str]) -> str:

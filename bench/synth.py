@@ -64,7 +64,7 @@ def _load_yaml(path: Path) -> object:
 def seed_pools(catalog_dir: Path = SEED_CATALOG) -> Pools:
     """Parse the seed transcripts with the real parser and keep what they are made of."""
     sys.path.insert(0, str(REPO / "generator"))
-    from mlq_catalog import transcripts as tx
+    from mlq_catalog.ingest import transcripts as tx
 
     labels = {"interviewee"}
     interviewer: list[str] = []

@@ -3,7 +3,7 @@
 ``bench/run.py`` starts this script once per run and reads one JSON object
 from its last line of standard output. Modes:
 
-* ``generate CONFIG PAGES``: ``mlq_catalog.generate.generate`` (load, validate,
+* ``generate CONFIG PAGES``: ``mlq_catalog.commands.generate.generate`` (load, validate,
   render, write) into an empty ``PAGES``.
 * ``mkdocs CONFIG PAGES SITE``: the MkDocs build alone, timed after an untimed
   generation in a forked child that finds ``PAGES`` current; the plugin is handed
@@ -29,14 +29,14 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
 def _project(config: Path) -> Any:
-    from mlq_catalog.build import Project
+    from mlq_catalog.ingest.project import Project
 
     return Project.from_config(config)
 
 
 def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
-    from mlq_catalog.generate import generate
-    from mlq_catalog.quotehtml import is_side_file
+    from mlq_catalog.commands.generate import generate
+    from mlq_catalog.render.quotehtml import is_side_file
 
     project = _project(config)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -67,8 +67,8 @@ def mkdocs_mode(config: Path, pages: Path, site_dir: Path) -> dict[str, Any]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from mlq_catalog.build import generate_for_mkdocs
-    from mlq_catalog.isolate import run_isolated
+    from mlq_catalog.commands.build import generate_for_mkdocs
+    from mlq_catalog.commands.isolate import run_isolated
 
     project = _project(config)
     project.pages_dir = pages
@@ -99,7 +99,7 @@ LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|\S+:")
 
 
 def parse_mode(config: Path, reps: int) -> dict[str, Any]:
-    from mlq_catalog.transcripts import parse, read_text
+    from mlq_catalog.ingest.transcripts import parse, read_text
 
     project = _project(config)
     paths = sorted((project.catalog_dir / "transcripts").glob("*.txt"))
@@ -143,8 +143,8 @@ def gate_mode(config: Path, reps: int) -> dict[str, Any]:
     ``seconds``: the first gate in this process, word lists and gazetteer loading included (what a
     build pays); ``lists_seconds``: that loading alone; ``warm_seconds``: the median of ``reps`` more.
     """
-    from mlq_catalog import audit
-    from mlq_catalog.validate import check_catalog
+    from mlq_catalog.evidence import audit
+    from mlq_catalog.evidence.validate import check_catalog
 
     checked = check_catalog(_project(config).catalog_dir)
     assert checked.scope is not None

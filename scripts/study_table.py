@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
 
 
 def main(root: Path) -> int:

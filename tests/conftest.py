@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.gcpause import collect_frozen
+from mlq_catalog.commands.gcpause import collect_frozen
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = REPO / "catalog"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from mlq_catalog.textfold import fold, fold_text
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.text.textfold import fold, fold_text
 
 from .conftest import drop_curation
 

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlq_catalog.build import Project, build_site
+from mlq_catalog.commands.build import build_site
+from mlq_catalog.ingest.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """The HTML safety check over a whole built site (imported explicitly, like conftest_site).
 
 Every page (``*.html``, and ``*.svg`` that a browser would open as a document) is parsed and
-checked with ``mlq_catalog.htmlsafety``: no event-handler attribute, no javascript:/vbscript:/data:
+checked with ``mlq_catalog.text.htmlsafety``: no event-handler attribute, no javascript:/vbscript:/data:
 URL, no element that loads a document, and no ``<script>`` but the theme's own. The search
 index counts as pages too: the theme shows its titles, texts and tags as HTML.
 
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import material  # type: ignore[import-untyped]
 
-from mlq_catalog.htmlsafety import Attrs, find_unsafe, unsafe_url
+from mlq_catalog.text.htmlsafety import Attrs, find_unsafe, unsafe_url
 
 THEME = Path(material.__file__).resolve().parent / "templates"
 _SLOT = r"[^\"'\\<>\n]*"
@@ -39,7 +39,7 @@ def _theme_scripts() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
     bundles = frozenset(re.findall(r"""<script src="\{\{ '([^']+\.js)' \| url \}\}"></script>""", base))
     assert bundles, "Material's base.html no longer loads its bundle the way this check expects"
     # The plugin's own packaged script (the search query rewrite) is put on every page by the plugin, not by a page.
-    from mlq_catalog.plugin import SEARCH_SCRIPT
+    from mlq_catalog.commands.plugin import SEARCH_SCRIPT
 
     bundles = bundles | {SEARCH_SCRIPT}
     inline = []

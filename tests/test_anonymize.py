@@ -9,12 +9,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlq_catalog.anonymize import Redactor, load_redactions
-from mlq_catalog.audit import LocatedText, audit, audit_texts
 from mlq_catalog.cli import main
-from mlq_catalog.model import RedactionRule
-from mlq_catalog.transcripts import read_text
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.anonymize import Redactor, load_redactions
+from mlq_catalog.evidence.audit import LocatedText, audit, audit_texts
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.ingest.transcripts import read_text
+from mlq_catalog.structure.model import RedactionRule
 
 from .conftest import CATALOG, REPO
 

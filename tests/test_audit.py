@@ -15,10 +15,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlq_catalog import audit as audit_module
-from mlq_catalog import decisions
-from mlq_catalog.anonymize import Redactor
-from mlq_catalog.audit import (
+from mlq_catalog.cli import main
+from mlq_catalog.evidence import audit as audit_module
+from mlq_catalog.evidence import decisions
+from mlq_catalog.evidence.anonymize import Redactor
+from mlq_catalog.evidence.audit import (
     AuditReport,
     LocatedText,
     audit,
@@ -28,10 +29,9 @@ from mlq_catalog.audit import (
     published_words,
     unreviewed_candidates,
 )
-from mlq_catalog.cli import main
-from mlq_catalog.loader import Catalog
-from mlq_catalog.model import RedactionRule
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.model import RedactionRule
 
 from .conftest import REPO
 

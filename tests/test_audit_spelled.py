@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlq_catalog.audit import LocatedText, audit_texts
+from mlq_catalog.evidence.audit import LocatedText, audit_texts
 
 SPELLED = [
     ("our product is, uh, Q-U-I-L-L, for notes.", "Q-U-I-L-L"),

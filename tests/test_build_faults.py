@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from mlq_catalog import build as build_module
-from mlq_catalog import writer
-from mlq_catalog.buildlock import build_lock, restore_retired
 from mlq_catalog.cli import main
+from mlq_catalog.commands import build as build_module
+from mlq_catalog.commands.buildlock import build_lock, restore_retired
+from mlq_catalog.fileio import writer
 
 REPO = Path(__file__).resolve().parents[1]
 HOOK = Path(__file__).resolve().parent / "fixtures" / "faults" / "hang_hook.py"

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 import yaml
 
-from mlq_catalog.export import catalog_to_dict
-from mlq_catalog.validate import CheckedCatalog, check_catalog
+from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.publish.export import catalog_to_dict
 
 from .conftest import CATALOG
 

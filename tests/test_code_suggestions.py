@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.validate import check_catalog, code_suggestion
+from mlq_catalog.evidence.validate import check_catalog, code_suggestion
 
 KNOWN = {
     "Data-noisy-labels": "issues",

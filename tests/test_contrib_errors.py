@@ -189,7 +189,7 @@ def test_github_format_annotates_the_line_and_escapes(catalog_copy: Path, monkey
 
 
 def test_github_escaping_of_special_characters() -> None:
-    from mlq_catalog.errors import Problem
+    from mlq_catalog.structure.errors import Problem
 
     problem = Problem("cat,a:log/x%.yaml", 3, 1, "100% wrong\nsecond line", ("a", "b"))
     assert problem.format_github() == (

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from mlq_catalog.export import export_csv, export_json
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.publish.export import export_csv, export_json
 
 FORMULAS = (
     '=HYPERLINK("https://evil.example/x","labels")',

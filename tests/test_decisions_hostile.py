@@ -17,8 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlq_catalog import decisions
 from mlq_catalog.cli import main
+from mlq_catalog.evidence import decisions
 
 YAML11_SCALARS = ("NO", "ON", "Off", "yes", "y", "N", "1:20", "12:30:45", "1_000", "0b101", "=", "<<", "~", "null")
 

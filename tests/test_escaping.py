@@ -10,9 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlq_catalog.build import Project, build_site
 from mlq_catalog.cli import main
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.commands.build import build_site
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.ingest.project import Project
 
 HOSTILE = (
     '<script>alert("mlq-xss-1")</script> <img src=x onerror=alert("mlq-xss-2")> '

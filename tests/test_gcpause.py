@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.gcpause import collect_frozen, cycle_collection_paused, pauses_cycle_collection
-from mlq_catalog.transcripts import parse
+from mlq_catalog.commands.gcpause import collect_frozen, cycle_collection_paused, pauses_cycle_collection
+from mlq_catalog.ingest.transcripts import parse
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +51,7 @@ def test_parse_runs_paused_and_restores() -> None:
 
 def test_parse_itself_runs_with_cycle_collection_paused(monkeypatch: pytest.MonkeyPatch) -> None:
     """parse() pauses the collector while it works (the decorator on it, not only the decorator in isolation)."""
-    from mlq_catalog import transcripts
+    from mlq_catalog.ingest import transcripts
 
     seen: list[bool] = []
     split = transcripts._paragraph_texts
@@ -100,8 +100,8 @@ def test_without_freeze_nothing_is_frozen() -> None:
 
 
 def test_a_generation_freezes_and_mkdocs_post_build_releases(tmp_path: Path) -> None:
-    from mlq_catalog.generate import generate
-    from mlq_catalog.plugin import MlqCatalogPlugin
+    from mlq_catalog.commands.generate import generate
+    from mlq_catalog.commands.plugin import MlqCatalogPlugin
 
     repo = Path(__file__).resolve().parent.parent
     gc.enable()
@@ -124,7 +124,7 @@ def test_a_failed_block_freezes_nothing() -> None:
 
 
 def test_a_failed_mkdocs_build_releases_what_generation_froze() -> None:
-    from mlq_catalog.plugin import MlqCatalogPlugin
+    from mlq_catalog.commands.plugin import MlqCatalogPlugin
 
     gc.enable()
     with cycle_collection_paused(freeze=True):

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlq_catalog.build import Project, build_site
 from mlq_catalog.cli import main
-from mlq_catalog.export import export_csv, export_json
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.commands.build import build_site
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.ingest.project import Project
+from mlq_catalog.publish.export import export_csv, export_json
 
 from .conftest_anonymize import (
     CODER,
@@ -40,9 +41,9 @@ from .conftest_anonymize import (
 
 
 def _refi_exports(catalog: object, evidence: object) -> dict[str, bytes]:
-    """QDPX and QDC exports when mlq_catalog.refi exists (another change adds it); else none."""
+    """QDPX and QDC exports when mlq_catalog.publish.refi exists (another change adds it); else none."""
     try:
-        refi = importlib.import_module("mlq_catalog.refi")
+        refi = importlib.import_module("mlq_catalog.publish.refi")
     except ModuleNotFoundError:
         return {}
     out = {}

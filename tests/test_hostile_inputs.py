@@ -18,8 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from mlq_catalog.cli import main
-from mlq_catalog.loader import load_catalog
-from mlq_catalog.transcripts import DEFAULT_MAX_BYTES, Turn
+from mlq_catalog.ingest.loader import load_catalog
+from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES
+from mlq_catalog.structure.transcript import Turn
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "interview-99.txt"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlq_catalog.htmlsafety import find_unsafe
+from mlq_catalog.text.htmlsafety import find_unsafe
 
 HIDDEN = {
     "empty comment": "<p>Text <!--><img src=x onerror=alert(1)>--> more</p>",

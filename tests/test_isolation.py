@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from mlq_catalog.errors import InputError, OutputError, Problem, ValidationFailed
-from mlq_catalog.isolate import Pending, run_isolated, start_isolated
+from mlq_catalog.commands.isolate import Pending, run_isolated, start_isolated
+from mlq_catalog.structure.errors import InputError, OutputError, Problem, ValidationFailed
 
 PROBLEM = Problem("catalog/issues/x.yaml", 3, 5, "unknown key 'sumary' (did you mean 'summary'?)", "sumary")
 

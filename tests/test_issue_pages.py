@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlq_catalog.mdsafe import md_inline
-from mlq_catalog.render import render_site
-from mlq_catalog.validate import CheckedCatalog, check_catalog
+from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.render.pages import render_site
+from mlq_catalog.text.mdsafe import md_inline
 
 from .conftest import CATALOG, TEMPLATES
 

@@ -26,9 +26,9 @@ HEAVY = (
     "mkdocs.config",
     "mkdocs.commands",
     "material.plugins",
-    "mlq_catalog.model",
-    "mlq_catalog.validate",
-    "mlq_catalog.render",
+    "mlq_catalog.structure.model",
+    "mlq_catalog.evidence.validate",
+    "mlq_catalog.render.pages",
 )
 
 PROBE = """

@@ -28,13 +28,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlq_catalog import htmlsafety
-from mlq_catalog.build import Project, build_site
 from mlq_catalog.cli import main
-from mlq_catalog.errors import CatalogError
-from mlq_catalog.htmlsafety import find_unsafe
-from mlq_catalog.mdsafe import AUDITED_EXTENSIONS
-from mlq_catalog.overview import tag_anchor
+from mlq_catalog.commands.build import build_site
+from mlq_catalog.ingest.project import Project
+from mlq_catalog.render.overview import tag_anchor
+from mlq_catalog.structure.errors import CatalogError
+from mlq_catalog.text import htmlsafety
+from mlq_catalog.text.htmlsafety import find_unsafe
+from mlq_catalog.text.mdsafe import AUDITED_EXTENSIONS
 
 from .conftest import REPO
 from .sitecheck import THEME, theme_script, unsafe_markup
@@ -282,7 +283,7 @@ def test_build_refuses_live_markup_that_validate_missed(tmp_path: Path, monkeypa
     """The second net: the build checks what the site's own Markdown configuration made of each page."""
     project = _copy_project(tmp_path / "project")
     _edit(project / "catalog" / "issues" / "data-drift.yaml", description='Text.\n{: onclick="alert(1)" }')
-    monkeypatch.setattr("mlq_catalog.validate.description_problems", lambda text: [])
+    monkeypatch.setattr("mlq_catalog.evidence.validate.description_problems", lambda text: [])
     # Reviewed as harmless text, so that the review gate (issue 14) lets the build reach this net.
     with (project / "catalog" / "audit-allowlist.yaml").open("a", encoding="utf-8") as out:
         out.write("  - term: onclick\n    reason: A test of the build's markup check.\n")

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlq_catalog.buildlock import build_lock
 from mlq_catalog.cli import main
-from mlq_catalog.isolate import start_isolated
+from mlq_catalog.commands.buildlock import build_lock
+from mlq_catalog.commands.isolate import start_isolated
 
 REPO = Path(__file__).resolve().parents[1]
 DRIVER = Path(__file__).resolve().parent / "fixtures" / "faults" / "stop_child.py"

@@ -15,18 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.formats import detect_format, parse_transcript
-from mlq_catalog.transcripts import (
-    CodeMark,
-    Paragraph,
-    ParsedTranscript,
-    Turn,
-    _code_mark,
-    _paragraph,
-    _turn,
-    parse,
-    read_text,
-)
+from mlq_catalog.ingest.formats import detect_format, parse_transcript
+from mlq_catalog.ingest.transcripts import _code_mark, _paragraph, _turn, parse, read_text
+from mlq_catalog.structure.transcript import CodeMark, Paragraph, ParsedTranscript, Turn
 
 from .conftest import CATALOG, REPO, assert_golden
 

@@ -23,13 +23,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.errors import CatalogError
-from mlq_catalog.formats import FORMATS, FormatError, parse_transcript
-from mlq_catalog.loader import Catalog, load_catalog
-from mlq_catalog.render import render_site
-from mlq_catalog.standoff import TranscriptIndex, load_standoff, normalise
-from mlq_catalog.transcripts import ParsedTranscript, decode, is_code_line, parse, read_text
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.standoff import TranscriptIndex, load_standoff, normalise
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.ingest.formats import FORMATS, FormatError, parse_transcript
+from mlq_catalog.ingest.loader import load_catalog
+from mlq_catalog.ingest.transcripts import decode, is_code_line, parse, read_text
+from mlq_catalog.render.pages import render_site
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.errors import CatalogError
+from mlq_catalog.structure.transcript import ParsedTranscript
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "catalog" / "transcripts").glob("*.txt"))

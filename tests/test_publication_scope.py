@@ -18,8 +18,8 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.qdpx_import import import_qdpx
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.commands.qdpx_import import import_qdpx
+from mlq_catalog.evidence.validate import check_catalog
 
 from .conftest import REPO
 
@@ -212,7 +212,7 @@ def test_full_transcript_project_is_a_local_export_with_a_warning(project_copy: 
 def shipped_qdpx() -> bytes:
     checked = check_catalog(REPO / "catalog")
     assert checked.catalog is not None and checked.evidence is not None
-    from mlq_catalog.refi import export_qdpx
+    from mlq_catalog.publish.refi import export_qdpx
 
     return export_qdpx(checked.catalog, checked.evidence)
 
@@ -358,7 +358,7 @@ def test_publishing_build_refuses_unreviewed_names_and_a_preview_shows_a_banner(
 
 
 def test_shipped_catalog_passes_the_review_gate() -> None:
-    from mlq_catalog.audit import unreviewed_candidates
+    from mlq_catalog.evidence.audit import unreviewed_candidates
 
     checked = check_catalog(REPO / "catalog")
     assert checked.scope is not None
@@ -515,7 +515,7 @@ def test_serve_previews_unreviewed_text_with_the_banner_on_every_page(
 ) -> None:
     from mkdocs.config import load_config
 
-    from mlq_catalog.serve import Preview
+    from mlq_catalog.commands.serve import Preview
 
     path = catalog_copy / "transcripts" / "interview-43.txt"
     text = path.read_text(encoding="utf-8")

@@ -18,11 +18,11 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from mlq_catalog import schema
 from mlq_catalog.cli import main
 from mlq_catalog.defaults import DOCS_DIR
-from mlq_catalog.refi import export_full_qdpx
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.publish import schema
+from mlq_catalog.publish.refi import export_full_qdpx
 
 from . import qdpx_fixtures as qf
 from .conftest import CATALOG

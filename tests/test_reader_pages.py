@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -15,20 +14,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlq_catalog import downloads as downloads_module
-from mlq_catalog.charts import (
+from mlq_catalog.defaults import DOCS_DIR
+from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.publish import downloads as downloads_module
+from mlq_catalog.publish.downloads import build_downloads, citation_cff, version_slug
+from mlq_catalog.publish.schema import strip_examples
+from mlq_catalog.render.charts import (
     MAX_MATRIX,
     cooccurrence_chart,
     issue_fix_chart,
     issues_by_prevalence,
     prevalence_chart,
 )
-from mlq_catalog.defaults import DOCS_DIR
-from mlq_catalog.downloads import build_downloads, citation_cff, version_slug
-from mlq_catalog.overview import expand_placeholders, issue_tags
-from mlq_catalog.render import render_site
-from mlq_catalog.schema import strip_examples
-from mlq_catalog.validate import CheckedCatalog, check_catalog
+from mlq_catalog.render.overview import expand_placeholders, issue_tags
+from mlq_catalog.render.pages import render_site
 
 from .conftest import CATALOG, REPO, TEMPLATES, UPDATE_GOLDEN
 
@@ -183,25 +182,6 @@ def test_downloads_are_versioned_and_parse(checked: CheckedCatalog) -> None:
         assert json.loads(published) == strip_examples(json.loads(schema.read_text(encoding="utf-8")))
         assert b"transcripts/interview-" not in published and b"interview-05" not in published
     assert version_slug("1.0 beta/2") == "1.0-beta-2"
-
-
-def test_refi_downloads_are_skipped_with_a_warning_when_the_module_is_missing(
-    checked: CheckedCatalog, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    assert checked.catalog is not None and checked.evidence is not None
-    real = downloads_module.importlib.import_module
-
-    def missing(name: str, package: str | None = None) -> object:
-        if name == ".refi":
-            raise ModuleNotFoundError("No module named 'mlq_catalog.refi'", name="mlq_catalog.refi")
-        return real(name, package)
-
-    monkeypatch.setattr(downloads_module.importlib, "import_module", missing)
-    with caplog.at_level(logging.WARNING, logger="mlq_catalog.downloads"):
-        names = [d.name for d in build_downloads(checked.catalog, checked.evidence)]
-    assert not any(n.endswith((".qdc", ".qdpx")) for n in names)
-    assert any(n.startswith("catalog-") and n.endswith(".json") for n in names)
-    assert "skipping the .qdc download" in caplog.text and "skipping the .qdpx download" in caplog.text
 
 
 def test_citation_cff_matches_the_catalog(checked: CheckedCatalog) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlq_catalog.analysis import Quote
-from mlq_catalog.anonymize import Redactor, redact_quote, unsure_identifiers
-from mlq_catalog.audit import audit
-from mlq_catalog.model import RedactionRule
-from mlq_catalog.textfold import fold_text
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.anonymize import Redactor, redact_quote, unsure_identifiers
+from mlq_catalog.evidence.audit import audit
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.structure.evidence import Quote
+from mlq_catalog.structure.model import RedactionRule
+from mlq_catalog.text.textfold import fold_text
 
 RULES = [
     {"terms": ["Thistlewood"], "placeholder": "[name]"},

@@ -15,11 +15,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.analysis import Quote
-from mlq_catalog.anonymize import _URL_TLDS, DETECTORS, Redactor, _views, load_redactions, redact_quote
-from mlq_catalog.model import RedactionRule
-from mlq_catalog.textfold import fold_text
-from mlq_catalog.transcripts import parse
+from mlq_catalog.evidence.anonymize import _URL_TLDS, DETECTORS, Redactor, _views, load_redactions, redact_quote
+from mlq_catalog.ingest.transcripts import parse
+from mlq_catalog.structure.evidence import Quote
+from mlq_catalog.structure.model import RedactionRule
+from mlq_catalog.text.textfold import fold_text
 
 from .conftest_anonymize import plant_identifiers
 
@@ -294,7 +294,7 @@ def test_a_seven_digit_number_is_seen_in_ascii_text() -> None:
 
 
 def test_ascii_word_follows_the_regex_engine() -> None:
-    from mlq_catalog.anonymize import _ascii_word
+    from mlq_catalog.evidence.anonymize import _ascii_word
 
     assert _ascii_word("Amin") == "amin"
     assert _ascii_word("\u212aelvin") == "kelvin"
@@ -308,10 +308,10 @@ def test_ascii_word_follows_the_regex_engine() -> None:
 
 def test_check_redacts_every_quote_as_quote_by_quote_redaction_would(catalog_copy: Path) -> None:
     """``apply_redactions`` skips the quotes in turns its per-transcript pass found clean: same result."""
-    from mlq_catalog.analysis import analyse
-    from mlq_catalog.anonymize import apply_redactions
-    from mlq_catalog.loader import load_catalog
-    from mlq_catalog.standoff import attach_standoff_quotes
+    from mlq_catalog.evidence.analysis import analyse
+    from mlq_catalog.evidence.anonymize import apply_redactions
+    from mlq_catalog.evidence.standoff import attach_standoff_quotes
+    from mlq_catalog.ingest.loader import load_catalog
 
     plant_identifiers(catalog_copy, with_rules=True)
     catalog = load_catalog(catalog_copy).catalog
@@ -329,8 +329,8 @@ def test_check_redacts_every_quote_as_quote_by_quote_redaction_would(catalog_cop
 
 
 def test_qdpx_sources_redacted_with_the_checks_suspects_equal_a_fresh_search(catalog_copy: Path) -> None:
-    from mlq_catalog import refi
-    from mlq_catalog.validate import check_catalog
+    from mlq_catalog.evidence.validate import check_catalog
+    from mlq_catalog.publish import refi
 
     plant_identifiers(catalog_copy, with_rules=True)
     checked = check_catalog(catalog_copy)

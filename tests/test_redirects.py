@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.redirects import Redirect, redirect_html, titled_redirects, write_redirects
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.render.redirects import Redirect, redirect_html, titled_redirects, write_redirects
 
 
 def _rename(catalog: Path, kind: str, old: str, new: str) -> None:

@@ -14,11 +14,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlq_catalog.analysis import Evidence
 from mlq_catalog.cli import main
-from mlq_catalog.qdpx_import import import_qdpx
-from mlq_catalog.refi import NAMESPACE, export_full_qdpx, export_qdc, export_qdpx, source_text
-from mlq_catalog.validate import CheckedCatalog, check_catalog
+from mlq_catalog.commands.qdpx_import import import_qdpx
+from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.publish.refi import NAMESPACE, export_full_qdpx, export_qdc, export_qdpx, source_text
+from mlq_catalog.structure.evidence import Evidence
 
 from .conftest import CATALOG, REPO
 

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog import refi
-from mlq_catalog.downloads import build_downloads, version_slug, zip_one
-from mlq_catalog.export import catalog_to_dict, export_csv, export_json, records_json
-from mlq_catalog.refi import squeeze_spaces
-from mlq_catalog.validate import CheckedCatalog, check_catalog
+from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.publish import refi
+from mlq_catalog.publish.downloads import build_downloads, version_slug, zip_one
+from mlq_catalog.publish.export import catalog_to_dict, export_csv, export_json, records_json
+from mlq_catalog.publish.refi import squeeze_spaces
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = REPO / "catalog"

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlq_catalog import schema
 from mlq_catalog.cli import main
+from mlq_catalog.publish import schema
 
 
 def _new(catalog: Path, *args: str) -> tuple[int, str]:

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlq_catalog import paging
 from mlq_catalog.cli import main
-from mlq_catalog.quotehtml import expand
-from mlq_catalog.render import render_site
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.render import paging
+from mlq_catalog.render.pages import render_site
+from mlq_catalog.render.quotehtml import expand
 
 REPO = Path(__file__).resolve().parents[1]
 FIGURE = re.compile(r'<figure class="mlq-quote" id="([^"]+)"( data-search-exclude)?')
@@ -162,7 +162,7 @@ def test_rebuild_happens_when_the_site_or_pages_are_gone(tmp_path: Path) -> None
 
 def test_synthetic_corpus_is_deterministic_valid_and_uses_every_layout(tmp_path: Path) -> None:
     import synth
-    from mlq_catalog.transcripts import parse
+    from mlq_catalog.ingest.transcripts import parse
 
     first = synth.write_project(tmp_path / "a", 9, issues=40, fixes=22)
     second = synth.write_project(tmp_path / "b", 9, issues=40, fixes=22)

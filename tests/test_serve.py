@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.serve import Preview, parse_dev_addr, serve_url
+from mlq_catalog.commands.serve import Preview, parse_dev_addr, serve_url
 
 from .conftest import REPO
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlq_catalog.analysis import Quote
-from mlq_catalog.downloads import citation_cff
-from mlq_catalog.mdsafe import md_inline
-from mlq_catalog.overview import SHARE_FROM, catalog_counts, expand_placeholders, interviews_phrase
-from mlq_catalog.render import render_site
-from mlq_catalog.validate import CheckedCatalog, check_catalog
+from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.publish.downloads import citation_cff
+from mlq_catalog.render.overview import SHARE_FROM, catalog_counts, expand_placeholders, interviews_phrase
+from mlq_catalog.render.pages import render_site
+from mlq_catalog.structure.evidence import Quote
+from mlq_catalog.text.mdsafe import md_inline
 
 from .conftest import CATALOG, REPO, TEMPLATES
 

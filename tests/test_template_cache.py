@@ -8,9 +8,10 @@ import jinja2
 import pytest
 from jinja2.bccache import bc_magic
 
-from mlq_catalog import render
-from mlq_catalog.build import Project, generate_for_mkdocs, template_cache_dir
+from mlq_catalog.commands.build import generate_for_mkdocs, template_cache_dir
 from mlq_catalog.defaults import TEMPLATES_DIR
+from mlq_catalog.ingest.project import Project
+from mlq_catalog.render import pages as render
 
 
 def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlq_catalog.textfold import HAS_FORMAT_CHAR, fold, fold_for_review, fold_text
+from mlq_catalog.text.textfold import HAS_FORMAT_CHAR, fold, fold_for_review, fold_text
 
 DISGUISES = [
     "Thistle\u00adwood",  # soft hyphen

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.transcripts import is_code_line, parse, read_text
+from mlq_catalog.ingest.transcripts import is_code_line, parse, read_text
 
 from .conftest import CATALOG
 

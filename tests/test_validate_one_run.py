@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.validate import check_catalog
+from mlq_catalog.evidence.validate import check_catalog
 
 from .conftest import CATALOG
 

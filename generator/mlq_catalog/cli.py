@@ -9,12 +9,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .buildlock import DEFAULT_LOCK_TIMEOUT
-from .errors import OutputError, Problem, ValidationFailed, display_path, printable, problems_to_json
-from .transcripts import DEFAULT_MAX_BYTES
+from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
+from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES
+from mlq_catalog.structure.errors import (
+    OutputError,
+    Problem,
+    ValidationFailed,
+    display_path,
+    printable,
+    problems_to_json,
+)
 
 if TYPE_CHECKING:
-    from .qdpx_import import ImportReport
+    from mlq_catalog.commands.qdpx_import import ImportReport
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
 # site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).
@@ -59,11 +66,11 @@ REPLACEMENT_LOG_OPTION = click.option(
 
 def _refuse_inside_published(output: Path, catalog_dir: Path | None, config_file: Path) -> None:
     """A file of unpublished text must not land where MkDocs copies or git commits it (docs/, site/, catalog/)."""
-    from .anonymize import check_log_location, published_dirs
+    from mlq_catalog.evidence.anonymize import check_log_location, published_dirs
 
     forbidden = [(_catalog_dir(catalog_dir, config_file), "the catalog directory")]
     if config_file.is_file():
-        from .build import Project
+        from mlq_catalog.ingest.project import Project
 
         forbidden += published_dirs(Project.from_config(config_file))
     check_log_location(output, forbidden, "a full-transcript project", "it holds unpublished text")
@@ -73,7 +80,7 @@ def _catalog_dir(catalog_dir: Path | None, config_file: Path) -> Path:
     if catalog_dir is not None:
         return catalog_dir
     if config_file.is_file():
-        from .build import Project
+        from mlq_catalog.ingest.project import Project
 
         return Project.from_config(config_file).catalog_dir
     return Path("catalog")
@@ -130,10 +137,11 @@ def build(
 
     Example: mlq-catalog build --site-dir public
     """
-    from . import build as build_module
-    from .quotehtml import is_side_file, page_of
+    from mlq_catalog.commands import build as build_module
+    from mlq_catalog.ingest.project import Project
+    from mlq_catalog.render.quotehtml import is_side_file, page_of
 
-    project = build_module.Project.from_config(
+    project = Project.from_config(
         config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir
     )
     project.lock_timeout = lock_timeout
@@ -178,7 +186,7 @@ def validate(
 
     Example: mlq-catalog validate --strict --format github
     """
-    from .validate import check_catalog
+    from mlq_catalog.evidence.validate import check_catalog
 
     checked = check_catalog(_catalog_dir(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     problems = checked.problems
@@ -193,7 +201,7 @@ def validate(
     if output_format == "text":
         click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", err=True)
     if output_format != "json" and checked.scope is not None:
-        from .scope import unmapped_summary
+        from mlq_catalog.evidence.scope import unmapped_summary
 
         summary = unmapped_summary(checked.scope)
         if summary is not None:
@@ -256,7 +264,7 @@ def audit_command(
         return
     if why is not None or placeholder is not None or transcripts:
         raise click.UsageError("--why, --as and --transcript go with --allow or --redact")
-    from .audit import run_audit
+    from mlq_catalog.evidence.audit import run_audit
 
     report = run_audit(
         catalog,
@@ -296,7 +304,7 @@ def _decide(
     placeholder: str | None,
     transcripts: tuple[str, ...],
 ) -> None:
-    from . import decisions
+    from mlq_catalog.evidence import decisions
 
     if allow_term is not None and redact_term is not None:
         raise click.UsageError("give --allow or --redact, not both")
@@ -362,8 +370,8 @@ def export(
 
     Example: mlq-catalog export --format json -o catalog.json
     """
-    from .export import export_csv, export_json
-    from .validate import check_catalog
+    from mlq_catalog.evidence.validate import check_catalog
+    from mlq_catalog.publish.export import export_csv, export_json
 
     if full_transcripts and output_format != "qdpx":
         raise click.UsageError("--full-transcripts goes with --format qdpx only")
@@ -373,7 +381,7 @@ def export(
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
     if full_transcripts:
-        from .refi import export_full_qdpx
+        from mlq_catalog.publish.refi import export_full_qdpx
 
         assert checked.loaded is not None and checked.loaded_evidence is not None
         click.echo(
@@ -383,7 +391,7 @@ def export(
         )
         data = export_full_qdpx(checked.loaded, checked.loaded_evidence)
     elif output_format in ("qdpx", "qdc"):
-        from .refi import export_qdc, export_qdpx
+        from mlq_catalog.publish.refi import export_qdc, export_qdpx
 
         data = (export_qdpx if output_format == "qdpx" else export_qdc)(checked.catalog, checked.evidence)
     else:
@@ -418,7 +426,7 @@ def schema(catalog_dir: Path | None, config_file: Path, check: bool, output_dir:
 
     Example: mlq-catalog schema --check
     """
-    from . import schema as schema_module
+    from mlq_catalog.publish import schema as schema_module
 
     source = _catalog_dir(catalog_dir, config_file)
     out_dir = output_dir or schema_module.project_schema_dir(config_file, source)
@@ -469,7 +477,7 @@ def serve(
 
     Example: mlq-catalog serve --dev-addr 127.0.0.1:8001
     """
-    from .serve import serve as serve_site
+    from mlq_catalog.commands.serve import serve as serve_site
 
     serve_site(
         config_file,
@@ -508,8 +516,8 @@ def new(
 
     Example: mlq-catalog new issue concept-drift --from-code Concept-drift
     """
-    from .scaffold import new_entry
-    from .schema import project_schema_dir
+    from mlq_catalog.commands.scaffold import new_entry
+    from mlq_catalog.publish.schema import project_schema_dir
 
     target = _catalog_dir(catalog_dir, config_file)
     path = new_entry(
@@ -551,7 +559,7 @@ def init_command(directory: Path, force: bool, no_input: bool, authors: tuple[st
 
     Example: mlq-catalog init my-catalog --title "Code Review Practices" --subject "code review practices"
     """
-    from .init import InitOptions, init_project
+    from mlq_catalog.commands.init import InitOptions, init_project
 
     defaults = InitOptions()
     asked = {"title": "Catalog title", "subject": "What is it about", "study_citation": "Study citation (optional)"}
@@ -594,7 +602,7 @@ def import_qdpx_command(project_file: Path, catalog_dir: Path | None, config_fil
 
     Example: mlq-catalog import qdpx coded-interviews.qdpx --catalog catalog
     """
-    from .qdpx_import import import_qdpx
+    from mlq_catalog.commands.qdpx_import import import_qdpx
 
     target = _catalog_dir(catalog_dir, config_file)
     report = import_qdpx(project_file, target)
@@ -617,7 +625,7 @@ def import_qdc_command(codebook_file: Path, catalog_dir: Path | None, config_fil
 
     Example: mlq-catalog import qdc codebook.qdc --catalog catalog
     """
-    from .qdpx_import import import_qdc
+    from mlq_catalog.commands.qdpx_import import import_qdc
 
     target = _catalog_dir(catalog_dir, config_file)
     report = import_qdc(codebook_file, target)

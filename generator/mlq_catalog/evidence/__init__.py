@@ -1,0 +1,1 @@
+"""What the catalog claims, from the model: analysis, curation, publication scope, redaction, audit, checks."""

@@ -1,0 +1,1 @@
+"""Load stage: catalog files, transcripts and YAML become the typed model (``structure``)."""

@@ -1,0 +1,1 @@
+"""Render stage: the publication scope becomes Markdown pages, charts and redirects."""

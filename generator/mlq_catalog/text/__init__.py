@@ -1,0 +1,1 @@
+"""Pure text helpers shared by the stages: Unicode folding, HTML and Markdown safety, wording."""
