@@ -26,6 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from mlq_catalog.commands.generate import Generated, generate, review_gate
+from mlq_catalog.commands.searchindex import index_keywords
 from mlq_catalog.render.quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
 from mlq_catalog.structure.errors import CatalogError, display_path
 
@@ -160,9 +161,9 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         markdown = _resolve_links(markdown, page, files)
         return markdown.replace(PERMALINK_TOKEN, site_url + page.url).replace(SITE_URL_TOKEN, site_url or "/")
 
-    @event_priority(-50)  # after Material's search plugin has indexed the page (_index_keywords)
+    @event_priority(-50)  # after Material's search plugin has indexed the page (index_keywords)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
-        _index_keywords(page, config)
+        index_keywords(page, config)
         # Material's tags plugin writes its listings (and their "tag:..." headings) into the browse pages after
         # MkDocs has collected each page's anchors: without this, every link to a tag is reported as a missing
         # anchor (58 false lines before `serve` prints its address).
@@ -311,37 +312,7 @@ SEARCH_FIELDS = {
 """Material boosts a title word a thousandfold and a tag a millionfold: every issue tagged with the stage
 "Data quality" would outrank the one page that answers a query holding "data". A title still weighs most;
 an issue page ranks first for its own words through its page boost (issue.md.j2), not through its tags.
-``keywords`` holds a page's front matter ``search: keywords:`` (_index_keywords)."""
-
-
-def _index_keywords(page: Page, config: MkDocsConfig) -> None:
-    """Index the words of the page's front matter ``search: keywords:`` with the page's first section.
-
-    Material ranks a page by its best single section and doubles the score of the first one. An issue
-    page says what the issue is in four places (summary, aliases, description, symptoms) spread over
-    three sections, so a reader's sentence that uses words from two of them matched none well: a page
-    that merely had one of its words in its title came first. The issue template lists those words
-    here, as one field of the first section; readers never see the field, only its effect on ranking.
-    """
-    meta = page.meta.get("search")
-    keywords = meta.get("keywords") if isinstance(meta, dict) else None
-    if isinstance(keywords, list):
-        keywords = " ".join(str(word) for word in keywords)
-    if not isinstance(keywords, str) or not keywords.strip():
-        return
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    entries = getattr(getattr(search, "search_index", None), "entries", None)
-    if not isinstance(entries, list):
-        return  # MkDocs' own search plugin, or none
-    # The page's entries are the last ones Material added (none if it is ``search: exclude``d).
-    first = None
-    for entry in reversed(entries):
-        location = str(entry.get("location", ""))
-        if location != page.url and not location.startswith(page.url + "#"):
-            break
-        first = entry
-    if first is not None:
-        first["keywords"] = keywords
+``keywords`` holds a page's front matter ``search: keywords:`` (searchindex.py)."""
 
 
 def _tune_search(config: MkDocsConfig) -> None:
