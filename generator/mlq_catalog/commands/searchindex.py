@@ -13,7 +13,7 @@ from mkdocs.structure.pages import Page
 def index_keywords(page: Page, config: MkDocsConfig) -> None:
     """Index the words of the page's front matter ``search: keywords:`` with the page's first section.
 
-    Material ranks a page by its best single section and doubles the score of the first one. An issue
+    Material ranks a page by its best single section, and favours its first one (at least twice). An issue
     page says what the issue is in four places (summary, aliases, description, symptoms) spread over
     three sections, so a reader's sentence that uses words from two of them matched none well: a page
     that merely had one of its words in its title came first. The issue template lists those words
