@@ -26,6 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from mlq_catalog.commands.generate import Generated, generate, review_gate
+from mlq_catalog.commands.searchindex import index_keywords
 from mlq_catalog.render.quotehtml import PlaceholderMismatch, finish_page, inject_page, is_side_file
 from mlq_catalog.structure.errors import CatalogError, display_path
 
@@ -160,7 +161,9 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         markdown = _resolve_links(markdown, page, files)
         return markdown.replace(PERMALINK_TOKEN, site_url + page.url).replace(SITE_URL_TOKEN, site_url or "/")
 
+    @event_priority(-50)  # after Material's search plugin has indexed the page (index_keywords)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        index_keywords(page, config)
         # Material's tags plugin writes its listings (and their "tag:..." headings) into the browse pages after
         # MkDocs has collected each page's anchors: without this, every link to a tag is reported as a missing
         # anchor (58 false lines before `serve` prints its address).
@@ -300,10 +303,16 @@ def _with_required_markdown(config: MkDocsConfig) -> None:
 SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
 """Material's English default is the stop-word filter alone: without the stemmer, "reproduce" never finds
 "reproducibility". With it, the index holds stems, and the query script (SEARCH_SCRIPT) searches stems."""
-SEARCH_FIELDS = {"title": {"boost": 10.0}, "text": {"boost": 1.0}, "tags": {"boost": 2.0}}
+SEARCH_FIELDS = {
+    "title": {"boost": 10.0},
+    "text": {"boost": 1.0},
+    "tags": {"boost": 2.0},
+    "keywords": {"boost": 2.0},
+}
 """Material boosts a title word a thousandfold and a tag a millionfold: every issue tagged with the stage
 "Data quality" would outrank the one page that answers a query holding "data". A title still weighs most;
-an issue page ranks first for its own words through its page boost (issue.md.j2), not through its tags."""
+an issue page ranks first for its own words through its page boost (issue.md.j2), not through its tags.
+``keywords`` holds a page's front matter ``search: keywords:`` (searchindex.py)."""
 
 
 def _tune_search(config: MkDocsConfig) -> None:

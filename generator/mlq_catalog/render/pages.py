@@ -229,6 +229,9 @@ class Renderer:
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
         self.env.filters["sentence"] = sentence_case
+        # Front matter is YAML, and MkDocs' YAML loader refuses the surrogate pairs (\ud83d\ude00) json.dumps
+        # writes for an emoji by default: the whole front matter of the page was then lost.
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         self.env.globals["labels"] = Words.of(catalog.meta.labels, md_inline)
         # A link to a hand-written page only where the project has it (None: not known, so assumed).
         self.env.globals["has_doc"] = lambda name: docs_pages is None or name in docs_pages
