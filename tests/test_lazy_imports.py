@@ -110,7 +110,8 @@ def _without_fcntl(commands: list[list[str]], cwd: Path) -> list[dict[str, objec
         timeout=600,
         check=False,
     )
-    found = [json.loads(line.removeprefix("RESULT ")) for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    lines = result.stdout.splitlines()
+    found = [json.loads(line.removeprefix("RESULT ")) for line in lines if line.startswith("RESULT ")]
     assert len(found) == len(commands), result.stdout + result.stderr
     return found
 
