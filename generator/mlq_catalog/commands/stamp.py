@@ -13,7 +13,8 @@ A complete build records its stamp, and a *manifest* of the site it published
 beside ``mkdocs.yml``: build state is never published. When the next build
 computes the same stamp, the generated pages are still there and the site still
 matches its manifest, it returns at once: nothing is regenerated, no generated file
-is rewritten (their mtimes stay), MkDocs does not run.
+is rewritten (their mtimes stay), MkDocs does not run. It returns the ``BuildSummary`` the
+complete build recorded (pages and warnings), so both reach the user the same way.
 
 The manifest check is cheap: one ``lstat`` per site file. A file whose size, mtime,
 ctime or inode differs from the record is hashed, and only a different hash counts
