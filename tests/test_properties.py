@@ -27,7 +27,9 @@ from mlq_catalog.evidence.standoff import TranscriptIndex, load_standoff, normal
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.formats import FORMATS, FormatError, parse_transcript
 from mlq_catalog.ingest.loader import load_catalog
-from mlq_catalog.ingest.transcripts import decode, is_code_line, parse, read_text
+from mlq_catalog.ingest.paragraph_kinds import is_code_line
+from mlq_catalog.ingest.textfiles import decode, read_text
+from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.render.pages import render_site
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import CatalogError

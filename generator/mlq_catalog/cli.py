@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
-from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES
+from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES
 from mlq_catalog.structure.errors import (
     OutputError,
     Problem,
@@ -141,9 +141,7 @@ def build(
     from mlq_catalog.ingest.project import Project
     from mlq_catalog.render.quotehtml import is_side_file, page_of
 
-    project = Project.from_config(
-        config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir
-    )
+    project = Project.from_config(config_file, catalog_dir=catalog_dir, site_dir=site_dir, pages_dir=pages_dir)
     project.lock_timeout = lock_timeout
     report = build_module.build_site(
         project,

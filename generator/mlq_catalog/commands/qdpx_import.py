@@ -61,7 +61,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from mlq_catalog.ingest.transcripts import GENERIC_LABEL, decode
+from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL
+from mlq_catalog.ingest.textfiles import decode
 from mlq_catalog.publish.schema import schema_line
 from mlq_catalog.structure import model
 from mlq_catalog.structure.errors import CatalogError, ImportFailed, InputError, OutputError, Problem, display_path

@@ -59,7 +59,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mlq_catalog.evidence.anonymize import ReplacementLog, apply_redactions
-from mlq_catalog.ingest.transcripts import read_text
+from mlq_catalog.ingest.textfiles import read_text
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, Source
 from mlq_catalog.structure.errors import InputError, Problem
 from mlq_catalog.structure.evidence import Evidence, Quote

@@ -33,7 +33,8 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from pathlib import Path
 
-from mlq_catalog.ingest.transcripts import GENERIC_LABEL, HEADING, TITLE, annotated_codes, is_code_line, parse
+from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL, HEADING, TITLE, annotated_codes, is_code_line
+from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.structure.transcript import CodeMark, Paragraph, ParsedTranscript, Turn, normalize_label
 
 FORMATS = ("auto", "delve", "delve-print", "webvtt", "srt", "plain")

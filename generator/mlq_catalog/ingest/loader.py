@@ -27,7 +27,8 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from mlq_catalog.ingest.formats import PLAIN_SPEAKER, FormatError, parse_transcript
-from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES, label_candidates, read_text
+from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES, read_text
+from mlq_catalog.ingest.transcripts import label_candidates
 from mlq_catalog.ingest.yamlio import load_model_file, load_yaml, validate_model
 from mlq_catalog.structure import model
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, LoadResult, Source, labelled

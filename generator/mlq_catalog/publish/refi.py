@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from mlq_catalog.evidence.anonymize import Redactor, load_redactions
 from mlq_catalog.evidence.scope import GAP_MARKER
-from mlq_catalog.ingest.transcripts import GENERIC_LABEL
+from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import OutputError
 from mlq_catalog.structure.evidence import Evidence, Quote, ScannedParagraphs
