@@ -26,14 +26,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from mlq_catalog.ingest.formats import PLAIN_SPEAKER, FormatError, parse_transcript
+from mlq_catalog.ingest.formats import PLAIN_SPEAKER, parse_transcript
 from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES, read_text
 from mlq_catalog.ingest.transcripts import label_candidates
 from mlq_catalog.ingest.yamlio import load_model_file, load_yaml, validate_model
 from mlq_catalog.structure import model
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, LoadResult, Source, labelled
 from mlq_catalog.structure.errors import InputError, Problem, display_path
-from mlq_catalog.structure.transcript import ParsedTranscript, normalize_label
+from mlq_catalog.structure.transcript import FormatError, ParsedTranscript, normalize_label
 from mlq_catalog.structure.yamldoc import YamlDoc
 
 ENTITY_DIRS: dict[str, type[BaseModel]] = {

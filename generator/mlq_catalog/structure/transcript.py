@@ -67,3 +67,7 @@ class ParsedTranscript:
 
 def normalize_label(label: str) -> str:
     return " ".join(label.replace("*", " ").split()).casefold()
+
+
+class FormatError(ValueError):
+    """A transcript declared in one format does not look like it (``ingest.formats``, ``ingest.captions``)."""
