@@ -345,7 +345,7 @@ def test_json_export_lists_every_format_with_its_codes(caption_catalog: CheckedC
 
 
 def test_speaker_names_never_reach_pages_or_exports(caption_catalog: CheckedCatalog) -> None:
-    from mlq_catalog.publish.refi import export_qdpx
+    from mlq_catalog.publish.refi.project import export_qdpx
 
     catalog, evidence = caption_catalog.catalog, caption_catalog.evidence
     assert catalog is not None and evidence is not None

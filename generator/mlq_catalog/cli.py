@@ -379,7 +379,7 @@ def export(
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
     if full_transcripts:
-        from mlq_catalog.publish.refi import export_full_qdpx
+        from mlq_catalog.publish.refi.project import export_full_qdpx
 
         assert checked.loaded is not None and checked.loaded_evidence is not None
         click.echo(
@@ -389,7 +389,8 @@ def export(
         )
         data = export_full_qdpx(checked.loaded, checked.loaded_evidence)
     elif output_format in ("qdpx", "qdc"):
-        from mlq_catalog.publish.refi import export_qdc, export_qdpx
+        from mlq_catalog.publish.refi.codebook import export_qdc
+        from mlq_catalog.publish.refi.project import export_qdpx
 
         data = (export_qdpx if output_format == "qdpx" else export_qdc)(checked.catalog, checked.evidence)
     else:
