@@ -37,8 +37,6 @@ Ids and pseudonyms never come from a source's name, which is often the
 participant's: each source gets the next free ``interview-N`` and ``PN`` (sources
 of one REFI-QDA case share the pseudonym), and the mapping is reported once.
 
-An import is staged in a copy of the catalog and checked there; only a result
-
 The modules, in the order an import uses them: ``archive`` (the zip, its members and the files
 it points to), ``codes`` (the codebook), ``project`` (sources and selections), ``positions`` (how
 the tool counted) and ``plan`` (transcripts, ids, pseudonyms and quotes to write). Writing the

@@ -19,6 +19,7 @@ from mlq_catalog.ingest.refi.archive import guid_of
 from mlq_catalog.ingest.refi.positions import Positions, choose_counting, normalised_text
 from mlq_catalog.ingest.refi.project import Project, TextSource
 from mlq_catalog.structure.errors import InputError, Problem, display_path
+from mlq_catalog.structure.ids import id_from_name
 
 # A speaker label at the start of a line of a selection: "Interviewer:", "## Interviewee", "P12: ...".
 _LABEL_LINE = re.compile(
@@ -80,7 +81,10 @@ def existing_catalog(catalog_dir: Path) -> ExistingCatalog:
                 found.refi_sources[guid_of(str(entry["refi_source"]))] = str(entry.get("id"))
     folder = catalog_dir / "transcripts"
     if folder.is_dir():
-        found.ids.update(p.stem.lower() for p in folder.iterdir())
+        for file in folder.iterdir():
+            # The file's name (a new file must not replace it on a case-insensitive disk), and the id the loader
+            # gives it when no entry covers it: "Interview 44.txt" is transcript interview-44.
+            found.ids.update((file.stem.lower(), id_from_name(file.stem)))
     quotes = catalog_dir / "quotes"
     if quotes.is_dir():
         found.ids.update(p.stem.lower() for p in quotes.iterdir())
