@@ -15,7 +15,7 @@ from mlq_catalog.structure.errors import Problem
 class Paragraph:
     line: int
     text: str
-    # Caption formats (formats.py) keep where in the recording this was said, as HH:MM:SS.
+    # Caption formats (ingest/captions.py) keep where in the recording this was said, as HH:MM:SS.
     start: str | None = None
     end: str | None = None
 

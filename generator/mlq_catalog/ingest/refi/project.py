@@ -104,85 +104,19 @@ def read_project(path: Path) -> Project:
         uncoded = 0
         for group in children_named(root, "Sources"):
             for element in group:
-                kind = local_name(element.tag)
                 name = shown_name(element.get("name") or "(no name)")
-                guid = guid_of(element.get("guid"))
-                if kind == "TextSource":
-                    holder: ET.Element | None = element
-                    what = "text source"
-                elif kind == "PDFSource":
-                    holder = next(iter(children_named(element, "Representation")), None)
-                    what = "PDF source"
-                    areas = sum(len(children_named(s, "Coding")) for s in children_named(element, "PDFSelection"))
-                    if areas and holder is not None:  # without a text, the whole source is reported below
-                        project.notes.append(
-                            f"skipped {areas} area coding(s) of the PDF source '{name}': a quote is text, "
-                            "and these code a region of a page"
-                        )
-                else:
-                    holder = None
-                    what = {
-                        "PictureSource": "picture source",
-                        "AudioSource": "audio source",
-                        "VideoSource": "video source",
-                    }.get(kind, f"{kind} element")
-                whole = len(children_named(element, "Coding"))
-                if whole:
-                    project.notes.append(
-                        f"skipped {whole} coding(s) of the whole {what} '{name}': a quote is a coded passage"
-                    )
+                holder, what = _text_holder(element, name, project)
                 if holder is None:
-                    codings = sum(1 for e in element.iter() if local_name(e.tag) == "Coding") - whole
-                    project.selections += sum(1 for e in element.iter() if local_name(e.tag) == "PlainTextSelection")
-                    reason = (
-                        "it has no plain-text representation in the project (re-export it with its text)"
-                        if kind == "PDFSource"
-                        else "mlq-catalog imports text sources only"
-                        if kind in ("PictureSource", "AudioSource", "VideoSource")
-                        else "it is not a source kind of REFI-QDA 1.0"
-                    )
-                    transcripts = len(children_named(element, "Transcript"))
-                    if transcripts:
-                        reason += f"; its {transcripts} transcript(s) are not imported either"
-                    project.notes.append(f"skipped the {what} '{name}' and its {codings} coding(s): {reason}")
                     continue
-                selections: list[Selection] = []
-                for selection in children_named(holder, "PlainTextSelection"):
-                    refs = [
-                        guid_of(ref.get("targetGUID"))
-                        for coding in children_named(selection, "Coding")
-                        for ref in children_named(coding, "CodeRef")
-                    ]
-                    if not refs:
-                        uncoded += 1
-                        continue
-                    project.selections += 1
-                    line = line_of(qde, selection.get("guid"))
-                    try:
-                        start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
-                    except ValueError:
-                        project.errors.append(
-                            Problem(
-                                qde_shown,
-                                line,
-                                None,
-                                f"selection {shown_name(selection.get('guid') or '')} of '{name}' has no whole-number "
-                                "startPosition and endPosition",
-                                code="invalid-selection",
-                            )
-                        )
-                        continue
-                    good = tuple(dict.fromkeys(ref for ref in refs if ref in known))
-                    unknown_codings += len(refs) - len([r for r in refs if r in known])
-                    if good:
-                        selections.append(
-                            Selection(guid_of(selection.get("guid")), start, end, good, selection.get("name"), line)
-                        )
+                selections, unknown, skipped = _selections(holder, name, known, qde, project)
+                unknown_codings += unknown
+                uncoded += skipped
                 text = _source_text(files, holder, project, what, name)
                 if text is None:
                     if selections:
                         project.notes.append(f"skipped the {len(selections)} coded selection(s) of '{name}' with it")
                     continue
+                guid = guid_of(element.get("guid"))
                 project.sources.append(TextSource(guid, name, what, text, selections, cases.get(guid)))
         if unknown_codings:
             project.notes.append(
@@ -194,6 +128,90 @@ def read_project(path: Path) -> Project:
                 f"skipped {uncoded} selection(s) without a coding (annotations or memos): a quote needs a code"
             )
     return project
+
+
+def _text_holder(element: ET.Element, name: str, project: Project) -> tuple[ET.Element | None, str]:
+    """The element that holds a source's text and selections, and what the source is called in messages.
+
+    None, with a note, for a source that has no text to import (pictures, audio, video, a PDF
+    without its plain-text representation, an element REFI-QDA 1.0 does not know).
+    """
+    kind = local_name(element.tag)
+    holder: ET.Element | None
+    if kind == "TextSource":
+        holder, what = element, "text source"
+    elif kind == "PDFSource":
+        holder = next(iter(children_named(element, "Representation")), None)
+        what = "PDF source"
+        areas = sum(len(children_named(s, "Coding")) for s in children_named(element, "PDFSelection"))
+        if areas and holder is not None:  # without a text, the whole source is reported below
+            project.notes.append(
+                f"skipped {areas} area coding(s) of the PDF source '{name}': a quote is text, "
+                "and these code a region of a page"
+            )
+    else:
+        holder = None
+        what = {
+            "PictureSource": "picture source",
+            "AudioSource": "audio source",
+            "VideoSource": "video source",
+        }.get(kind, f"{kind} element")
+    whole = len(children_named(element, "Coding"))
+    if whole:
+        project.notes.append(f"skipped {whole} coding(s) of the whole {what} '{name}': a quote is a coded passage")
+    if holder is None:
+        codings = sum(1 for e in element.iter() if local_name(e.tag) == "Coding") - whole
+        project.selections += sum(1 for e in element.iter() if local_name(e.tag) == "PlainTextSelection")
+        reason = (
+            "it has no plain-text representation in the project (re-export it with its text)"
+            if kind == "PDFSource"
+            else "mlq-catalog imports text sources only"
+            if kind in ("PictureSource", "AudioSource", "VideoSource")
+            else "it is not a source kind of REFI-QDA 1.0"
+        )
+        transcripts = len(children_named(element, "Transcript"))
+        if transcripts:
+            reason += f"; its {transcripts} transcript(s) are not imported either"
+        project.notes.append(f"skipped the {what} '{name}' and its {codings} coding(s): {reason}")
+    return holder, what
+
+
+def _selections(
+    holder: ET.Element, name: str, known: set[str], qde: bytes, project: Project
+) -> tuple[list[Selection], int, int]:
+    """A source's coded selections; with the codings whose code is unknown and the selections without a coding."""
+    selections: list[Selection] = []
+    unknown_codings = uncoded = 0
+    for selection in children_named(holder, "PlainTextSelection"):
+        refs = [
+            guid_of(ref.get("targetGUID"))
+            for coding in children_named(selection, "Coding")
+            for ref in children_named(coding, "CodeRef")
+        ]
+        if not refs:
+            uncoded += 1
+            continue
+        project.selections += 1
+        line = line_of(qde, selection.get("guid"))
+        try:
+            start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+        except ValueError:
+            project.errors.append(
+                Problem(
+                    project.shown,
+                    line,
+                    None,
+                    f"selection {shown_name(selection.get('guid') or '')} of '{name}' has no whole-number "
+                    "startPosition and endPosition",
+                    code="invalid-selection",
+                )
+            )
+            continue
+        good = tuple(dict.fromkeys(ref for ref in refs if ref in known))
+        unknown_codings += len(refs) - len([r for r in refs if r in known])
+        if good:
+            selections.append(Selection(guid_of(selection.get("guid")), start, end, good, selection.get("name"), line))
+    return selections, unknown_codings, uncoded
 
 
 def _source_text(files: ProjectFiles, element: ET.Element, project: Project, what: str, name: str) -> str | None:
