@@ -72,7 +72,8 @@ Occurrence = tuple[str, str, int, int | None]
 
 def corpus_occurrences_old(corpus: Path) -> list[Occurrence]:
     from mlq_catalog.evidence.audit import find_candidates
-    from mlq_catalog.ingest.transcripts import GENERIC_LABEL, parse
+    from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL
+    from mlq_catalog.ingest.transcripts import parse
 
     found: list[Occurrence] = []
     for path in sorted((corpus / "transcripts").glob("*.txt")):

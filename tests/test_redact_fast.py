@@ -335,19 +335,19 @@ def test_check_redacts_every_quote_as_quote_by_quote_redaction_would(catalog_cop
 
 def test_qdpx_sources_redacted_with_the_checks_suspects_equal_a_fresh_search(catalog_copy: Path) -> None:
     from mlq_catalog.evidence.validate import check_catalog
-    from mlq_catalog.publish import refi
+    from mlq_catalog.publish.refi.transcript_text import catalog_redactor, source_text
 
     plant_identifiers(catalog_copy, with_rules=True)
     checked = check_catalog(catalog_copy)
     # The full-transcript export (a local one) reads the loaded catalog; the check's suspects are kept there.
     assert checked.loaded is not None and checked.loaded_evidence is not None
-    redactor = refi._redactor(checked.loaded)
+    redactor = catalog_redactor(checked.loaded)
     compared = 0
     for transcript_id, transcript in sorted(checked.loaded.transcripts.items()):
         suspects = checked.loaded_evidence.redaction_suspects.get(transcript_id)
         if suspects is None:
             continue
-        fresh = refi.source_text(transcript, redactor)
-        assert refi.source_text(transcript, redactor, suspects) == fresh
+        fresh = source_text(transcript, redactor)
+        assert source_text(transcript, redactor, suspects) == fresh
         compared += 1
     assert compared >= 3

@@ -12,7 +12,7 @@ import click
 from mlq_catalog.commands.console import Console
 from mlq_catalog.commands.locate import catalog_dir_for
 from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
-from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES
+from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
 # site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).

@@ -38,7 +38,7 @@ def export_catalog(
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
     if full_transcripts:
-        from mlq_catalog.publish.refi import export_full_qdpx
+        from mlq_catalog.publish.refi.project import export_full_qdpx
 
         assert checked.loaded is not None and checked.loaded_evidence is not None
         console.tell(
@@ -47,7 +47,8 @@ def export_catalog(
         )
         return export_full_qdpx(checked.loaded, checked.loaded_evidence)
     if output_format in ("qdpx", "qdc"):
-        from mlq_catalog.publish.refi import export_qdc, export_qdpx
+        from mlq_catalog.publish.refi.codebook import export_qdc
+        from mlq_catalog.publish.refi.project import export_qdpx
 
         return (export_qdpx if output_format == "qdpx" else export_qdc)(checked.catalog, checked.evidence)
     text = (export_json if output_format == "json" else export_csv)(checked.catalog, checked.evidence)

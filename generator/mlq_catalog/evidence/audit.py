@@ -58,7 +58,9 @@ from mlq_catalog.evidence.redaction.detectors import unsure_identifiers
 from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.evidence.validate import CheckedCatalog
-from mlq_catalog.ingest.transcripts import GENERIC_LABEL, TITLE, parse, read_text
+from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL, TITLE
+from mlq_catalog.ingest.textfiles import read_text
+from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.ingest.yamlio import load_model_file
 from mlq_catalog.structure.errors import InputError, Problem, display_path, printable
 from mlq_catalog.structure.model import AllowedCandidate, AuditAllowlist, RedactionRule

@@ -58,7 +58,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mlq_catalog.evidence.redaction.replacement_log import ReplacementLog
-from mlq_catalog.ingest.transcripts import read_text
+from mlq_catalog.ingest.textfiles import read_text
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import InputError, Problem
 from mlq_catalog.structure.evidence import Evidence, Quote, ScannedParagraphs

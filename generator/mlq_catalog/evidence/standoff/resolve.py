@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlq_catalog.evidence.standoff.matching import TranscriptIndex, _find_range, _find_text, collapse, normalise
-from mlq_catalog.ingest.transcripts import read_text
+from mlq_catalog.ingest.textfiles import read_text
 from mlq_catalog.ingest.yamlio import load_yaml, suggestion, validate_model
 from mlq_catalog.structure import model
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
