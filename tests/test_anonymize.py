@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from mlq_catalog.cli import main
 from mlq_catalog.evidence.anonymize import Redactor, load_redactions
-from mlq_catalog.evidence.audit import LocatedText, audit, audit_texts
+from mlq_catalog.evidence.audit.candidates import audit_texts
+from mlq_catalog.evidence.audit.report import LocatedText
+from mlq_catalog.evidence.audit.run import audit
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.transcripts import read_text
 from mlq_catalog.structure.model import RedactionRule

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from mlq_catalog.evidence.anonymize import Redactor, redact_quote, unsure_identifiers
-from mlq_catalog.evidence.audit import audit
+from mlq_catalog.evidence.audit.run import audit
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.structure.evidence import Quote
 from mlq_catalog.structure.model import RedactionRule

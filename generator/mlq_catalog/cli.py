@@ -264,7 +264,7 @@ def audit_command(
         return
     if why is not None or placeholder is not None or transcripts:
         raise click.UsageError("--why, --as and --transcript go with --allow or --redact")
-    from mlq_catalog.evidence.audit import run_audit
+    from mlq_catalog.evidence.audit.run import run_audit
 
     report = run_audit(
         catalog,
