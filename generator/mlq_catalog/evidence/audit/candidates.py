@@ -84,6 +84,12 @@ def _snippet(text: str, start: int, end: int) -> str:
     return " ".join(text[max(0, start - 30) : end + 30].split())
 
 
+_Found = dict[str, tuple[str, str, set[str]]]
+"""Folded term -> the term as first found, its riskiest category, and every reason it was found for."""
+_HitsAt = dict[str, set[tuple[int, int, int]]]
+"""Folded term -> (text index, start, end) of each of its occurrences, in the text as a reader sees it."""
+
+
 def audit_texts(
     texts: Iterable[LocatedText],
     *,
@@ -109,9 +115,26 @@ def audit_texts(
     languages = _languages(items, masked)
     names = NameSearch(known_names)
 
-    # Find: the terms, each with the category and reasons of its strongest hit.
-    found: dict[str, tuple[str, str, set[str]]] = {}
-    hits_at: dict[str, set[tuple[int, int, int]]] = defaultdict(set)
+    found, hits_at = _find(items, masked, languages, names)
+    # Every other occurrence of a found term is a place of it too.
+    _propagate(found, hits_at, items, masked)
+    covered = _Covered(Redactor(rules), originals)
+    entries, silenced, redacted, unused = _decide(found, hits_at, covered, allowed, items, maps)
+    notes = [
+        f"{path}: mostly {LANGUAGE_NAMES[language.code]}; the audit knows only that language's common words, "
+        "not its dictionary, so it is weaker there: read this transcript in full"
+        for path, language in sorted(languages.items())
+        if language.code != "en"
+    ]
+    return AuditReport(entries, silenced, redacted, unused, [], notes, len(names))
+
+
+def _find(
+    items: list[LocatedText], masked: list[str], languages: dict[str, Language], names: NameSearch
+) -> tuple[_Found, _HitsAt]:
+    """The terms, each with the category and reasons of its strongest hit, and where each was hit."""
+    found: _Found = {}
+    hits_at: _HitsAt = defaultdict(set)
     hits_of: dict[tuple[str, str, bool, bool], list[Hit]] = {}
     for index, (item, text) in enumerate(zip(items, masked, strict=True)):
         language = languages[item.path]
@@ -131,12 +154,23 @@ def audit_texts(
                 found[key] = (term0, hit.category, reasons)
             reasons.add(hit.reason)
             hits_at[key].add((index, hit.start, hit.end))
+    return found, hits_at
 
-    # Every other occurrence of a found term is a place of it too.
-    _propagate(found, hits_at, items, masked)
 
-    # Decide: rules and detectors replace some places; the allow-list silences reviewed terms.
-    covered = _Covered(Redactor(rules), originals)
+def _decide(
+    found: _Found,
+    hits_at: _HitsAt,
+    covered: _Covered,
+    allowed: Sequence[AllowedCandidate],
+    items: list[LocatedText],
+    maps: list[tuple[int, ...] | None],
+) -> tuple[list[Entry], int, int, list[str]]:
+    """Rules and detectors replace some places; the allow-list silences reviewed terms.
+
+    The entries of what is left, riskiest first; how many places the allow-list silenced and how
+    many the rules and detectors replace; the allow-list terms that silenced nothing.
+    """
+    originals = covered.texts
     allow_keys = [(fold(entry.term), entry) for entry in allowed]
     used: set[int] = set()
     entries: list[Entry] = []
@@ -162,35 +196,37 @@ def audit_texts(
                 silenced += 1
                 continue
             places.append((index, start, end))
-        if not places:
-            continue
-        located: dict[tuple[str, int, int], Place] = {}
-        for index, start, end in places:
-            item = originals[index]
-            line, column = _position(item, start)
-            # The same words reached twice (a quote and its turn) are one place.
-            located.setdefault(
-                (item.path, line, column),
-                Place(
-                    item.path,
-                    line,
-                    column,
-                    item.transcript,
-                    item.where,
-                    _snippet(items[index].text, *_view_span(maps[index], start, end)),
-                ),
-            )
-        ordered = [located[k] for k in sorted(located)]
-        entries.append(Entry(term, key, category, tuple(sorted(reasons)), ordered))
+        if places:
+            entries.append(Entry(term, key, category, tuple(sorted(reasons)), _places(places, originals, items, maps)))
     entries.sort(key=lambda e: (CATEGORIES.index(e.category), -e.count, e.key))
     unused = [entry.term for i, (_, entry) in enumerate(allow_keys) if i not in used]
-    notes = [
-        f"{path}: mostly {LANGUAGE_NAMES[language.code]}; the audit knows only that language's common words, "
-        "not its dictionary, so it is weaker there: read this transcript in full"
-        for path, language in sorted(languages.items())
-        if language.code != "en"
-    ]
-    return AuditReport(entries, silenced, redacted, unused, [], notes, len(names))
+    return entries, silenced, redacted, unused
+
+
+def _places(
+    spans: list[tuple[int, int, int]],
+    originals: Sequence[LocatedText],
+    items: list[LocatedText],
+    maps: list[tuple[int, ...] | None],
+) -> list[Place]:
+    """Where each (text index, start, end) is in its file, in order; the same words reached twice (a
+    quote and its turn) are one place."""
+    located: dict[tuple[str, int, int], Place] = {}
+    for index, start, end in spans:
+        item = originals[index]
+        line, column = _position(item, start)
+        located.setdefault(
+            (item.path, line, column),
+            Place(
+                item.path,
+                line,
+                column,
+                item.transcript,
+                item.where,
+                _snippet(items[index].text, *_view_span(maps[index], start, end)),
+            ),
+        )
+    return [located[k] for k in sorted(located)]
 
 
 class _Covered:
@@ -257,8 +293,8 @@ def _language_hits(text: str) -> list[int]:
 
 
 def _propagate(
-    found: dict[str, tuple[str, str, set[str]]],
-    hits_at: dict[str, set[tuple[int, int, int]]],
+    found: _Found,
+    hits_at: _HitsAt,
     items: list[LocatedText],
     masked: list[str],
 ) -> None:
@@ -291,5 +327,5 @@ def _propagate(
                     hits_at[key].add((index, m.start(), end))
 
 
-def _same(hits_at: dict[str, set[tuple[int, int, int]]], index: int, key: str) -> list[tuple[int, int, int]]:
+def _same(hits_at: _HitsAt, index: int, key: str) -> list[tuple[int, int, int]]:
     return [h for h in hits_at[key] if h[0] == index]
