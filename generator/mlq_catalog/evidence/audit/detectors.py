@@ -64,12 +64,14 @@ def _words(masked: str) -> list[re.Match[str]]:
 
 
 def strip_possessive(word: str) -> str:
+    """``word`` without a trailing ’s or apostrophe: "Okafor's" is the name "Okafor"."""
     if word.endswith(("'s", "\u2019s")):
         return word[:-2]
     return word[:-1] if word.endswith(("'", "\u2019")) else word
 
 
 def is_sentence_start(text: str, index: int) -> bool:
+    """Whether the word at ``index`` starts a sentence (after fillers), where a capital says nothing."""
     # What precedes a word within a few fillers decides; reading further back costs time, not accuracy.
     window = max(0, index - 80)
     before = text[window:index].rstrip(" \t\"'“‘(,")
@@ -81,6 +83,8 @@ def is_sentence_start(text: str, index: int) -> bool:
 
 @dataclass(frozen=True)
 class Hit:
+    """A candidate in one text: its span (offsets of the text, which masking keeps), category and reason."""
+
     start: int
     end: int
     category: str

@@ -23,6 +23,7 @@ ALLOWLIST_FILE = "audit-allowlist.yaml"
 
 
 def load_allowlist(catalog_root: Path) -> tuple[AuditAllowlist | None, list[Problem]]:
+    """The reviewed terms of ``catalog/audit-allowlist.yaml`` (none when it is absent), and its problems."""
     path = catalog_root / ALLOWLIST_FILE
     if not path.exists():
         return AuditAllowlist(), []
