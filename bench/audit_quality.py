@@ -96,7 +96,7 @@ def corpus_occurrences_old(corpus: Path) -> list[Occurrence]:
 
 
 def corpus_occurrences_new(corpus: Path) -> list[Occurrence]:
-    from mlq_catalog.evidence.audit import audit_corpus_dir
+    from mlq_catalog.evidence.audit.run import audit_corpus_dir
 
     report = audit_corpus_dir(corpus)
     prefix = corpus.as_posix().rstrip("/") + "/"
@@ -188,7 +188,7 @@ def measure_shipped(new: bool) -> dict[str, Any]:
         catalog = shipped_catalog_copy(Path(name))
         checked = check_catalog(catalog)
         if new:
-            from mlq_catalog.evidence.audit import audit, published_words
+            from mlq_catalog.evidence.audit.run import audit, published_words
 
             report = audit(checked)
             terms = [entry.term for entry in report.entries]
@@ -220,7 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print everything as JSON")
     args = parser.parse_args()
-    import mlq_catalog.evidence.audit as audit_module
+    import mlq_catalog.evidence.audit.candidates as audit_module
 
     new = hasattr(audit_module, "audit_texts")
     result: dict[str, Any] = {"audit": "current" if new else "f490e81 (old API)"}

@@ -139,12 +139,12 @@ def parse_mode(config: Path, reps: int) -> dict[str, Any]:
 
 
 def gate_mode(config: Path, reps: int) -> dict[str, Any]:
-    """The publishing build's review gate (``audit.unreviewed_candidates`` over the publication scope).
+    """The publishing build's review gate (``audit.gate.unreviewed_candidates`` over the publication scope).
 
     ``seconds``: the first gate in this process, word lists and gazetteer loading included (what a
     build pays); ``lists_seconds``: that loading alone; ``warm_seconds``: the median of ``reps`` more.
     """
-    from mlq_catalog.evidence import audit
+    from mlq_catalog.evidence.audit import gate, lexicon, located
     from mlq_catalog.evidence.validate import check_catalog
 
     checked = check_catalog(_project(config).catalog_dir)
@@ -152,18 +152,18 @@ def gate_mode(config: Path, reps: int) -> dict[str, Any]:
     started = time.process_time()
     # Every list the audit reads (plain_words only exists since the gate was made fast).
     for load in ("english_words", "plain_words", "gazetteer", "countries", "first_names", "known_terms"):
-        getattr(audit, load, lambda: None)()
-    for code in audit.LANGUAGES:
-        audit.stop_words(code)
+        getattr(lexicon, load, lambda: None)()
+    for code in lexicon.LANGUAGES:
+        lexicon.stop_words(code)
     lists = time.process_time() - started
-    entries = audit.unreviewed_candidates(checked.scope)
+    entries = gate.unreviewed_candidates(checked.scope)
     first = time.process_time() - started
     warm: list[float] = []
     for _ in range(reps):
         again = time.process_time()
-        audit.unreviewed_candidates(checked.scope)
+        gate.unreviewed_candidates(checked.scope)
         warm.append(time.process_time() - again)
-    texts = audit.scope_texts(checked.scope)
+    texts = located.scope_texts(checked.scope)
     return {
         "seconds": first,
         "lists_seconds": lists,

@@ -10,7 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.evidence.audit import LocatedText, audit, audit_texts
+from mlq_catalog.evidence.audit.candidates import audit_texts
+from mlq_catalog.evidence.audit.report import LocatedText
+from mlq_catalog.evidence.audit.run import audit
 from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.evidence.validate import check_catalog

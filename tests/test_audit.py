@@ -16,18 +16,14 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.evidence import audit as audit_module
 from mlq_catalog.evidence import decisions
-from mlq_catalog.evidence.audit import (
-    AuditReport,
-    LocatedText,
-    audit,
-    audit_corpus_dir,
-    audit_texts,
-    gate_message,
-    published_words,
-    unreviewed_candidates,
-)
+from mlq_catalog.evidence.audit import candidates as candidates_module
+from mlq_catalog.evidence.audit import detectors as detectors_module
+from mlq_catalog.evidence.audit import patterns, prefilter
+from mlq_catalog.evidence.audit.candidates import audit_texts
+from mlq_catalog.evidence.audit.gate import gate_message, unreviewed_candidates
+from mlq_catalog.evidence.audit.report import AuditReport, LocatedText
+from mlq_catalog.evidence.audit.run import audit, audit_corpus_dir, audit_transcript_files, published_words
 from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.structure.catalog import Catalog
@@ -587,15 +583,15 @@ def test_audit_lists_published_text_only_and_searches_it_for_unpublished_names(c
 # --- The engine's shortcuts change nothing (the review gate's speed, bench/run.py) -----------------
 
 _PREFILTERED = [
-    *(p for _, p in audit_module._PERSON_CONTEXTS),
-    *(p for _, p in audit_module._PERSON_BEFORE),
-    *(p for _, p in audit_module._ORG_CONTEXTS),
-    audit_module._CALLED_IT,
-    audit_module.ORG,
-    audit_module.EMAIL_LIKE,
-    audit_module.URL_LIKE,
-    audit_module.LOOSE_EMAIL,
-    audit_module.DOMAIN_LIKE,
+    *(p for _, p in patterns.PERSON_CONTEXTS),
+    *(p for _, p in patterns.PERSON_BEFORE),
+    *(p for _, p in patterns.ORG_CONTEXTS),
+    patterns.CALLED_IT,
+    patterns.ORG,
+    patterns.EMAIL_LIKE,
+    patterns.URL_LIKE,
+    patterns.LOOSE_EMAIL,
+    patterns.DOMAIN_LIKE,
 ]
 
 
@@ -619,19 +615,19 @@ def _sample_texts() -> list[str]:
 
 @pytest.mark.parametrize("pattern", _PREFILTERED, ids=lambda p: p.pattern[:40])
 def test_literal_prefilter_never_skips_a_match(pattern: re.Pattern[str]) -> None:
-    assert audit_module._facts(pattern), "every keyword-led pattern has a prefilter"
+    assert prefilter._facts(pattern), "every keyword-led pattern has a prefilter"
     for text in _sample_texts():
         for variant in (text, text.upper(), text.lower()):
-            if not audit_module._may_match(pattern, variant):
+            if not prefilter._may_match(pattern, variant):
                 assert pattern.search(variant) is None, (pattern.pattern, variant)
 
 
 def test_required_words_are_read_off_the_pattern() -> None:
-    facts = audit_module._facts(re.compile(r"\b(?:hi|thank\s+you)\s*,\s+(?P<n>[A-Z]\w+)|@\w+", re.IGNORECASE))
+    facts = prefilter._facts(re.compile(r"\b(?:hi|thank\s+you)\s*,\s+(?P<n>[A-Z]\w+)|@\w+", re.IGNORECASE))
     assert facts == (("@", "hi", "thank"),)
-    both = audit_module._facts(re.compile(r"(?:colleague|boss)s?\s+(?:at|with)\s+[Ii]nternship"))
+    both = prefilter._facts(re.compile(r"(?:colleague|boss)s?\s+(?:at|with)\s+[Ii]nternship"))
     assert set(both) == {("boss", "colleague"), ("nternship",), ("at", "with")}
-    assert audit_module._facts(re.compile(r"(?:x|[a-z]+)y?")) == ()  # an alternative without a literal
+    assert prefilter._facts(re.compile(r"(?:x|[a-z]+)y?")) == ()  # an alternative without a literal
 
 
 def test_engine_shortcuts_leave_the_report_unchanged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -644,11 +640,11 @@ def test_engine_shortcuts_leave_the_report_unchanged(monkeypatch: pytest.MonkeyP
     # With names that are also words ("Baker", "Cook"): found capitalised, never in lower case.
     names = [line for line in known if line[:1].isalpha()] + ["Baker Fisher", "Cook"]
     # Two files twice, so that the memo is used.
-    fast = audit_module.audit_transcript_files(paths + paths[:2], known_names=names)
-    monkeypatch.setattr(audit_module, "_may_match", lambda pattern, text: True)
-    monkeypatch.setattr(audit_module, "plain_words", lambda: frozenset())
-    monkeypatch.setattr(audit_module, "_memo", lambda memo, text, make: make(text))
-    slow = audit_module.audit_transcript_files(paths + paths[:2], known_names=names)
+    fast = audit_transcript_files(paths + paths[:2], known_names=names)
+    monkeypatch.setattr(prefilter, "_may_match", lambda pattern, text: True)
+    monkeypatch.setattr(detectors_module, "plain_words", lambda: frozenset())
+    monkeypatch.setattr(candidates_module, "_memo", lambda memo, text, make: make(text))
+    slow = audit_transcript_files(paths + paths[:2], known_names=names)
     assert [(e.key, e.count) for e in fast.entries if e.key in ("baker", "fisher", "cook")] == [
         ("baker", 1),
         ("fisher", 1),

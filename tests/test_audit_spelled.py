@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlq_catalog.evidence.audit import LocatedText, audit_texts
+from mlq_catalog.evidence.audit.candidates import audit_texts
+from mlq_catalog.evidence.audit.report import LocatedText
 
 SPELLED = [
     ("our product is, uh, Q-U-I-L-L, for notes.", "Q-U-I-L-L"),

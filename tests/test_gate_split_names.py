@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from mlq_catalog.evidence.audit import audit, unreviewed_candidates
+from mlq_catalog.evidence.audit.gate import unreviewed_candidates
+from mlq_catalog.evidence.audit.run import audit
 from mlq_catalog.evidence.validate import check_catalog
 from tests.conftest import drop_curation
 

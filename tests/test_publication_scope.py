@@ -358,7 +358,7 @@ def test_publishing_build_refuses_unreviewed_names_and_a_preview_shows_a_banner(
 
 
 def test_shipped_catalog_passes_the_review_gate() -> None:
-    from mlq_catalog.evidence.audit import unreviewed_candidates
+    from mlq_catalog.evidence.audit.gate import unreviewed_candidates
 
     checked = check_catalog(REPO / "catalog")
     assert checked.scope is not None

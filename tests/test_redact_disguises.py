@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlq_catalog.evidence.audit import audit
+from mlq_catalog.evidence.audit.run import audit
 from mlq_catalog.evidence.redaction.detectors import unsure_identifiers
 from mlq_catalog.evidence.redaction.redact import redact_quote
 from mlq_catalog.evidence.redaction.redactor import Redactor

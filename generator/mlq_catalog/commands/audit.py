@@ -23,7 +23,7 @@ def audit(
     console: Console,
 ) -> int:
     """Print every undecided candidate (text or json) and the counts; 1 while any is left, else 0."""
-    from mlq_catalog.evidence.audit import run_audit
+    from mlq_catalog.evidence.audit.run import run_audit
 
     report = run_audit(
         catalog_dir,

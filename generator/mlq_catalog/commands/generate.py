@@ -85,7 +85,7 @@ def generate(
 
 def preview_banner(checked: CheckedCatalog) -> str:
     """What every page of a preview says: it holds text that no one has reviewed for publication."""
-    from mlq_catalog.evidence.audit import unreviewed_candidates
+    from mlq_catalog.evidence.audit.gate import unreviewed_candidates
 
     count = len(unreviewed_candidates(checked.scope)) if checked.scope is not None else 0
     what = f"{count} unreviewed names or contact details" if count else "text not checked by the review gate"
@@ -94,7 +94,7 @@ def preview_banner(checked: CheckedCatalog) -> str:
 
 def review_gate(checked: CheckedCatalog) -> None:
     """Refuse a publishing build while the scope holds an audit candidate that no decision covers."""
-    from mlq_catalog.evidence.audit import gate_message, unreviewed_candidates
+    from mlq_catalog.evidence.audit.gate import gate_message, unreviewed_candidates
     from mlq_catalog.structure.errors import CatalogError
 
     if checked.scope is None:
