@@ -43,7 +43,7 @@ def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
     started, cpu = time.perf_counter(), time.process_time()
     generated = generate(project.catalog_dir, project.templates_dir, pages)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    # The downloads are built in a forked child (render._start_downloads): its CPU counts too.
+    # The downloads are built in a forked child (generate._start_downloads): its CPU counts too.
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     site = generated.site

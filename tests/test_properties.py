@@ -23,12 +23,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.standoff import TranscriptIndex, load_standoff, normalise
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.formats import FORMATS, FormatError, parse_transcript
 from mlq_catalog.ingest.loader import load_catalog
 from mlq_catalog.ingest.transcripts import decode, is_code_line, parse, read_text
-from mlq_catalog.render.pages import render_site
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import CatalogError
 from mlq_catalog.structure.transcript import ParsedTranscript

@@ -15,9 +15,9 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.render import quotehtml
-from mlq_catalog.render.pages import render_site
 
 from .conftest import CATALOG, TEMPLATES, assert_golden, drop_curation
 

@@ -25,6 +25,7 @@ from mlq_catalog.ingest.loader import load_catalog
 from mlq_catalog.ingest.yamlio import suggestion
 from mlq_catalog.structure import model
 from mlq_catalog.structure.catalog import Catalog, LoadResult
+from mlq_catalog.structure.context import ParseCache
 from mlq_catalog.structure.errors import Problem, ProblemSummary, display_path
 from mlq_catalog.structure.evidence import Evidence
 from mlq_catalog.structure.model import BUILTIN_FACETS, Issue
@@ -57,10 +58,15 @@ class CheckedCatalog(ProblemSummary):
     """What curation decided for every quote (``curation.py``): for contributors and reports, never published."""
 
 
-def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> CheckedCatalog:
-    """Load, analyse and cross-check a catalog directory."""
+def check_catalog(
+    root: Path, *, max_transcript_bytes: int | None = None, parse_cache: ParseCache | None = None
+) -> CheckedCatalog:
+    """Load, analyse and cross-check a catalog directory.
+
+    ``parse_cache``: transcripts parsed by an earlier run of the same command, reused when unchanged.
+    """
     kwargs = {} if max_transcript_bytes is None else {"max_transcript_bytes": max_transcript_bytes}
-    loaded: LoadResult = load_catalog(root, **kwargs)
+    loaded: LoadResult = load_catalog(root, parse_cache=parse_cache, **kwargs)
     problems = list(loaded.problems)
     catalog = loaded.catalog
     if catalog is None:

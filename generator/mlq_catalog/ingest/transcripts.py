@@ -37,7 +37,6 @@ from operator import sub
 from pathlib import Path
 from typing import Any
 
-from mlq_catalog.commands.gcpause import pauses_cycle_collection
 from mlq_catalog.fileio.readfile import NotRegularFile, read_regular
 from mlq_catalog.structure.errors import InputError, Problem, display_path
 from mlq_catalog.structure.names import name_like_word
@@ -540,7 +539,6 @@ def _did_you_mean(label: str, near: str) -> str:
     return f"speaker label '{label}' read as '{near}' (did you mean '{near}'?); fix the label to silence this"
 
 
-@pauses_cycle_collection
 def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedTranscript:
     """Split a transcript into turns. Never raises on odd text: it only finds fewer turns."""
     numbers, bodies = _paragraph_texts(text.lstrip("\ufeff"))
