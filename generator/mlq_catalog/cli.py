@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
 from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES
 from mlq_catalog.structure.errors import (
+    Interrupted,
     OutputError,
     Problem,
     ValidationFailed,
@@ -86,7 +87,17 @@ def _catalog_dir(catalog_dir: Path | None, config_file: Path) -> Path:
     return Path("catalog")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Ctrl-C ends any command with exit status 130 and one line (not Click's "Aborted!" and status 1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mlq-catalog")
 def main() -> None:
     """Build a searchable catalog site from coded interview transcripts and a YAML taxonomy."""
