@@ -94,3 +94,37 @@ def test_the_parse_stage_itself_leaves_the_collector_alone(parses_seen: list[boo
     parsed = transcripts.parse("Interviewer\n\nHello?\n\nInterviewee\n\nHi.\n", Path("t.txt"))
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Interviewee"]
     assert parses_seen == [True]
+
+
+def _generation_of(thing: object) -> int | None:
+    """Looked up with the collector off: the lookup's own allocations would otherwise move things on."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return next((g for g in range(3) if any(o is thing for o in gc.get_objects(generation=g))), None)
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_what_the_block_made_goes_to_the_oldest_generation_unwalked() -> None:
+    gc.enable()
+    gc.collect()  # every count at zero: no collection of the middle generation promotes it meanwhile
+    with cycle_collection_paused():
+        made = [[index] for index in range(1000)]
+    assert _generation_of(made) == 2 and _generation_of(made[-1]) == 2
+    assert gc.get_freeze_count() == 0
+
+
+def test_what_the_caller_froze_stays_frozen() -> None:
+    gc.enable()
+    kept = [[index] for index in range(100)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with cycle_collection_paused():
+            made = [[index] for index in range(1000)]
+        assert gc.get_freeze_count() == frozen and len(made) == 1000
+    finally:
+        gc.unfreeze()
+    assert _generation_of(kept) == 2
