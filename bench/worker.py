@@ -99,6 +99,7 @@ LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|\S+:")
 
 
 def parse_mode(config: Path, reps: int) -> dict[str, Any]:
+    from mlq_catalog.commands.gcpause import cycle_collection_paused
     from mlq_catalog.ingest.transcripts import parse, read_text
 
     project = _project(config)
@@ -106,9 +107,11 @@ def parse_mode(config: Path, reps: int) -> dict[str, Any]:
     labels = ["Interviewee"]
 
     def parse_all() -> int:
+        # As a command parses: with the collector paused around the load (gcpause.py).
         turns = 0
-        for path in paths:
-            turns += len(parse(read_text(path), path, known_labels=labels).turns)
+        with cycle_collection_paused():
+            for path in paths:
+                turns += len(parse(read_text(path), path, known_labels=labels).turns)
         return turns
 
     def limit_loop() -> int:
