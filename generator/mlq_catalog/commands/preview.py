@@ -157,8 +157,6 @@ class Preview:
             # The downloads (zip, JSON, REFI-QDA files and the page listing them) are built once, at the
             # first build, unless every build is a full one: see the module docstring.
             downloads_cache=None if full else {},
-            # `mkdocs serve` runs a server and a watcher thread: no fork (isolate.can_fork) in any case.
-            fork_downloads=False,
         )
         """The caches every build of this preview shares: between saves, most transcripts and every template
         are unchanged, so they are parsed and compiled once."""
