@@ -207,7 +207,7 @@ def test_a_preview_parses_compiles_and_builds_downloads_once(
     import jinja2
     from mkdocs.config import load_config
 
-    from mlq_catalog.commands import generate
+    from mlq_catalog.commands import generate, isolate
     from mlq_catalog.ingest import loader
 
     parsed: list[str] = []
@@ -234,6 +234,8 @@ def test_a_preview_parses_compiles_and_builds_downloads_once(
     monkeypatch.setattr(loader, "parse_transcript", parsing)
     monkeypatch.setattr(jinja2.Environment, "compile", compiling)
     monkeypatch.setattr(generate, "build_downloads", building)
+    # As under `mlq-catalog serve`, whose server threads rule out a fork: the downloads are built here, seen.
+    monkeypatch.setattr(isolate, "can_fork", lambda: False)
     folders = {"catalog_dir": catalog_copy, "pages_dir": tmp_path / "pages"}
 
     def build(preview: Preview, site: Path) -> None:
