@@ -43,7 +43,7 @@ def generate_mode(config: Path, pages: Path) -> dict[str, Any]:
     started, cpu = time.perf_counter(), time.process_time()
     generated = generate(project.catalog_dir, project.templates_dir, pages)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    # The downloads are built in a forked child (render._start_downloads): its CPU counts too.
+    # The downloads are built in a forked child (generate._start_downloads): its CPU counts too.
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     site = generated.site
@@ -99,6 +99,7 @@ LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|\S+:")
 
 
 def parse_mode(config: Path, reps: int) -> dict[str, Any]:
+    from mlq_catalog.commands.gcpause import cycle_collection_paused
     from mlq_catalog.ingest.textfiles import read_text
     from mlq_catalog.ingest.transcripts import parse
 
@@ -107,9 +108,11 @@ def parse_mode(config: Path, reps: int) -> dict[str, Any]:
     labels = ["Interviewee"]
 
     def parse_all() -> int:
+        # As a command parses: with the collector paused around the load (gcpause.py).
         turns = 0
-        for path in paths:
-            turns += len(parse(read_text(path), path, known_labels=labels).turns)
+        with cycle_collection_paused():
+            for path in paths:
+                turns += len(parse(read_text(path), path, known_labels=labels).turns)
         return turns
 
     def limit_loop() -> int:

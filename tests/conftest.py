@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from mlq_catalog.commands.gcpause import collect_frozen
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = REPO / "catalog"
@@ -61,10 +58,3 @@ def project_copy(tmp_path: Path) -> Path:
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     return root
-
-
-@pytest.fixture(autouse=True)
-def _release_frozen_objects() -> Iterator[None]:
-    """A generation freezes its objects (gcpause.py); the test process generates hundreds of times."""
-    yield
-    collect_frozen()

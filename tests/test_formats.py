@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
 from mlq_catalog.ingest.formats import detect_format, parse_transcript
 from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.publish.export import export_csv, export_json
-from mlq_catalog.render.pages import render_site
 from mlq_catalog.render.quotehtml import expand
 from mlq_catalog.structure.transcript import FormatError, ParsedTranscript
 

@@ -192,8 +192,8 @@ def _with_meta(catalog: Path, extra: str) -> None:
 
 
 def test_the_catalogs_words_replace_issue_fix_and_practitioner(catalog_copy: Path) -> None:
+    from mlq_catalog.commands.generate import render_site
     from mlq_catalog.evidence.validate import check_catalog
-    from mlq_catalog.render.pages import render_site
 
     from .conftest import TEMPLATES
 
@@ -260,8 +260,8 @@ def test_catalog_words_are_plain_words(catalog_copy: Path, extra: str, key: str)
 
 
 def test_a_disabled_facet_has_no_tags_and_no_page(catalog_copy: Path) -> None:
+    from mlq_catalog.commands.generate import render_site
     from mlq_catalog.evidence.validate import check_catalog
-    from mlq_catalog.render.pages import render_site
 
     from .conftest import TEMPLATES
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
-from mlq_catalog.render.pages import render_site
 from mlq_catalog.text.mdsafe import md_inline
 
 from .conftest import CATALOG, TEMPLATES

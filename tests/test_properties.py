@@ -23,6 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.standoff.matching import TranscriptIndex, normalise
 from mlq_catalog.evidence.standoff.resolve import load_standoff
 from mlq_catalog.evidence.validate import check_catalog
@@ -31,7 +32,6 @@ from mlq_catalog.ingest.loader import load_catalog
 from mlq_catalog.ingest.paragraph_kinds import is_code_line
 from mlq_catalog.ingest.textfiles import decode, read_text
 from mlq_catalog.ingest.transcripts import parse
-from mlq_catalog.render.pages import render_site
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import CatalogError
 from mlq_catalog.structure.transcript import FormatError, ParsedTranscript

@@ -7,6 +7,7 @@ transcript or YAML text may ever be taken for a placeholder.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -15,25 +16,30 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
+from mlq_catalog.commands.build import build_context, build_site
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.validate import check_catalog
+from mlq_catalog.ingest.project import Project
 from mlq_catalog.render import quotehtml
-from mlq_catalog.render.pages import render_site
+from mlq_catalog.structure.context import RunContext
 
 from .conftest import CATALOG, TEMPLATES, assert_golden, drop_curation
 
 FIGURE_ID = re.compile(r'<figure class="mlq-quote" id="([^"]+)"')
 
 
-def _render(inject: bool, monkeypatch: pytest.MonkeyPatch, catalog: Path = CATALOG) -> dict[str, str]:
-    monkeypatch.setattr(quotehtml, "INJECT", inject)
+def _render(inject: bool, catalog: Path = CATALOG) -> dict[str, str]:
     checked = check_catalog(catalog)
     assert checked.catalog is not None and checked.evidence is not None
-    return render_site(checked.catalog, checked.evidence, TEMPLATES).pages
+    if inject:  # what every command does: the default context
+        return render_site(checked.catalog, checked.evidence, TEMPLATES).pages
+    context = RunContext(inline_quotes=True)
+    return render_site(checked.catalog, checked.evidence, TEMPLATES, context=context).pages
 
 
-def test_pages_with_placeholders_expand_to_the_inline_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    inline = _render(False, monkeypatch)
-    pages = _render(True, monkeypatch)
+def test_pages_with_placeholders_expand_to_the_inline_pages() -> None:
+    inline = _render(False)
+    pages = _render(True)
     assert not any(quotehtml.is_side_file(p) for p in inline)
     side_files = sorted(p for p in pages if quotehtml.is_side_file(p))
     assert "issues/noisy-labels.quotes.html" in side_files and "fixes/lighter-models.quotes.html" in side_files
@@ -104,6 +110,14 @@ def test_copies_excluded_from_search_go_in_after_search_and_end_up_the_same() ->
         quotehtml.finish(page.replace("<!--MLQQUOTES-2-->", ""), blocks)
 
 
+def _build_inline(tmp_path: Path, project: Path, name: str) -> Path:
+    """``mlq-catalog build`` as the CLI runs it, but with a context that puts every quote inline."""
+    out = tmp_path / name
+    config = Project.from_config(project / "mkdocs.yml", site_dir=out / "site", pages_dir=out / "pages")
+    build_site(config, context=dataclasses.replace(build_context(config), inline_quotes=True))
+    return out
+
+
 def _build(tmp_path: Path, project: Path, name: str) -> Path:
     result = CliRunner().invoke(
         main,
@@ -130,15 +144,12 @@ def _published(site: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_built_site_is_byte_identical_to_inline_quotes_both_ways(
-    project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_built_site_is_byte_identical_to_inline_quotes_both_ways(project_copy: Path, tmp_path: Path) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    monkeypatch.setattr(quotehtml, "INJECT", False)
-    inline = _published(_build(tmp_path, project_copy, "inline") / "site")
-    monkeypatch.setattr(quotehtml, "INJECT", True)
+    inline = _published(_build_inline(tmp_path, project_copy, "inline") / "site")
+    assert not any(quotehtml.is_side_file(p.name) for p in (tmp_path / "inline" / "pages").rglob("*"))
     out = _build(tmp_path, project_copy, "placeholders")
     assert (out / "pages" / "issues" / "noisy-labels.quotes.html").is_file()
     assert _published(out / "site") == inline  # every page, the search index and the sitemap

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.defaults import DOCS_DIR
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
 from mlq_catalog.publish import downloads as downloads_module
@@ -26,8 +27,8 @@ from mlq_catalog.render.charts import (
     issues_by_prevalence,
     prevalence_chart,
 )
-from mlq_catalog.render.overview import expand_placeholders, issue_tags
-from mlq_catalog.render.pages import render_site
+from mlq_catalog.render.livenumbers import expand_placeholders
+from mlq_catalog.render.overview import issue_tags
 
 from .conftest import CATALOG, REPO, TEMPLATES, UPDATE_GOLDEN
 

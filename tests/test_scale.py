@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.render import paging
-from mlq_catalog.render.pages import render_site
 from mlq_catalog.render.quotehtml import expand
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.commands.serve import Preview, parse_dev_addr, serve_url
+from mlq_catalog.commands.preview import Preview
+from mlq_catalog.commands.serve import parse_dev_addr, serve_url
 
 from .conftest import REPO
 
@@ -156,15 +157,14 @@ def test_dirty_preview_builds_match_a_full_build_except_search(
 ) -> None:
     from mkdocs.config import load_config
 
-    monkeypatch.setenv("MLQ_CATALOG_DIR", str(catalog_copy))
-    monkeypatch.setenv("MLQ_PAGES_DIR", str(tmp_path / "pages"))
+    folders = {"catalog_dir": catalog_copy, "pages_dir": tmp_path / "pages"}
 
     def build(preview: Preview, site: Path) -> bool:
         config = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(site))
         config.site_url = SERVE_URL
         return preview.build(config, SERVE_URL)
 
-    preview, site = Preview(), tmp_path / "preview"
+    preview, site = Preview(**folders), tmp_path / "preview"
     assert build(preview, site) is False, "the first build is a full one"
     untouched = site / "about" / "index.html"
     before = untouched.stat().st_mtime_ns
@@ -183,7 +183,7 @@ def test_dirty_preview_builds_match_a_full_build_except_search(
     assert build(preview, site) is True
 
     reference = tmp_path / "full"
-    assert build(Preview(full=True), reference) is False
+    assert build(Preview(full=True, **folders), reference) is False
     preview_files, full_files = _files(site), _files(reference)
     assert any(b"the labels might be filthy" in data for data in full_files.values())
     assert set(preview_files) == set(full_files)
@@ -196,3 +196,71 @@ def test_dirty_preview_builds_match_a_full_build_except_search(
     _edit(issue, "\ntitle: ", "\ntitle: Renamed ")
     assert build(preview, site) is False
     assert untouched.stat().st_mtime_ns != before
+
+
+@pytest.mark.slow
+def test_a_preview_parses_compiles_and_builds_downloads_once(
+    catalog_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview's RunContext: unchanged transcripts are not parsed again, no template (ours or the
+    theme's) is compiled again, and the downloads are built once, unless every build is a full one."""
+    import jinja2
+    from mkdocs.config import load_config
+
+    from mlq_catalog.commands import generate, isolate
+    from mlq_catalog.ingest import loader
+
+    parsed: list[str] = []
+    compiled: list[str] = []
+    downloads: list[str] = []
+    parse, compile_template, build_downloads = (
+        loader.parse_transcript,
+        jinja2.Environment.compile,
+        generate.build_downloads,
+    )
+
+    def parsing(text: str, path: Path, **options: object) -> object:
+        parsed.append(path.name)
+        return parse(text, path, **options)  # type: ignore[arg-type]
+
+    def compiling(self: jinja2.Environment, source: object, name: str | None = None, *args: object) -> object:
+        compiled.append(str(name))
+        return compile_template(self, source, name, *args)  # type: ignore[arg-type]
+
+    def building(*args: object) -> object:
+        downloads.append("built")
+        return build_downloads(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "parse_transcript", parsing)
+    monkeypatch.setattr(jinja2.Environment, "compile", compiling)
+    monkeypatch.setattr(generate, "build_downloads", building)
+    # As under `mlq-catalog serve`, whose server threads rule out a fork: the downloads are built here, seen.
+    monkeypatch.setattr(isolate, "can_fork", lambda: False)
+    folders = {"catalog_dir": catalog_copy, "pages_dir": tmp_path / "pages"}
+
+    def build(preview: Preview, site: Path) -> None:
+        config = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(site))
+        config.site_url = SERVE_URL
+        preview.build(config, SERVE_URL)
+        parsed.sort()
+
+    preview = Preview(**folders)
+    build(preview, tmp_path / "preview")
+    transcripts = sorted(p.name for p in (catalog_copy / "transcripts").iterdir())
+    assert parsed == transcripts and downloads == ["built"]
+    assert "issue.md.j2" in compiled and "main.html" in compiled
+
+    for seen in (parsed, compiled, downloads):
+        seen.clear()
+    _edit(catalog_copy / "transcripts" / "interview-43.txt", "the labels might be dirty", "the labels might be filthy")
+    build(preview, tmp_path / "preview")
+    assert parsed == ["interview-43.txt"], "only the edited transcript is parsed again"
+    # Material reads its language partials in on_config, before any build's Jinja environment exists.
+    again = [name for name in compiled if not name.startswith("partials/language")]
+    assert again == [], f"no template is compiled again: {again}"
+    assert downloads == [], "the downloads of this catalog version are reused"
+
+    full = Preview(full=True, **folders)
+    build(full, tmp_path / "full")
+    build(full, tmp_path / "full")
+    assert downloads == ["built", "built"], "a full rebuild builds the downloads every time"

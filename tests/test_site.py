@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.validate import check_catalog
-from mlq_catalog.render.pages import render_site
 
 from .conftest import CATALOG, TEMPLATES, assert_golden
 

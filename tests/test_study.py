@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlq_catalog.commands.generate import render_site
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
 from mlq_catalog.publish.downloads import citation_cff
-from mlq_catalog.render.overview import SHARE_FROM, catalog_counts, expand_placeholders, interviews_phrase
-from mlq_catalog.render.pages import render_site
+from mlq_catalog.render.livenumbers import catalog_counts, expand_placeholders
+from mlq_catalog.render.overview import SHARE_FROM, interviews_phrase
 from mlq_catalog.structure.evidence import Quote
 from mlq_catalog.text.mdsafe import md_inline
 

@@ -1,4 +1,8 @@
-"""Compiled templates are kept in .mlq/cache/templates between builds; an edited template is compiled again."""
+"""Compiled templates are kept in .mlq/cache/templates between builds; an edited template is compiled again.
+
+The cache is the build's: ``build_context`` puts it in the ``RunContext`` that ``mlq-catalog build``
+hands its generation. A generation given a context without one compiles every template.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ import jinja2
 import pytest
 from jinja2.bccache import bc_magic
 
-from mlq_catalog.commands.build import generate_for_mkdocs, template_cache_dir
+from mlq_catalog.commands.build import build_context, generate_for_mkdocs, template_cache_dir
 from mlq_catalog.defaults import TEMPLATES_DIR
 from mlq_catalog.ingest.project import Project
-from mlq_catalog.render import pages as render
+from mlq_catalog.render.templates import TemplateCacheDir
+from mlq_catalog.structure.context import RunContext
 
 
 def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -32,10 +37,24 @@ def test_second_generation_compiles_no_template(project_copy: Path, monkeypatch:
     generate_for_mkdocs(project, False, None)
     assert "issue.md.j2" in compiled
     assert any(template_cache_dir(project).glob("*.cache"))
-    assert render.TEMPLATE_CACHE is None, "the cache is not left switched on in this process"
 
     compiled.clear()
     generate_for_mkdocs(project, False, None)
+    assert compiled == []
+
+
+def test_the_cache_is_the_contexts_and_nothing_else(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = Project.from_config(project_copy / "mkdocs.yml")
+    context = build_context(project)
+    assert isinstance(context.template_cache, TemplateCacheDir)
+    assert Path(context.template_cache.directory) == template_cache_dir(project)
+    generate_for_mkdocs(project, False, None, context=context)
+    compiled = _count_compiles(monkeypatch)
+    # The cache on disk is full, but a context without a template cache does not see it: no hidden switch.
+    generate_for_mkdocs(project, False, None, context=RunContext())
+    assert "issue.md.j2" in compiled and "fix.md.j2" in compiled
+    compiled.clear()
+    generate_for_mkdocs(project, False, None, context=context)
     assert compiled == []
 
 
@@ -80,7 +99,7 @@ def test_damaged_cache_entries_are_compiled_again(project_copy: Path) -> None:
 
 
 def test_compile_options_are_part_of_the_key(tmp_path: Path) -> None:
-    cache = render.TemplateCacheDir(tmp_path / "cache")
+    cache = TemplateCacheDir(tmp_path / "cache")
     loader = jinja2.DictLoader({"t.j2": "hi {{ x }}"})
     plain = jinja2.Environment(loader=loader, bytecode_cache=cache, autoescape=False)
     assert plain.get_template("t.j2").render(x="<b>") == "hi <b>"

@@ -1,6 +1,6 @@
 """A broken template gives a one-line error naming the template and line, and never hangs the build.
 
-The downloads are built in a forked child while the pages render (render._start_downloads); when
+The downloads are built in a forked child while the pages render (generate._start_downloads); when
 rendering fails, that child must be stopped, or it waits forever to hand over its result.
 """
 

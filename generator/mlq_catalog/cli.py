@@ -13,6 +13,7 @@ from mlq_catalog.commands.console import Console
 from mlq_catalog.commands.locate import catalog_dir_for
 from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
 from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES
+from mlq_catalog.structure.errors import Interrupted
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
 # site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).
@@ -60,7 +61,17 @@ REPLACEMENT_LOG_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Ctrl-C ends any command with exit status 130 and one line (not Click's "Aborted!" and status 1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mlq-catalog")
 def main() -> None:
     """Build a searchable catalog site from coded interview transcripts and a YAML taxonomy."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlq_catalog.commands.console import Console
+from mlq_catalog.commands.gcpause import cycle_collection_paused
 from mlq_catalog.structure.errors import display_path, printable
 
 
@@ -25,12 +26,13 @@ def audit(
     """Print every undecided candidate (text or json) and the counts; 1 while any is left, else 0."""
     from mlq_catalog.evidence.audit.run import run_audit
 
-    report = run_audit(
-        catalog_dir,
-        config_file=config_file,
-        replacement_log=replacement_log,
-        max_transcript_bytes=max_transcript_bytes,
-    )
+    with cycle_collection_paused():  # the command's speed policy (gcpause.py)
+        report = run_audit(
+            catalog_dir,
+            config_file=config_file,
+            replacement_log=replacement_log,
+            max_transcript_bytes=max_transcript_bytes,
+        )
     console.out(report.to_json() if output_format == "json" else report.format_text())
     for term in report.unused_allowed:
         console.tell(

@@ -29,6 +29,7 @@ from mlq_catalog.structure.summary import BuildSummary
 # a no-op build (the stamp matches) must not pay ~0.6 s of imports to find that it has nothing to do.
 if TYPE_CHECKING:
     from mlq_catalog.commands.generate import Generated
+    from mlq_catalog.structure.context import RunContext
 
 log = logging.getLogger(__name__)
 SITE_MARKER = ".mlq-catalog-site"
@@ -99,11 +100,13 @@ def build_site(
     max_transcript_bytes: int | None = None,
     replacement_log: Path | None = None,
     preview: bool = False,
+    context: RunContext | None = None,
 ) -> BuildReport:
     """Validate, generate and build; the previous site survives any failure.
 
     ``replacement_log``: where to write what redaction replaced; refused inside anything published.
     ``preview``: build even when the review gate would refuse, with a banner on every page saying so.
+    ``context``: how the generation runs (default: ``build_context``).
     """
     check_output_location(project)
     _clean_up_after_killed_builds(project)
@@ -123,7 +126,9 @@ def build_site(
     # fork, the generation process inherits them instead of importing them a second time.
     import mkdocs.commands.build  # noqa: F401
 
-    generated = run_isolated(generate_for_mkdocs, project, strict, max_transcript_bytes, preview)
+    if context is None:
+        context = build_context(project)
+    generated = run_isolated(generate_for_mkdocs, project, strict, max_transcript_bytes, preview, context)
     generation_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -172,53 +177,55 @@ def _refuse_special_files(project: Project, input_stamp: stamp.InputStamp) -> No
             )
 
 
+def build_context(project: Project) -> RunContext:
+    """How ``mlq-catalog build`` generates: compiled templates kept on disk between builds, nothing else kept."""
+    from mlq_catalog.render.templates import TemplateCacheDir
+    from mlq_catalog.structure.context import RunContext
+
+    return RunContext(template_cache=TemplateCacheDir(template_cache_dir(project)))
+
+
 def generate_for_mkdocs(
-    project: Project, strict: bool, max_transcript_bytes: int | None, preview: bool = False
+    project: Project,
+    strict: bool,
+    max_transcript_bytes: int | None,
+    preview: bool = False,
+    context: RunContext | None = None,
 ) -> Generated:
     """Check the catalog and write its pages; return only what MkDocs needs (``Generated.for_mkdocs``).
 
-    Compiled templates are kept in ``template_cache_dir`` between builds, unless the caller
-    already keeps them (serve does, in memory).
+    ``context``: the caller's caches and speed policy (default: ``build_context``).
     """
-    from mlq_catalog.render import pages as render
-
-    if render.TEMPLATE_CACHE is not None:
-        return _check_and_generate(project, strict, max_transcript_bytes, preview)
-    render.TEMPLATE_CACHE = render.TemplateCacheDir(template_cache_dir(project))
-    try:
-        return _check_and_generate(project, strict, max_transcript_bytes, preview)
-    finally:
-        render.TEMPLATE_CACHE = None
-
-
-def _check_and_generate(
-    project: Project, strict: bool, max_transcript_bytes: int | None, preview: bool = False
-) -> Generated:
     from mlq_catalog.commands.gcpause import cycle_collection_paused
     from mlq_catalog.commands.generate import generate, preview_banner, review_gate
     from mlq_catalog.evidence.validate import check_catalog
 
-    with cycle_collection_paused(freeze=True):
-        checked = check_catalog(project.catalog_dir, max_transcript_bytes=max_transcript_bytes)
-    if checked.failed(strict) or checked.catalog is None:
-        # Refuse before touching the pages or site directory: a catalog with errors writes nothing.
-        raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
-    banner = preview_banner(checked) if preview else None
-    if not preview:
-        review_gate(checked)
-    claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
-    generated = generate(
-        project.catalog_dir,
-        project.templates_dir,
-        project.pages_dir,
-        strict=strict,
-        checked=checked,
-        docs_dir=project.docs_dir,
-        show_codes=preview,
-    )
-    refuse_clashes(project, generated)
-    generated.preview = banner
-    return generated.for_mkdocs()
+    if context is None:
+        context = build_context(project)
+    with cycle_collection_paused(pause=context.pause_collector):
+        checked = check_catalog(
+            project.catalog_dir, max_transcript_bytes=max_transcript_bytes, parse_cache=context.parse_cache
+        )
+        if checked.failed(strict) or checked.catalog is None:
+            # Refuse before touching the pages or site directory: a catalog with errors writes nothing.
+            raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
+        banner = preview_banner(checked) if preview else None
+        if not preview:
+            review_gate(checked)
+        claim_directory(project.pages_dir, ".mlq-catalog-pages", "generated pages")
+        generated = generate(
+            project.catalog_dir,
+            project.templates_dir,
+            project.pages_dir,
+            strict=strict,
+            checked=checked,
+            docs_dir=project.docs_dir,
+            show_codes=preview,
+            context=context,
+        )
+        refuse_clashes(project, generated)
+        generated.preview = banner
+        return generated.for_mkdocs()
 
 
 def template_cache_dir(project: Project) -> Path:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from mlq_catalog.commands.console import Console
+from mlq_catalog.commands.gcpause import cycle_collection_paused
 from mlq_catalog.commands.locate import catalog_dir_for
 from mlq_catalog.structure.errors import OutputError, ValidationFailed, display_path
 
@@ -34,7 +35,8 @@ def export_catalog(
     from mlq_catalog.evidence.validate import check_catalog
     from mlq_catalog.publish.export import export_csv, export_json
 
-    checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
+    with cycle_collection_paused():  # the command's speed policy (gcpause.py)
+        checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
     if checked.errors or checked.catalog is None or checked.evidence is None:
         raise ValidationFailed(checked.errors)
     if full_transcripts:

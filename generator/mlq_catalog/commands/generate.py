@@ -1,5 +1,10 @@
 """Generation: check the catalog, render its pages and write them (load -> model -> render -> write).
 
+The command layer's part of it: how fast it runs is decided here, from the caller's ``RunContext``
+(structure/context.py), and handed to the stages as plain parameters: the caches they may reuse,
+the downloads built meanwhile (in a forked child if the context allows), and the garbage collector
+paused around the whole generation (gcpause.py) and restored after.
+
 ``generate`` returns everything MkDocs needs beyond the pages on disk: the navigation, the
 downloads, the blocks that fill ``<!-- mlq:NAME -->`` placeholders in hand-written pages and the
 redirects for renamed entries. ``Generated.for_mkdocs`` drops the catalog, the evidence and the
@@ -15,13 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlq_catalog.commands.gcpause import cycle_collection_paused
+from mlq_catalog.commands.isolate import Pending
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
 from mlq_catalog.fileio.writer import WriteReport, sync_pages
-from mlq_catalog.render.pages import RenderedSite, render_site
+from mlq_catalog.publish.downloads import build_downloads
+from mlq_catalog.render.pages import RenderedSite, render_pages
 from mlq_catalog.render.quotehtml import is_side_file, page_of
 from mlq_catalog.render.redirects import Redirect, titled_redirects
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.context import RunContext
+from mlq_catalog.structure.download import Download
 from mlq_catalog.structure.errors import ValidationFailed
+from mlq_catalog.structure.evidence import Evidence
 from mlq_catalog.structure.summary import BuildSummary
+
+ONE_OFF = RunContext()
+"""A single build's context: nothing kept from an earlier run, downloads forked, collector paused."""
 
 
 @dataclass
@@ -64,23 +78,74 @@ def generate(
     max_transcript_bytes: int | None = None,
     docs_dir: Path | None = None,
     show_codes: bool = False,
+    context: RunContext = ONE_OFF,
 ) -> Generated:
     """Regenerate every page; raise ValidationFailed (with every problem) before writing anything.
 
     ``docs_dir``: the hand-written pages, scanned for ``<!-- mlq:NAME -->`` placeholders.
     ``show_codes``: coders' code names under quotes, for a contributor's preview; never on a published site.
+    ``context``: the caller's caches and speed policy.
     """
-    with cycle_collection_paused(freeze=True):
+    # Writing and the placeholders too: re-enabled earlier, the collector would walk everything generated.
+    with cycle_collection_paused(pause=context.pause_collector):
         if checked is None:
-            checked = check_catalog(catalog_dir, max_transcript_bytes=max_transcript_bytes)
+            checked = check_catalog(
+                catalog_dir, max_transcript_bytes=max_transcript_bytes, parse_cache=context.parse_cache
+            )
         if checked.failed(strict) or checked.catalog is None or checked.evidence is None:
             raise ValidationFailed(checked.errors + (checked.warnings if strict else []))
         site = render_site(
-            checked.catalog, checked.evidence, templates_dir, docs_pages=_docs_pages(docs_dir), show_codes=show_codes
+            checked.catalog,
+            checked.evidence,
+            templates_dir,
+            docs_pages=_docs_pages(docs_dir),
+            show_codes=show_codes,
+            context=context,
         )
-    report = sync_pages(pages_dir, site.pages)
-    placeholders = _placeholder_blocks(checked, docs_dir) if docs_dir is not None else {}
-    return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))
+        report = sync_pages(pages_dir, site.pages)
+        placeholders = _placeholder_blocks(checked, docs_dir) if docs_dir is not None else {}
+        return Generated(checked, site, report, placeholders, titled_redirects(checked.catalog))
+
+
+def render_site(
+    catalog: Catalog,
+    evidence: Evidence,
+    templates_dir: Path,
+    *,
+    docs_pages: frozenset[str] | None = None,
+    show_codes: bool = False,
+    context: RunContext = ONE_OFF,
+) -> RenderedSite:
+    """Every page, the navigation and the downloads; the downloads are built while the pages render.
+
+    They take a third of the generation at 2,000 transcripts and need nothing the pages make, so
+    they are built in a forked child on the other core (isolate.py), unless ``context`` keeps them.
+    """
+    downloads = _start_downloads(catalog, evidence, context)
+    try:
+        return render_pages(
+            catalog,
+            evidence,
+            templates_dir,
+            downloads.result,
+            docs_pages=docs_pages,
+            show_codes=show_codes,
+            template_cache=context.template_cache,
+            inline_quotes=context.inline_quotes,
+        )
+    except BaseException:
+        downloads.cancel()  # nobody will read what it built: it would wait forever to hand it over
+        raise
+
+
+def _start_downloads(catalog: Catalog, evidence: Evidence, context: RunContext) -> Pending[list[Download]]:
+    cache = context.downloads_cache
+    if cache is None:
+        return Pending(build_downloads, (catalog, evidence), "mlq-catalog-downloads", fork=context.fork_downloads)
+    version = catalog.meta.version
+    if version not in cache:
+        cache[version] = build_downloads(catalog, evidence)
+    return Pending.done(cache[version])
 
 
 def preview_banner(checked: CheckedCatalog) -> str:
@@ -105,7 +170,8 @@ def review_gate(checked: CheckedCatalog) -> None:
 
 
 def _placeholder_blocks(checked: CheckedCatalog, docs_dir: Path) -> dict[tuple[str, str], str]:
-    from mlq_catalog.render.overview import PLACEHOLDER_RE, placeholder_markdown
+    from mlq_catalog.render.livenumbers import placeholder_markdown
+    from mlq_catalog.render.overview import PLACEHOLDER_RE
 
     assert checked.catalog is not None and checked.evidence is not None
     blocks: dict[tuple[str, str], str] = {}

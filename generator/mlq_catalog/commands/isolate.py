@@ -7,7 +7,8 @@ Two uses, both for issue 7 (2,000 transcripts on a 2-core machine):
 * generation builds the downloads (JSON, CSV, QDPX: a third of its time) in a second child while it
   renders the pages on the other core.
 
-A user error (``CatalogError``) raised in the child is raised again in the parent with its message;
+A user error (``CatalogError``) raised in the child is raised again in the parent with its message,
+and Ctrl-C in the child is a ``KeyboardInterrupt`` in the parent (the CLI ends with status 130);
 anything else is a bug and is reported as one, with the child's traceback. Where fork is not
 available (Windows) or not safe (another thread is running) the function runs in this process.
 
@@ -83,6 +84,8 @@ class Pending(Generic[Result]):
         if kind == "user-error":
             assert isinstance(value, CatalogError)
             raise value
+        if kind == "interrupted":
+            raise KeyboardInterrupt
         raise RuntimeError(f"failed in a child process:\n{value}")
 
     def cancel(self) -> None:
@@ -117,11 +120,12 @@ def run_isolated(function: Callable[..., Result], *args: object) -> Result:
 
 
 def _call(function: Callable[..., object], args: tuple[object, ...]) -> tuple[str, object]:
+    """The outcome of ``function(*args)``; Ctrl-C and ``SystemExit`` are not outcomes, they go on up."""
     try:
         return ("ok", function(*args))
     except CatalogError as exc:
         return ("user-error", exc)
-    except BaseException:
+    except Exception:
         return ("crash", traceback.format_exc())
 
 
@@ -163,7 +167,10 @@ def _child_main(
     # Our copy of the reading end would keep the pipe open after the parent died, and a result
     # larger than the pipe would then block forever in send().
     receiver.close()
-    outcome = _call(function, args)
+    try:
+        outcome = _call(function, args)
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent says so, once
+        outcome = ("interrupted", None)
     _exit_if_orphaned(parent)
     try:
         sender.send(outcome)

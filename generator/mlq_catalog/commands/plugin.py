@@ -247,10 +247,6 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
                 use_directory_urls=config.use_directory_urls,
                 site_url=config.site_url,
             )
-        _release_generation_memory()
-
-    def on_build_error(self, *, error: Exception) -> None:
-        _release_generation_memory()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for key in ("catalog", "templates"):
@@ -350,15 +346,6 @@ def _walk_order(src_uri: str) -> tuple[tuple[int, bool, str], ...]:
     *folders, name = src_uri.split("/")
     stem = name.rsplit(".", 1)[0]
     return (*((1, False, folder) for folder in folders), (0, stem not in ("index", "README"), name))
-
-
-def _release_generation_memory() -> None:
-    """A generation in this process (mkdocs serve, or no fork) froze its objects (gcpause.py); a
-    process that generates again on every edit must let the collector see them again, whether
-    the build that used them succeeded or not."""
-    from mlq_catalog.commands.gcpause import collect_frozen
-
-    collect_frozen()
 
 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)

@@ -11,6 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from mlq_catalog.commands.console import Console
+from mlq_catalog.commands.gcpause import cycle_collection_paused
 from mlq_catalog.commands.locate import catalog_dir_for
 from mlq_catalog.structure.errors import Problem, problems_to_json
 
@@ -27,7 +28,8 @@ def validate(
     """Report every problem of the catalog in ``output_format`` (text, github, json); 1 if any is an error, else 0."""
     from mlq_catalog.evidence.validate import check_catalog
 
-    checked = check_catalog(catalog_dir_for(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
+    with cycle_collection_paused():  # the command's speed policy (gcpause.py)
+        checked = check_catalog(catalog_dir_for(catalog_dir, config_file), max_transcript_bytes=max_transcript_bytes)
     problems = checked.problems
     if strict:
         problems = [p if p.severity == "error" else _as_error(p) for p in problems]

@@ -43,6 +43,7 @@ from mlq_catalog.evidence.scope import PublicationScope, publication_scope
 from mlq_catalog.evidence.standoff.attach import Attached, attach_standoff
 from mlq_catalog.ingest.loader import load_catalog
 from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.context import ParseCache
 from mlq_catalog.structure.errors import Problem, ProblemSummary
 from mlq_catalog.structure.evidence import Evidence
 
@@ -84,10 +85,15 @@ class CheckedCatalog(ProblemSummary):
         )
 
 
-def check_catalog(root: Path, *, max_transcript_bytes: int | None = None) -> CheckedCatalog:
-    """Load, analyse, curate, scope, redact and cross-check a catalog directory (see the module docstring)."""
+def check_catalog(
+    root: Path, *, max_transcript_bytes: int | None = None, parse_cache: ParseCache | None = None
+) -> CheckedCatalog:
+    """Load, analyse, curate, scope, redact and cross-check a catalog directory (see the module docstring).
+
+    ``parse_cache``: transcripts parsed by an earlier run of the same command, reused when unchanged.
+    """
     kwargs = {} if max_transcript_bytes is None else {"max_transcript_bytes": max_transcript_bytes}
-    loaded = load_catalog(root, **kwargs)
+    loaded = load_catalog(root, parse_cache=parse_cache, **kwargs)
     if loaded.catalog is None:
         return CheckedCatalog(None, None, sorted(set(loaded.problems)))
     # Stand-off quotes (catalog/quotes/*.yaml) join the evidence before any check counts quotes.

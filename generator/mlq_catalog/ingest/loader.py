@@ -30,8 +30,9 @@ from mlq_catalog.ingest.transcripts import label_candidates
 from mlq_catalog.ingest.yamlio import load_model_file, load_yaml, validate_model
 from mlq_catalog.structure import model
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, LoadResult, Source, labelled
+from mlq_catalog.structure.context import ParseCache
 from mlq_catalog.structure.errors import InputError, Problem, display_path
-from mlq_catalog.structure.transcript import FormatError, ParsedTranscript, normalize_label
+from mlq_catalog.structure.transcript import FormatError, normalize_label
 from mlq_catalog.structure.yamldoc import YamlDoc
 
 ENTITY_DIRS: dict[str, type[BaseModel]] = {
@@ -40,15 +41,11 @@ ENTITY_DIRS: dict[str, type[BaseModel]] = {
     "fixes": model.Fix,
     "contexts": model.Context,
 }
-PARSE_CACHE: dict[Path, tuple[str, tuple[str, ...], str | None, ParsedTranscript]] | None = None
-"""Path -> (text, labels, format, parse) of the last load, reused when all three are the same.
-
-None (no caching) except in ``mlq-catalog serve``, which reloads the catalog on every save: an
-edit to one YAML file must not parse 500 unchanged transcripts again (issue 7). Parses are frozen.
-"""
 
 
-def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
+def load_catalog(
+    root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES, parse_cache: ParseCache | None = None
+) -> LoadResult:
     problems: list[Problem] = []
     base = root.parent if root.name else root
     if not root.is_dir():
@@ -132,7 +129,7 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
             catalog.docs[doc.shown] = doc
             catalog.codebook = codebook
 
-    problems += _load_transcripts(catalog, base, max_transcript_bytes)
+    problems += _load_transcripts(catalog, base, max_transcript_bytes, parse_cache)
     return LoadResult(catalog, problems)
 
 
@@ -185,7 +182,7 @@ def _remember_broken(catalog: Catalog, directory: str, path: Path, doc: YamlDoc)
         catalog.broken_codes.update(c.casefold() for c in codes if isinstance(c, str))
 
 
-def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Problem]:
+def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int, parse_cache: ParseCache | None) -> list[Problem]:
     """Read and parse every transcript (``transcript_files`` says which, and under which id)."""
     root = catalog.root
     entries, problems = transcript_sources(catalog, base)
@@ -210,7 +207,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
         fmt = entry.format if entry is not None else None
         if fmt == "plain":
             labels = [PLAIN_SPEAKER]  # the participant's words throughout: nothing in the text is a label
-        cached = PARSE_CACHE.get(path) if PARSE_CACHE is not None else None
+        cached = parse_cache.get(path) if parse_cache is not None else None
         if cached is not None and cached[:3] == (text, tuple(labels), fmt):
             parsed = cached[3]
         else:
@@ -219,8 +216,8 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
             except FormatError as exc:
                 problems.append(Problem(shown, 1, None, str(exc), code="transcript-format"))
                 continue
-            if PARSE_CACHE is not None:
-                PARSE_CACHE[path] = (text, tuple(labels), fmt, parsed)
+            if parse_cache is not None:
+                parse_cache[path] = (text, tuple(labels), fmt, parsed)
         if entry is None:
             if parsed.interview_number is None:
                 problems.append(

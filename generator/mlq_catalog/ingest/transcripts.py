@@ -35,7 +35,6 @@ from itertools import compress, count, repeat
 from operator import sub
 from pathlib import Path
 
-from mlq_catalog.commands.gcpause import pauses_cycle_collection
 from mlq_catalog.ingest.paragraph_kinds import (
     CODES,
     GENERIC_LABEL,
@@ -149,7 +148,6 @@ def _split_wrapped(first: int, lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-@pauses_cycle_collection
 def parse(text: str, path: Path, *, known_labels: Iterable[str] = ()) -> ParsedTranscript:
     """Split a transcript into turns. Never raises on odd text: it only finds fewer turns."""
     numbers, bodies = _paragraph_texts(text.lstrip("\ufeff"))

@@ -1,14 +1,13 @@
-"""Reader-facing pages and blocks beyond one page per entry.
+"""What the reader-facing pages say about the catalog as a whole, beyond one entry.
 
 * facets: the tags each issue page carries (lifecycle stage, quality dimension,
   data type, collection method) and the tag index pages under ``browse/``, listed
   by Material's ``tags`` plugin;
-* overview pages with the charts of ``charts.py`` and a text table beside each;
-* the downloads page (files from ``downloads.py``) and the changelog;
-* "Cite this issue" text for every issue page;
-* live blocks for hand-written pages: ``docs/index.md`` holds placeholders such as
-  ``<!-- mlq:stats -->`` that the plugin replaces with :func:`placeholder_markdown`.
-  Prose stays hand-written and editable; only the numbers are generated.
+* "Cite this issue" text for every issue page, and the catalog's citation;
+* whose coding a quote rests on, and "raised in k of n interviews" phrases.
+
+The overview, browse, downloads and changelog pages themselves are rendered by readerpages.py;
+the live numbers of hand-written pages (``<!-- mlq:stats -->``) come from livenumbers.py.
 
 Permalinks need the site URL, which only MkDocs knows; generated Markdown carries
 :data:`PERMALINK_TOKEN` and the plugin replaces it page by page.
@@ -17,22 +16,14 @@ Permalinks need the site URL, which only MkDocs knows; generated Markdown carrie
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from typing import Any
 
-from mlq_catalog.render.charts import cooccurrence_chart, issue_fix_chart, issues_by_prevalence, prevalence_chart
 from mlq_catalog.structure.catalog import Catalog
-from mlq_catalog.structure.download import Download
 from mlq_catalog.structure.evidence import Evidence, Quote
 from mlq_catalog.structure.model import BUILTIN_FACETS, Issue
-from mlq_catalog.text.words import sentence_case
-
-if TYPE_CHECKING:
-    from mlq_catalog.render.pages import Renderer
 
 PERMALINK_TOKEN = "%%MLQ_PERMALINK%%"
 SITE_URL_TOKEN = "%%MLQ_SITE_URL%%"
@@ -233,71 +224,6 @@ def catalog_citation(catalog: Catalog) -> str:
     return "@misc{mlq-catalog,\n" + ",\n".join(f"  {k:<12} = {v}" for k, v in fields) + "\n}"
 
 
-def render_reader_pages(
-    renderer: Renderer, catalog: Catalog, evidence: Evidence, downloads: list[Download]
-) -> tuple[dict[str, str], dict[str, list[Any]]]:
-    """The overview, browse, downloads and changelog pages, and their navigation sections."""
-    pages: dict[str, str] = {}
-    total = len(evidence.participants)
-    labels = catalog.meta.labels
-    issues = sentence_case(labels.issues)
-    prevalence = prevalence_chart(catalog, evidence)
-    cooccurrence = cooccurrence_chart(catalog, evidence)
-    issue_fix = issue_fix_chart(catalog, evidence)
-    pages["overview/index.md"] = renderer.render("overview-index.md.j2", total=total)
-    pages["overview/prevalence.md"] = renderer.render("overview-prevalence.md.j2", chart=prevalence, total=total)
-    pages["overview/co-occurrence.md"] = renderer.render("overview-cooccurrence.md.j2", chart=cooccurrence)
-    pages["overview/issues-and-fixes.md"] = renderer.render("overview-issue-fix.md.j2", chart=issue_fix)
-
-    counts = facet_counts(catalog, evidence)
-    facets = catalog_facets(catalog)
-    pages["browse/index.md"] = renderer.render("browse-index.md.j2", facets=facets, counts=counts)
-    for facet in facets:
-        tags = sorted_tags(catalog, facet.slug, counts[facet.slug])
-        pages[f"browse/{facet.slug}.md"] = renderer.render(
-            "browse-facet.md.j2",
-            facet=facet,
-            tags=tags,
-            counts=counts[facet.slug],
-            anchor=tag_anchor,
-            listing="{ include: " + _flow_list([tag_html(t) for t in tags]) + " }",
-        )
-
-    pages["downloads/index.md"] = renderer.render(
-        "downloads.md.j2", downloads=downloads, bibtex=catalog_citation(catalog)
-    )
-    retired = sorted(
-        [(old, "issues", e) for e in catalog.issues.values() for old in e.formerly]
-        + [(old, "fixes", e) for e in catalog.fixes.values() for old in e.formerly],
-        key=lambda r: (r[0], r[1]),
-    )
-    versions = sorted(catalog.meta.versions, key=lambda v: (v.date, v.version), reverse=True)
-    notes = {v.version: inline_counts(v.notes, catalog, evidence) for v in versions}
-    pages["changelog.md"] = renderer.render("changelog.md.j2", versions=versions, notes=notes, retired=retired)
-
-    nav: dict[str, list[Any]] = {
-        "overview": [
-            "overview/index.md",
-            {f"{issues} by prevalence": "overview/prevalence.md"},
-            {f"{issues} that come together": "overview/co-occurrence.md"},
-            {f"{issues} and their {labels.fixes}": "overview/issues-and-fixes.md"},
-        ],
-        "browse": ["browse/index.md"] + [{f.title: f"browse/{f.slug}.md"} for f in facets],
-    }
-    return pages, nav
-
-
-def _flow_list(items: list[str]) -> str:
-    # JSON is YAML: Material reads the listing options with yaml.safe_load.
-    return json.dumps(items, ensure_ascii=False)
-
-
-def _esc(text: str) -> str:
-    from mlq_catalog.text.mdsafe import md_inline
-
-    return md_inline(text)
-
-
 SHARE_FROM = 20
 """A share is shown as a percentage only out of this many interviews or more: of five, it overstates."""
 
@@ -326,187 +252,3 @@ def interviews_phrase(k: int, n: int, participant: str) -> str:
     if k == 1:
         return f"by {participant} (1 of {n} interviews{share})"
     return f"in {k} of {n} interviews{share}"
-
-
-def catalog_counts(catalog: Catalog, evidence: Evidence) -> dict[str, int]:
-    """Every count the hand-written pages and the changelog state, from the published scope: the one
-    source of truth (``<!-- mlq:count-NAME -->``). Quotes left out of the scope count for nothing."""
-    issues = catalog.issues.values()
-    raised = {i.id: len(evidence.participants_by_entity.get(i.id, ())) for i in issues}
-    counts = {
-        "interviews": len(catalog.transcripts),
-        "participants": len(evidence.participants),
-        "quoted-interviews": len({q.transcript for q in evidence.quotes}),
-        "quotes": len(evidence.quotes),
-        "issues": len(catalog.issues),
-        "fixes": len(catalog.fixes),
-        "contexts": len(catalog.contexts),
-        "categories": len(catalog.categories),
-        "issues-without-quotes": sum(1 for n in raised.values() if n == 0),
-        "issues-from-one-interview": sum(1 for n in raised.values() if n == 1),
-        "fixes-without-quotes": sum(1 for f in catalog.fixes if not evidence.quotes_by_entity.get(f)),
-        "study-issues": len({sid for issue in issues for sid in issue.study_ids}),
-        "study-issues-without-quotes": len(
-            {sid for issue in issues for sid in issue.study_ids}
-            - {sid for issue in issues if raised[issue.id] for sid in issue.study_ids}
-        ),
-    }
-    study = catalog.meta.study
-    if study is not None and study.interviews is not None:
-        counts["study-interviews"] = study.interviews
-    for index, (_, members) in enumerate(coding_groups(catalog), start=1):
-        counts[f"coding-{index}"] = len(members)
-    return counts
-
-
-def coding_groups(catalog: Catalog) -> list[tuple[str, list[str]]]:
-    """Interviews by whose coding their quotes come from (transcripts.yaml ``coding``, else
-    ``standoff_coding``), in the order the registry first names each; pseudonyms in each."""
-    groups: dict[str, list[str]] = {}
-    for loaded in catalog.transcripts.values():
-        entry = loaded.entry
-        groups.setdefault(entry.coding or entry.standoff_coding or "not stated", []).append(loaded.participant)
-    return [(label, sorted(members)) for label, members in groups.items()]
-
-
-def inline_counts(text: str, catalog: Catalog, evidence: Evidence) -> str:
-    """``text`` (plain, e.g. a version's notes) as inline Markdown with its ``<!-- mlq:count-NAME -->``
-    filled in; other text is escaped."""
-    counts = catalog_counts(catalog, evidence)
-    parts = []
-    last = 0
-
-    def esc(piece: str) -> str:  # md_inline strips: keep the spaces around a filled-in count
-        core = piece.strip()
-        if not core:
-            return " " if piece else ""
-        return (" " if piece[0].isspace() else "") + _esc(core) + (" " if piece[-1].isspace() else "")
-
-    for match in PLACEHOLDER_RE.finditer(text):
-        parts.append(esc(text[last : match.start()]))
-        name = match.group(1)
-        value = counts.get(name.removeprefix("count-")) if name.startswith("count-") else None
-        parts.append(str(value) if value is not None else "")
-        last = match.end()
-    parts.append(esc(text[last:]))
-    return "".join(parts)
-
-
-def placeholder_markdown(name: str, catalog: Catalog, evidence: Evidence, base: str = "") -> str | None:
-    """Markdown for ``<!-- mlq:NAME -->`` in a hand-written page; ``base`` leads back to the docs root."""
-    total = len(evidence.participants)
-    if name.startswith("count-"):
-        value = catalog_counts(catalog, evidence).get(name.removeprefix("count-"))
-        return None if value is None else str(value)
-    if name == "stats":
-        numbers = catalog_counts(catalog, evidence)
-        released = next((v.date.isoformat() for v in catalog.meta.versions if v.version == catalog.meta.version), None)
-        version = f"Version {_esc(catalog.meta.version)}" + (f", released {released}" if released else "")
-        words = catalog.meta.labels
-        sizes = [
-            f"**{numbers['issues']} {_esc(words.issues)}** in {numbers['categories']} categories",
-            f"**{numbers['fixes']} {_esc(words.fixes)}**",
-        ]
-        if catalog.contexts:
-            sizes.append(f"**{numbers['contexts']} contexts**")
-        return (
-            f"The catalog draws on **{numbers['interviews']} interviews**, one {_esc(words.participant)} each, "
-            f"from which come **{numbers['quotes']} published quotes**. They support "
-            f"{', '.join(sizes[:-1])} and {sizes[-1]}. "
-            f"{version} ([changelog]({base}changelog.md), [downloads]({base}downloads/index.md))."
-        )
-    if name == "coding":
-        n = len(catalog.transcripts)
-        return "\n".join(
-            f"- **{_esc(label)}**: {len(members)} of {n} interviews ({', '.join(_esc(m) for m in members)})"
-            for label, members in coding_groups(catalog)
-        )
-    if name == "study-citation":
-        if not catalog.meta.study_citation:
-            return None
-        text = _esc(catalog.meta.study_citation)
-        study = catalog.meta.study
-        if study is not None and study.doi:
-            text += f" DOI [{_esc(study.doi)}](https://doi.org/{quote(study.doi, safe='/.-_;')})."
-        if study is not None and study.links:
-            text += " " + " · ".join(
-                f"[{_esc(label)}](<{quote(url, safe=':/.-_~?=&#%')}>)" for label, url in study.links.items()
-            )
-        return text
-    if name == "categories":
-        categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
-        issues = _esc(catalog.meta.labels.issues)
-        # Two counts that differ, each said for what it is: an issue is filed under one category but can be
-        # met at several stages (its lifecycle tags), which is what "Ways in" counts.
-        heading = sentence_case(issues)
-        rows = [
-            f"| Category | {heading} filed here | {heading} met at this stage | What it covers |",
-            "| --- | ---: | ---: | --- |",
-        ]
-        for category in categories:
-            n = sum(1 for i in catalog.issues.values() if i.category == category.id)
-            met = sum(1 for i in catalog.issues.values() if category.id in (i.category, *i.tags.lifecycle))
-            rows.append(
-                f"| [{_esc(category.title)}]({base}categories/{category.id}.md) | {n} | {met} | "
-                f"{_esc(category.summary)} |"
-            )
-        return "\n".join(rows)
-    if name == "top-issues":
-        words = catalog.meta.labels
-        rows = [f"| {_esc(sentence_case(words.issue))} | Interviews (of {total}) | Quotes |", "| --- | ---: | ---: |"]
-        for issue_id in issues_by_prevalence(catalog, evidence)[:TOP_ISSUES]:
-            issue = catalog.issues[issue_id]
-            rows.append(
-                f"| [{_esc(issue.title)}]({base}issues/{issue.id}.md) | "
-                f"{len(evidence.participants_by_entity.get(issue_id, ()))} | "
-                f"{len(evidence.quotes_by_entity.get(issue_id, ()))} |"
-            )
-        rows.append("")
-        rows.append(f"All {_esc(words.issues)} by prevalence: [chart and table]({base}overview/prevalence.md).")
-        return "\n".join(rows)
-    if name == "ways-in":
-        counts = facet_counts(catalog, evidence)
-        facets = catalog_facets(catalog)
-        lines = []
-        for facet in [f for f in facets if f.slug not in CONTEXT_FACETS]:
-            tags = sorted_tags(catalog, facet.slug, counts[facet.slug])
-            page = f"{base}browse/{facet.slug}.md"
-            links = (
-                " · ".join(
-                    f"[{_esc(t.split(': ', 1)[1])}]({page}#{tag_anchor(t)}) ({counts[facet.slug][t]})" for t in tags
-                )
-                or "none tagged yet"
-            )
-            counted = (
-                f" ({_esc(catalog.meta.labels.issues)} met at each stage; one can be met at several)"
-                if facet.slug == "lifecycle"
-                else ""
-            )
-            lines.append(f"- **By {_esc(facet.title.lower())}{counted}:** {links}")
-        by_context = [
-            f"[{_esc(f.title.lower())}]({base}browse/{f.slug}.md)" for f in facets if f.slug in CONTEXT_FACETS
-        ]
-        if by_context:
-            lines.append(f"- **By context:** {' or '.join(by_context)}.")
-        lines.append(
-            "- **By search:** type a symptom, in your own words, into the search box at the top of every "
-            "page (shortcut: press <kbd>/</kbd>). Every quote is searchable."
-        )
-        issues, fixes = _esc(catalog.meta.labels.issues), _esc(catalog.meta.labels.fixes)
-        lines.append(
-            f"- **By picture:** [prevalence]({base}overview/prevalence.md), "
-            f"[{issues} that come together]({base}overview/co-occurrence.md), "
-            f"[{issues} and their {fixes}]({base}overview/issues-and-fixes.md)."
-        )
-        return "\n".join(lines)
-    return None
-
-
-def expand_placeholders(markdown: str, catalog: Catalog, evidence: Evidence, base: str = "") -> str:
-    """Replace every known ``<!-- mlq:NAME -->``; unknown names stay as they are (an HTML comment)."""
-
-    def replace(match: re.Match[str]) -> str:
-        block = placeholder_markdown(match.group(1), catalog, evidence, base)
-        return match.group(0) if block is None else block
-
-    return PLACEHOLDER_RE.sub(replace, markdown)

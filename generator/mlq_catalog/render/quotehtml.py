@@ -1,6 +1,6 @@
 """Quote HTML kept out of Python-Markdown: a placeholder in the page, the HTML beside it, swapped in after.
 
-A quote is a raw HTML block (``render.quote_html``). Python-Markdown handles raw HTML
+A quote is a raw HTML block (``quoteblock.quote_html``). Python-Markdown handles raw HTML
 slowly: its block preprocessor runs an ``HTMLParser`` over every block, MkDocs runs a
 second one to collect anchor ids, and the postprocessor stashes and restores each block.
 At 2,000 transcripts that was about two thirds of the MkDocs build (issue 7). So a page
@@ -34,8 +34,6 @@ from pathlib import Path
 TOKEN_PREFIX = "MLQQUOTES-"
 SIDE_SUFFIX = ".quotes.html"
 """``issues/x.md`` -> ``issues/x.quotes.html``. Not ``.md``: the plugin publishes only ``.md`` pages."""
-INJECT = True
-"""False renders every quote inline in the Markdown (the pages as before issue 7), to compare the two."""
 
 _SEPARATOR = "<!-- mlq-quote {} -->"
 _SEPARATOR_RE = re.compile(r"^<!-- mlq-quote (\d+) -->\n", re.MULTILINE)
@@ -44,7 +42,7 @@ _RUN_RE = re.compile(re.escape(TOKEN_PREFIX) + r"(\d+)((?:\n\n" + re.escape(TOKE
 _MD_PLACEHOLDER_RE = re.compile(r"^" + re.escape(TOKEN_PREFIX) + r"(\d+)(?:-(\d+))?$", re.MULTILINE)
 _ID_RE = re.compile(r'<figure class="mlq-quote" id="([^"]*)"')
 _EXCLUDED_RE = re.compile(r'<figure class="mlq-quote" id="[^"]*" data-search-exclude markdown="0">')
-"""The opening tag ``render.quote_html`` writes for a copy that search must skip."""
+"""The opening tag ``quoteblock.quote_html`` writes for a copy that search must skip."""
 _CAPTION_RE = re.compile(r"^<figcaption data-search-exclude>.*</figcaption>$", re.MULTILINE)
 """The caption line of a block: who said it and the codes, always excluded from search."""
 _DEFERRED = "<!--" + TOKEN_PREFIX + "{}-->"

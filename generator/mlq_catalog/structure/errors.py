@@ -224,6 +224,18 @@ class OutputError(CatalogError):
     """The output location is unsafe, unwritable or full; nothing was published."""
 
 
+class Interrupted(CatalogError):
+    """Ctrl-C: the command stopped where it was (a build leaves the previous site as it was)."""
+
+    exit_code = 130  # 128 + SIGINT: what a shell reports for a command that Ctrl-C stopped
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
+
+    def __reduce__(self) -> tuple[type[Interrupted], tuple[()]]:
+        return (type(self), ())
+
+
 def problems_to_json(problems: Iterable[Problem]) -> str:
     return json.dumps([p.as_dict() for p in sorted(problems)], indent=2, ensure_ascii=False)
 
