@@ -17,7 +17,7 @@ from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.textfiles import read_text
-from mlq_catalog.structure.model import RedactionRule
+from mlq_catalog.structure.evidence_files import RedactionRule
 
 from .conftest import CATALOG, REPO
 

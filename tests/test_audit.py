@@ -27,7 +27,7 @@ from mlq_catalog.evidence.audit.run import audit, audit_corpus_dir, audit_transc
 from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.structure.catalog import Catalog
-from mlq_catalog.structure.model import RedactionRule
+from mlq_catalog.structure.evidence_files import RedactionRule
 
 from .conftest import REPO
 

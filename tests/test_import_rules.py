@@ -71,7 +71,13 @@ def _graph() -> dict[str, set[str]]:
     return {name: _imports(name, path, set(modules)) for name, path in modules.items()}
 
 
+CLI_MODULES = frozenset({"mlq_catalog.cli", "mlq_catalog.cli_options"})
+"""The Click layer: the only modules outside a stage folder."""
+
+
 def _stage(module: str) -> str:
+    if module in CLI_MODULES:
+        return "cli"
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "mlq_catalog"
 

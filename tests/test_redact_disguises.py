@@ -19,7 +19,7 @@ from mlq_catalog.evidence.redaction.redact import redact_quote
 from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.structure.evidence import Quote
-from mlq_catalog.structure.model import RedactionRule
+from mlq_catalog.structure.evidence_files import RedactionRule
 from mlq_catalog.text.textfold import fold_text
 
 RULES = [

@@ -22,7 +22,7 @@ from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.structure.evidence import Quote
-from mlq_catalog.structure.model import RedactionRule
+from mlq_catalog.structure.evidence_files import RedactionRule
 from mlq_catalog.text.textfold import fold_text
 
 from .conftest_anonymize import plant_identifiers

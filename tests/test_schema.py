@@ -169,7 +169,7 @@ def test_quote_rules_in_the_schema_agree_with_the_model(quote: dict[str, Any]) -
     """The editor refuses exactly the stand-off quotes that `validate` refuses."""
     from pydantic import ValidationError
 
-    from mlq_catalog.structure.model import QuotesFile
+    from mlq_catalog.structure.evidence_files import QuotesFile
 
     document = {"transcript": "interview-05", "quotes": [quote]}
     schema_ok = not list(jsonschema.Draft7Validator(schema.load_schema("quotes")).iter_errors(document))

@@ -9,69 +9,27 @@ from typing import Any
 
 import click
 
+from mlq_catalog.cli_options import (
+    CATALOG_OPTION,
+    CONFIG_OPTION,
+    DIRECTORY,
+    FILE,
+    MAX_BYTES_OPTION,
+    PAGES_DIR_OPTION,
+    REPLACEMENT_LOG_OPTION,
+    Commands,
+)
 from mlq_catalog.commands.console import Console
 from mlq_catalog.commands.locate import catalog_dir_for
 from mlq_catalog.ingest.project import DEFAULT_LOCK_TIMEOUT
-from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES
-from mlq_catalog.structure.errors import Interrupted
 
 # Each command imports what it runs, inside its function: `--help`, and a build that finds the
 # site current (stamp.py), must not pay for pydantic, MkDocs and Jinja (~0.6 s, issue 7).
 CONSOLE = Console(out=lambda text: click.echo(text, nl=False), tell=lambda line: click.echo(line, err=True))
 """Writes through Click, which drops terminal colour codes when the output is not a terminal."""
 
-DIRECTORY = click.Path(path_type=Path, file_okay=False)
-FILE = click.Path(path_type=Path, dir_okay=False)
 
-CATALOG_OPTION = click.option(
-    "--catalog",
-    "catalog_dir",
-    type=DIRECTORY,
-    default=None,
-    help="Catalog directory (default: the plugin's catalog_dir in mkdocs.yml, usually ./catalog).",
-)
-CONFIG_OPTION = click.option(
-    "--config-file",
-    "-f",
-    type=FILE,
-    default=Path("mkdocs.yml"),
-    show_default=True,
-    help="MkDocs configuration of the site.",
-)
-PAGES_DIR_OPTION = click.option(
-    "--pages-dir",
-    type=DIRECTORY,
-    default=None,
-    help="Where to write the generated Markdown (default: .mlq/pages).",
-)
-MAX_BYTES_OPTION = click.option(
-    "--max-transcript-bytes",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Refuse transcripts larger than this many bytes.",
-)
-
-REPLACEMENT_LOG_OPTION = click.option(
-    "--replacement-log",
-    type=FILE,
-    default=None,
-    help="Also write what redaction replaced (original -> placeholder, per transcript) to this JSON file. "
-    "It identifies participants: keep it private; it is refused inside the site, docs or catalog.",
-)
-
-
-class _Commands(click.Group):
-    """Ctrl-C ends any command with exit status 130 and one line (not Click's "Aborted!" and status 1)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            raise Interrupted() from None
-
-
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mlq-catalog")
 def main() -> None:
     """Build a searchable catalog site from coded interview transcripts and a YAML taxonomy."""

@@ -56,7 +56,7 @@ from mlq_catalog.ingest.refi.plan import PlannedSource, existing_catalog, plan
 from mlq_catalog.ingest.refi.positions import squash
 from mlq_catalog.ingest.refi.project import read_codebook, read_project
 from mlq_catalog.publish.schema import schema_line
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files, model
 from mlq_catalog.structure.errors import CatalogError, ImportFailed, InputError, Problem, display_path
 
 
@@ -177,10 +177,10 @@ def _transcripts_yaml(catalog_dir: Path, entries: list[dict[str, object]]) -> st
 def _codebook_yaml(catalog_dir: Path, origin: str, codes: list[QdaCode], raw: dict[str, str]) -> str | None:
     """catalog/codebook.yaml with ``codes`` merged in; None when it would not change."""
     path = catalog_dir / "codebook.yaml"
-    current = model.CodebookFile()
+    current = evidence_files.CodebookFile()
     if path.exists():
         try:
-            current = model.CodebookFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            current = evidence_files.CodebookFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError) as exc:
             raise InputError(
                 Problem(
@@ -192,7 +192,7 @@ def _codebook_yaml(catalog_dir: Path, origin: str, codes: list[QdaCode], raw: di
                 )
             ) from exc
     new = codebook_models(codes, raw)
-    merged = model.CodebookFile(
+    merged = evidence_files.CodebookFile(
         origin=current.origin + ([origin] if origin and origin not in current.origin else []),
         codes=merge_codes(current.codes, new),
     )

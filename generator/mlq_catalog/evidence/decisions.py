@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from mlq_catalog.ingest.yamlio import suggestion
 from mlq_catalog.structure.errors import OutputError, display_path
-from mlq_catalog.structure.model import AllowedCandidate, AuditAllowlist, RedactionRule, RedactionsFile
+from mlq_catalog.structure.evidence_files import AllowedCandidate, AuditAllowlist, RedactionRule, RedactionsFile
 
 ALLOWLIST_HEADER = (
     "# Reviewed `mlq-catalog audit` candidates that identify no one. Every entry is a decision made by a\n"

@@ -28,7 +28,7 @@ from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES, read_text
 from mlq_catalog.ingest.transcript_files import inside, transcript_sources
 from mlq_catalog.ingest.transcripts import label_candidates
 from mlq_catalog.ingest.yamlio import load_model_file, load_yaml, validate_model
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files, model
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, LoadResult, Source, labelled
 from mlq_catalog.structure.context import ParseCache
 from mlq_catalog.structure.errors import InputError, Problem, display_path
@@ -123,7 +123,7 @@ def load_catalog(
 
     codebook_path = root / "codebook.yaml"
     if codebook_path.exists():
-        doc, codebook, found = load_model_file(codebook_path, model.CodebookFile, base)
+        doc, codebook, found = load_model_file(codebook_path, evidence_files.CodebookFile, base)
         problems += found
         if doc is not None:
             catalog.docs[doc.shown] = doc

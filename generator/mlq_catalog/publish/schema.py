@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mlq_catalog.ingest.loader import load_catalog
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files, model
 from mlq_catalog.structure.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,11 @@ KINDS: dict[str, type[BaseModel]] = {
     "issue": model.Issue,
     "fix": model.Fix,
     "context": model.Context,
-    "redactions": model.RedactionsFile,
-    "audit-allowlist": model.AuditAllowlist,
-    "quotes": model.QuotesFile,
-    "curation": model.CurationFile,
-    "codebook": model.CodebookFile,
+    "redactions": evidence_files.RedactionsFile,
+    "audit-allowlist": evidence_files.AuditAllowlist,
+    "quotes": evidence_files.QuotesFile,
+    "curation": evidence_files.CurationFile,
+    "codebook": evidence_files.CodebookFile,
 }
 """Schema kind -> model. The kind is the schema's file name: ``<kind>.schema.json``."""
 

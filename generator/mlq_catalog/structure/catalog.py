@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files, model
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.transcript import ParsedTranscript, normalize_label
 from mlq_catalog.structure.yamldoc import YamlDoc
@@ -68,7 +68,7 @@ class Catalog:
     fixes: dict[str, model.Fix] = field(default_factory=dict)
     contexts: dict[str, model.Context] = field(default_factory=dict)
     meta_codes: dict[str, model.MetaCode] = field(default_factory=dict)
-    codebook: model.CodebookFile | None = None
+    codebook: evidence_files.CodebookFile | None = None
     """catalog/codebook.yaml: every code of the imported QDA projects, claimed by an entry or not."""
     transcripts: dict[str, LoadedTranscript] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)

@@ -31,7 +31,7 @@ from mlq_catalog.evidence.audit.lexicon import (
 )
 from mlq_catalog.evidence.audit.report import CATEGORIES, AuditReport, Entry, LocatedText, Place
 from mlq_catalog.evidence.redaction.redactor import Redactor
-from mlq_catalog.structure.model import AllowedCandidate, RedactionRule
+from mlq_catalog.structure.evidence_files import AllowedCandidate, RedactionRule
 from mlq_catalog.text import textfold
 
 

@@ -17,7 +17,7 @@ from mlq_catalog.evidence.audit.report import AuditReport, Entry
 from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.ingest.yamlio import load_model_file
 from mlq_catalog.structure.errors import Problem
-from mlq_catalog.structure.model import AuditAllowlist
+from mlq_catalog.structure.evidence_files import AuditAllowlist
 
 ALLOWLIST_FILE = "audit-allowlist.yaml"
 

@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import replace
 
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import Problem, display_path
 from mlq_catalog.structure.evidence import Evidence
@@ -124,7 +124,7 @@ def unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Probl
     used = {code.casefold() for code in evidence.unmapped}
     problems: list[Problem] = []
 
-    def visit(codes: Sequence[model.CodebookCode], key: tuple[str | int, ...]) -> None:
+    def visit(codes: Sequence[evidence_files.CodebookCode], key: tuple[str | int, ...]) -> None:
         for index, node in enumerate(codes):
             here = (*key, index)
             folded = node.code.casefold()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from mlq_catalog.evidence.curation.decide import Decision, decide
 from mlq_catalog.evidence.curation.plans import Plan, curation_files, plan_entry, without_prefix
 from mlq_catalog.ingest.yamlio import load_yaml, suggestion, validate_model
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.evidence import Evidence, Quote
@@ -44,7 +44,7 @@ def curate(catalog: Catalog, evidence: Evidence) -> Curation:
         problems += found
         if doc is None:
             continue
-        parsed, found = validate_model(doc, model.CurationFile)
+        parsed, found = validate_model(doc, evidence_files.CurationFile)
         problems += [without_prefix(p) for p in found]
         if parsed is None:
             continue

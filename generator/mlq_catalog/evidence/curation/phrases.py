@@ -10,7 +10,7 @@ import difflib
 import re
 
 from mlq_catalog.evidence.curation.verbatim import DISFLUENCIES, clean_verbatim
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import LoadedTranscript
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.evidence import Quote
@@ -40,7 +40,7 @@ def phrase_pattern(words: str) -> re.Pattern[str]:
 
 def find_span(
     quote: Quote,
-    spec: str | model.TrimSpan,
+    spec: str | evidence_files.TrimSpan,
     doc: YamlDoc,
     key: tuple[str | int, ...],
     loaded: LoadedTranscript,

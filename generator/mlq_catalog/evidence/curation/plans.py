@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mlq_catalog.evidence.curation.phrases import find_span, fold_quotes, missing_phrase, phrase_pattern
 from mlq_catalog.ingest.yamlio import suggestion
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.evidence import Evidence, Quote
@@ -28,7 +28,7 @@ class Plan:
     keep: tuple[str, str] | None = None
     speaker: tuple[str, str] | None = None
     trims: list[tuple[int, int]] = field(default_factory=list)
-    glosses: list[model.Gloss] = field(default_factory=list)
+    glosses: list[evidence_files.Gloss] = field(default_factory=list)
     remove: list[str] = field(default_factory=list)
     add: list[str] = field(default_factory=list)
 
@@ -51,7 +51,7 @@ def plan_entry(
     evidence: Evidence,
     doc: YamlDoc,
     index: int,
-    entry: model.CurationEntry,
+    entry: evidence_files.CurationEntry,
     loaded: LoadedTranscript,
     quotes: list[Quote],
     plans: dict[str, Plan],
@@ -158,7 +158,7 @@ def _plan_recode(
     evidence: Evidence,
     doc: YamlDoc,
     key: tuple[str | int, ...],
-    recode: model.Recode,
+    recode: evidence_files.Recode,
     quote: Quote,
     plan: Plan,
 ) -> list[Problem]:

@@ -21,7 +21,7 @@ from mlq_catalog.evidence.redaction.rules import (
     _term_alternatives,
     term_pattern,
 )
-from mlq_catalog.structure.model import RedactionRule
+from mlq_catalog.structure.evidence_files import RedactionRule
 from mlq_catalog.text.mdsafe import md_inline
 from mlq_catalog.text.textfold import fold_text
 

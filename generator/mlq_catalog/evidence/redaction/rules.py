@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mlq_catalog.ingest.yamlio import load_model_file, suggestion
 from mlq_catalog.structure.errors import Problem
-from mlq_catalog.structure.model import RedactionsFile
+from mlq_catalog.structure.evidence_files import RedactionsFile
 from mlq_catalog.text.textfold import fold_text
 
 REDACTIONS_FILE = "redactions.yaml"

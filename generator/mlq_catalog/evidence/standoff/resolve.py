@@ -11,7 +11,7 @@ from pathlib import Path
 from mlq_catalog.evidence.standoff.matching import TranscriptIndex, _find_range, _find_text, collapse, normalise
 from mlq_catalog.ingest.textfiles import read_text
 from mlq_catalog.ingest.yamlio import load_yaml, suggestion, validate_model
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import InputError, Problem
 from mlq_catalog.structure.yamldoc import YamlDoc
@@ -75,7 +75,7 @@ def load_standoff(catalog: Catalog) -> StandoffQuotes:
         if doc is None:
             continue
         docs[doc.shown] = doc
-        quotes_file, found = validate_model(doc, model.QuotesFile)
+        quotes_file, found = validate_model(doc, evidence_files.QuotesFile)
         problems += [_message(p) for p in found]
         if quotes_file is None:
             continue
@@ -92,7 +92,7 @@ def _resolve(
     catalog: Catalog,
     doc: YamlDoc,
     index: int,
-    entry: model.StandoffQuote,
+    entry: evidence_files.StandoffQuote,
     transcript_id: str,
     indexes: dict[str, TranscriptIndex],
     raw_texts: dict[Path, str],
@@ -180,7 +180,7 @@ def _line_at(text: str, offset: int) -> int:
 def _resolve_at(
     doc: YamlDoc,
     key: tuple[str | int, ...],
-    entry: model.StandoffQuote,
+    entry: evidence_files.StandoffQuote,
     loaded: LoadedTranscript,
     problems: list[Problem],
     raw_texts: dict[Path, str],

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlq_catalog.ingest.refi.archive import children_named, guid_of
-from mlq_catalog.structure import model
+from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.errors import InputError, Problem
 
 MAX_RAW_CODE = 120  # model.RawCode's limit
@@ -102,12 +102,12 @@ def hash_text(text: str) -> int:
 
 def codebook_models(
     codes: Sequence[QdaCode], raw: dict[str, str], path: tuple[str, ...] = ()
-) -> list[model.CodebookCode]:
-    out: list[model.CodebookCode] = []
+) -> list[evidence_files.CodebookCode]:
+    out: list[evidence_files.CodebookCode] = []
     for code in codes:
         here = (*path, code.name)
         out.append(
-            model.CodebookCode(
+            evidence_files.CodebookCode(
                 name=code.name,
                 code=raw[code.guid or "/".join(here)],
                 guid=code.guid or None,
@@ -120,7 +120,9 @@ def codebook_models(
     return out
 
 
-def merge_codes(existing: Sequence[model.CodebookCode], new: Sequence[model.CodebookCode]) -> list[model.CodebookCode]:
+def merge_codes(
+    existing: Sequence[evidence_files.CodebookCode], new: Sequence[evidence_files.CodebookCode]
+) -> list[evidence_files.CodebookCode]:
     """``existing`` with the codes of ``new`` it lacks; a code is the same by guid, or by name at one place."""
     merged = list(existing)
     for code in new:
@@ -146,17 +148,17 @@ def merge_codes(existing: Sequence[model.CodebookCode], new: Sequence[model.Code
     return merged
 
 
-def count_codes(codes: Sequence[QdaCode] | Sequence[model.CodebookCode]) -> int:
+def count_codes(codes: Sequence[QdaCode] | Sequence[evidence_files.CodebookCode]) -> int:
     return sum(1 + count_codes(code.children) for code in codes)
 
 
-def find_code(codebook: model.CodebookFile | None, wanted: str) -> model.CodebookCode | None:
+def find_code(codebook: evidence_files.CodebookFile | None, wanted: str) -> evidence_files.CodebookCode | None:
     """A code of the catalog's codebook by its raw code or its name (case does not matter)."""
     if codebook is None:
         return None
     folded = wanted.casefold()
 
-    def visit(codes: Sequence[model.CodebookCode]) -> model.CodebookCode | None:
+    def visit(codes: Sequence[evidence_files.CodebookCode]) -> evidence_files.CodebookCode | None:
         for code in codes:
             if (
                 code.code.casefold() == folded
@@ -172,10 +174,10 @@ def find_code(codebook: model.CodebookFile | None, wanted: str) -> model.Codeboo
     return visit(codebook.codes)
 
 
-def all_codes(codebook: model.CodebookFile | None) -> list[str]:
+def all_codes(codebook: evidence_files.CodebookFile | None) -> list[str]:
     out: list[str] = []
 
-    def visit(codes: Sequence[model.CodebookCode]) -> None:
+    def visit(codes: Sequence[evidence_files.CodebookCode]) -> None:
         for code in codes:
             out.append(code.code)
             visit(code.children)
