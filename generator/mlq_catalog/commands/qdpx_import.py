@@ -58,6 +58,7 @@ from mlq_catalog.ingest.refi.project import read_codebook, read_project
 from mlq_catalog.publish.schema import schema_line
 from mlq_catalog.structure import evidence_files, model
 from mlq_catalog.structure.errors import CatalogError, ImportFailed, InputError, Problem, display_path
+from mlq_catalog.structure.kinds import PAGE_KINDS
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _taxonomy(catalog_dir: Path) -> _Taxonomy:
     # Lenient on purpose: import only needs names; the check after it reports whatever is wrong with the files.
     found = _Taxonomy()
     documents: list[object] = []
-    for kind in ("issues", "fixes", "contexts"):
+    for kind in PAGE_KINDS:
         folder = catalog_dir / kind
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             documents.append(_safe_yaml(path))

@@ -24,6 +24,7 @@ from mlq_catalog.ingest.yamlio import suggestion
 from mlq_catalog.publish.schema import PROJECT_SCHEMA_DIR, modeline, schema_line
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import CatalogError, display_path
+from mlq_catalog.structure.kinds import CODED_KINDS, LINKED_KINDS
 from mlq_catalog.structure.model import ID_RE
 
 log = logging.getLogger(__name__)
@@ -209,8 +210,8 @@ def new_entry(
         raise CatalogError(f"{display_path(catalog_dir)}: cannot read the catalog; run mlq-catalog validate")
     if entity_id in catalog.sources:
         raise CatalogError(f"id '{entity_id}' is already used by {catalog.sources[entity_id].shown}; choose another id")
-    for owner_kind in ("issues", "fixes"):
-        for owner_id, owner in getattr(catalog, owner_kind).items():
+    for owner_kind in LINKED_KINDS:
+        for owner_id, owner in catalog.entries(owner_kind).items():
             if entity_id in owner.formerly:
                 raise CatalogError(
                     f"id '{entity_id}' was retired (it is a former id of '{owner_id}'); choose another id"
@@ -255,8 +256,8 @@ def _seed(catalog_dir: Path, catalog: Catalog, wanted: str) -> Seed:
     code = find_code(catalog.codebook, wanted)
     if code is None:
         raise CatalogError(f"{shown}: no code '{wanted}'{suggestion(wanted, all_codes(catalog.codebook))}")
-    for kind in ("issues", "fixes", "contexts", "meta_codes"):
-        for owner_id, owner in getattr(catalog, kind).items():
+    for kind in CODED_KINDS:
+        for owner_id, owner in catalog.entries(kind).items():
             if code.code.casefold() in (c.casefold() for c in owner.codes):
                 raise CatalogError(f"code '{code.code}' is already claimed by '{owner_id}'; edit that entry instead")
     return Seed(code.code, code.name, code.description)

@@ -20,13 +20,14 @@ from collections import Counter
 
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.evidence import Evidence, Quote, Segment
+from mlq_catalog.structure.kinds import CODED_KINDS
 
 
 def build_code_index(catalog: Catalog) -> dict[str, str]:
     """Case-insensitive raw code -> taxonomy id. Duplicate claims are reported by validation."""
     index: dict[str, str] = {}
-    for kind in ("issues", "fixes", "contexts", "meta_codes"):
-        for entity_id, entity in sorted(getattr(catalog, kind).items()):
+    for kind in CODED_KINDS:
+        for entity_id, entity in sorted(catalog.entries(kind).items()):
             for code in entity.codes:
                 index.setdefault(code.casefold(), entity_id)
     return index

@@ -62,11 +62,12 @@ from mlq_catalog.ingest.textfiles import read_text
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import InputError, Problem
 from mlq_catalog.structure.evidence import Evidence, Quote, ScannedParagraphs
+from mlq_catalog.structure.kinds import PAGE_KINDS, Kind
 from mlq_catalog.structure.yamldoc import YamlDoc
 
-PUBLISHED_KINDS = ("issues", "fixes", "contexts")
+PUBLISHED_KINDS = PAGE_KINDS
 """Entries that have pages: a quote is published when it supports one of them."""
-TAXONOMY_KINDS = ("categories", "issues", "fixes", "contexts", "meta_codes")
+SCOPED_KINDS = (Kind.CATEGORIES, Kind.ISSUES, Kind.FIXES, Kind.CONTEXTS, Kind.META_CODES)
 PRIVATE_ENTRY_FIELDS = frozenset(("source", "interviewee_labels", "format"))
 """Registry fields that only tell mlq-catalog how to read a transcript; no writer publishes them."""
 GAP_MARKER = "[…]"
@@ -136,7 +137,7 @@ def is_published_quote(quote: Quote, catalog: Catalog) -> bool:
     loaded = catalog.transcripts.get(quote.transcript)
     if loaded is None or not loaded.listed:
         return False
-    return any(entity in getattr(catalog, kind) for entity in quote.entities for kind in PUBLISHED_KINDS)
+    return any(entity in catalog.entries(kind) for entity in quote.entities for kind in PUBLISHED_KINDS)
 
 
 def model_strings(model: BaseModel, key: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -184,7 +185,7 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
         broken_codes=set(),
     )
     scoped = Evidence(code_index=dict(evidence.code_index))
-    entity_ids = {e for kind in TAXONOMY_KINDS for e in getattr(catalog, kind)}
+    entity_ids = {e for kind in SCOPED_KINDS for e in catalog.entries(kind)}
     unpublished: list[Quote] = []
     for quote in evidence.quotes:
         if not is_published_quote(quote, catalog):
@@ -236,8 +237,8 @@ def _located(catalog: Catalog, evidence: Evidence, scoped: Evidence) -> Iterator
         yield _yaml_text(meta_doc, shown, key, text, f"{shown} {_dotted(key)}")
 
     meta_codes = list(catalog.meta_codes)
-    for kind in TAXONOMY_KINDS:
-        for entity_id, entity in sorted(getattr(catalog, kind).items()):
+    for kind in SCOPED_KINDS:
+        for entity_id, entity in sorted(catalog.entries(kind).items()):
             source = catalog.sources.get(entity_id)
             file = source.shown if source is not None else entity_id
             doc = catalog.docs.get(file)

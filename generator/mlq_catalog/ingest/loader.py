@@ -32,14 +32,15 @@ from mlq_catalog.structure import evidence_files, model
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, LoadResult, Source, labelled
 from mlq_catalog.structure.context import ParseCache
 from mlq_catalog.structure.errors import InputError, Problem, display_path
+from mlq_catalog.structure.kinds import Kind
 from mlq_catalog.structure.transcript import FormatError, normalize_label
 from mlq_catalog.structure.yamldoc import YamlDoc
 
-ENTITY_DIRS: dict[str, type[BaseModel]] = {
-    "categories": model.Category,
-    "issues": model.Issue,
-    "fixes": model.Fix,
-    "contexts": model.Context,
+ENTITY_DIRS: dict[Kind, type[BaseModel]] = {
+    Kind.CATEGORIES: model.Category,
+    Kind.ISSUES: model.Issue,
+    Kind.FIXES: model.Fix,
+    Kind.CONTEXTS: model.Context,
 }
 
 
@@ -118,7 +119,7 @@ def load_catalog(
                 for index, entry in enumerate(codes_file.meta_codes):
                     line, _ = doc.locate(("meta_codes", index))
                     problems += _register(
-                        catalog, "meta_codes", entry.id, entry, Source(meta_codes_path, doc.shown, line)
+                        catalog, Kind.META_CODES, entry.id, entry, Source(meta_codes_path, doc.shown, line)
                     )
 
     codebook_path = root / "codebook.yaml"
@@ -133,7 +134,7 @@ def load_catalog(
     return LoadResult(catalog, problems)
 
 
-def _register(catalog: Catalog, kind: str, entity_id: str, entity: object, source: Source) -> list[Problem]:
+def _register(catalog: Catalog, kind: Kind, entity_id: str, entity: object, source: Source) -> list[Problem]:
     if entity_id in catalog.sources:
         first = catalog.sources[entity_id]
         where = f"{first.shown}:{first.line}" if first.line else first.shown
@@ -147,12 +148,12 @@ def _register(catalog: Catalog, kind: str, entity_id: str, entity: object, sourc
                 code="duplicate-id",
             )
         ]
-    getattr(catalog, kind)[entity_id] = entity
+    catalog.entries(kind)[entity_id] = entity
     catalog.sources[entity_id] = source
     return []
 
 
-def _load_entity(catalog: Catalog, path: Path, directory: str, cls: type[BaseModel], base: Path) -> list[Problem]:
+def _load_entity(catalog: Catalog, path: Path, directory: Kind, cls: type[BaseModel], base: Path) -> list[Problem]:
     doc, problems = load_yaml(path, base)
     if doc is None:
         catalog.broken.setdefault(directory, set()).add(path.stem)  # unreadable: its id is its file name

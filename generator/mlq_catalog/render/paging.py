@@ -22,6 +22,7 @@ from typing import Any
 
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.evidence import Evidence, Quote
+from mlq_catalog.structure.kinds import PAGE_KINDS, Kind
 
 SHOWN_PER_PAGE = 30
 """Quotes on an issue, fix or context page; the rest are on its "all quotes" pages."""
@@ -29,7 +30,7 @@ QUOTES_PER_LIST_PAGE = 200
 """Quotes per "all quotes" page: about 150-300 KB of HTML with the site navigation. Each page repeats
 ~50 KB of navigation and theme around its quotes: 100 per page made that a fifth of the site at
 2,000 transcripts (issue 7: site <= 250 MB, no page over 1 MB)."""
-KINDS = (("issues", "issues"), ("fixes", "fixes"), ("contexts", "contexts"))
+KINDS = tuple((kind, kind.value) for kind in PAGE_KINDS)
 """(catalog attribute, page folder), in the order that decides a quote's home."""
 IDEAL_CHARS = (200, 1500)
 """Quote lengths that read best as evidence: long enough to say something, short enough to read."""
@@ -133,7 +134,7 @@ def plan_quotes(catalog: Catalog, evidence: Evidence, limit: int | None = None) 
     limit = SHOWN_PER_PAGE if limit is None else limit
     plan = QuotePlan()
     for attribute, folder in KINDS:
-        for entity_id in sorted(getattr(catalog, attribute)):
+        for entity_id in sorted(catalog.entries(attribute)):
             quotes = tuple(evidence.quotes_by_entity.get(entity_id, ()))
             listing = Listing(entity_id, folder, quotes, tuple(strongest(list(quotes), limit)))
             plan.listings[entity_id] = listing
@@ -157,7 +158,7 @@ def render_quote_pages(
     for entity_id, listing in sorted(plan.listings.items()):
         if not listing.paginated:
             continue
-        entity = getattr(catalog, listing.folder)[entity_id]
+        entity = catalog.entries(Kind(listing.folder))[entity_id]
         for number, chunk in listing.chunks():
             path = listing.list_page(number)
             renderer.page = path

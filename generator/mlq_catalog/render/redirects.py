@@ -19,10 +19,11 @@ from pathlib import Path
 
 from mlq_catalog.fileio.writer import write_if_changed
 from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.kinds import LINKED_KINDS, Kind
 
 log = logging.getLogger(__name__)
 
-REDIRECT_KINDS = ("issues", "fixes")
+REDIRECT_KINDS = LINKED_KINDS
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def redirects_for(catalog: Catalog) -> list[Redirect]:
     found = [
         Redirect(kind, old, entity_id)
         for kind in REDIRECT_KINDS
-        for entity_id, entity in getattr(catalog, kind).items()
+        for entity_id, entity in catalog.entries(kind).items()
         for old in entity.formerly
     ]
     return sorted(found, key=lambda r: (r.kind, r.old_id, r.new_id))
@@ -87,7 +88,9 @@ def redirect_html(target: str, canonical: str, title: str) -> str:
 
 def titled_redirects(catalog: Catalog) -> list[tuple[Redirect, str]]:
     """Every redirect with the title of the page it leads to: all ``write_redirects`` needs from the catalog."""
-    return [(redirect, getattr(catalog, redirect.kind)[redirect.new_id].title) for redirect in redirects_for(catalog)]
+    return [
+        (redirect, catalog.entries(Kind(redirect.kind))[redirect.new_id].title) for redirect in redirects_for(catalog)
+    ]
 
 
 def write_redirects(

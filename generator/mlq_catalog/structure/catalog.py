@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mlq_catalog.structure import evidence_files, model
 from mlq_catalog.structure.errors import Problem
+from mlq_catalog.structure.kinds import TAXONOMY_KINDS, Kind
 from mlq_catalog.structure.transcript import ParsedTranscript, normalize_label
 from mlq_catalog.structure.yamldoc import YamlDoc
 
@@ -78,9 +80,20 @@ class Catalog:
     so references to them and codes they claim must not add a second, misleading error."""
     broken_codes: set[str] = field(default_factory=set)
 
-    def kind_of(self, entity_id: str) -> str | None:
-        for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
-            if entity_id in getattr(self, kind):
+    def entries(self, kind: Kind) -> dict[str, Any]:
+        """The entries of one kind, by id: ``entries(Kind.ISSUES)`` is ``issues``."""
+        by_kind: dict[Kind, dict[str, Any]] = {
+            Kind.CATEGORIES: self.categories,
+            Kind.ISSUES: self.issues,
+            Kind.FIXES: self.fixes,
+            Kind.CONTEXTS: self.contexts,
+            Kind.META_CODES: self.meta_codes,
+        }
+        return by_kind[kind]
+
+    def kind_of(self, entity_id: str) -> Kind | None:
+        for kind in TAXONOMY_KINDS:
+            if entity_id in self.entries(kind):
                 return kind
         return None
 

@@ -11,6 +11,7 @@ from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import Problem, display_path
 from mlq_catalog.structure.evidence import Evidence
+from mlq_catalog.structure.kinds import CODED_KINDS
 
 UNCLAIMED_CODE = "unclaimed-code"
 """``Problem.code`` of a code that no taxonomy entry claims (used by a quote, or in the codebook)."""
@@ -23,11 +24,8 @@ def unclaimed_codes(catalog: Catalog, evidence: Evidence) -> list[Problem]:
         if code.casefold() in catalog.broken_codes:
             continue
         shown, line = evidence.unmapped_first[code]
-        known = {
-            c: kind
-            for kind in ("issues", "fixes", "contexts", "meta_codes")
-            for e in getattr(catalog, kind).values()
-            for c in e.codes
+        known: dict[str, str] = {
+            c: kind for kind in CODED_KINDS for e in catalog.entries(kind).values() for c in e.codes
         }
         hint = code_suggestion(code, known)
         problems.append(
@@ -117,8 +115,8 @@ def unclaimed_codebook_codes(catalog: Catalog, evidence: Evidence) -> list[Probl
     # What the import maps a code name onto (qdpx_import._taxonomy): an entry's id or title, in any case.
     names = {
         name.casefold()
-        for kind in ("issues", "fixes", "contexts", "meta_codes")
-        for entity_id, entity in getattr(catalog, kind).items()
+        for kind in CODED_KINDS
+        for entity_id, entity in catalog.entries(kind).items()
         for name in (entity_id, str(getattr(entity, "title", "")))
     }
     used = {code.casefold() for code in evidence.unmapped}

@@ -9,6 +9,7 @@ from mlq_catalog.ingest.yamlio import suggestion
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.evidence import Evidence
+from mlq_catalog.structure.kinds import CODED_KINDS, LINKED_KINDS, Kind
 from mlq_catalog.structure.model import BUILTIN_FACETS, Issue
 
 
@@ -16,8 +17,8 @@ def retired_ids(catalog: Catalog) -> tuple[dict[str, str], list[Problem]]:
     """Former id -> the entry that now holds it, and the problems of a retired id reused or claimed twice."""
     problems: list[Problem] = []
     retired: dict[str, str] = {}
-    for kind in ("issues", "fixes"):
-        for entity_id, entity in getattr(catalog, kind).items():
+    for kind in LINKED_KINDS:
+        for entity_id, entity in catalog.entries(kind).items():
             for index, old in enumerate(entity.formerly):
                 if old in catalog.sources:
                     problems.append(
@@ -188,8 +189,8 @@ def placeholders(catalog: Catalog) -> list[Problem]:
     """TODO placeholders left in a title, summary or description."""
     problems: list[Problem] = []
     # `mlq-catalog new` writes TODO placeholders; --strict must keep them off the published site.
-    for kind in ("issues", "fixes"):
-        for entity_id, entity in getattr(catalog, kind).items():
+    for kind in LINKED_KINDS:
+        for entity_id, entity in catalog.entries(kind).items():
             for name in ("title", "summary", "description"):
                 if PLACEHOLDER.search(getattr(entity, name)):
                     problems.append(
@@ -209,8 +210,8 @@ def duplicate_codes(catalog: Catalog) -> list[Problem]:
     """A code claimed by two entries, reported at both places, each naming the other. The file edited
     last (the one the contributor just changed) gets "already claimed by"; the other "also claimed by"."""
     claims: dict[str, list[tuple[str, int, str]]] = {}
-    for kind in ("issues", "fixes", "contexts", "meta_codes"):
-        for entity_id, entity in getattr(catalog, kind).items():
+    for kind in CODED_KINDS:
+        for entity_id, entity in catalog.entries(kind).items():
             for index, code in enumerate(entity.codes):
                 claims.setdefault(code.casefold(), []).append((entity_id, index, code))
 
@@ -250,9 +251,9 @@ def references_of_broken_entries(catalog: Catalog, retired: dict[str, str]) -> l
     broken_issues = catalog.broken.get("issues", set())
     for doc in sorted(catalog.docs.values(), key=lambda d: d.shown):
         kind = doc.path.parent.name
-        if kind not in ("issues", "fixes") or doc.path.stem not in catalog.broken.get(kind, set()):
+        if kind not in LINKED_KINDS or doc.path.stem not in catalog.broken.get(kind, set()):
             continue
-        if doc.path.stem in getattr(catalog, kind) or not isinstance(doc.data, dict):
+        if doc.path.stem in catalog.entries(Kind(kind)) or not isinstance(doc.data, dict):
             continue
         key = "related" if kind == "issues" else "addresses"
         targets = doc.data.get(key)

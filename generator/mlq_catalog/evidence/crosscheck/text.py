@@ -13,6 +13,7 @@ from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import Problem
+from mlq_catalog.structure.kinds import TAXONOMY_KINDS
 from mlq_catalog.text.mdsafe import description_problems
 
 # Browsers and Python-Markdown treat "<" before a letter, "/", "!" or "?" as markup ("<svg/onload=...>" too);
@@ -26,8 +27,8 @@ def check_plain_text(catalog: Catalog) -> list[Problem]:
     """Titles and summaries are plain text, escaped wherever they go: markup in them would only ever show as
     text, so it is refused as the mistake it is."""
     problems = []
-    for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
-        for entity_id, entity in getattr(catalog, kind).items():
+    for kind in TAXONOMY_KINDS:
+        for entity_id, entity in catalog.entries(kind).items():
             for name in ("title", "summary"):
                 value = getattr(entity, name, None)
                 if isinstance(value, str) and RAW_HTML.search(value):
@@ -71,8 +72,8 @@ def check_link_addresses(catalog: Catalog) -> list[Problem]:
     usable = rules_file is not None and not any(p.severity == "error" for p in found)
     redactor = Redactor(rules_file.rules if usable and rules_file is not None else [])
     problems: list[Problem] = []
-    for kind in ("issues", "fixes", "contexts", "categories", "meta_codes"):
-        for entity_id, entity in getattr(catalog, kind).items():
+    for kind in TAXONOMY_KINDS:
+        for entity_id, entity in catalog.entries(kind).items():
             text = getattr(entity, "description", None)
             if not isinstance(text, str):
                 continue

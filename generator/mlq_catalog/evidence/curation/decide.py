@@ -12,6 +12,7 @@ from mlq_catalog.evidence.curation.verbatim import OMITTED, clean_verbatim, qual
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.evidence import Quote
+from mlq_catalog.structure.kinds import CODED_KINDS
 
 
 @dataclass(frozen=True)
@@ -112,14 +113,14 @@ def _on_a_page(catalog: Catalog, quote: Quote) -> bool:
     loaded = catalog.transcripts.get(quote.transcript)
     if loaded is None or not loaded.listed:
         return False
-    return any(entity in getattr(catalog, kind) for entity in quote.entities for kind in QUOTABLE_KINDS)
+    return any(entity in catalog.entries(kind) for entity in quote.entities for kind in QUOTABLE_KINDS)
 
 
 def catalog_entity(catalog: Catalog, code: str) -> str | None:
     """The entry a raw code (or an entry id, as stand-off quotes carry) stands for."""
     folded = code.casefold()
-    for kind in ("issues", "fixes", "contexts", "meta_codes"):
-        entries = getattr(catalog, kind)
+    for kind in CODED_KINDS:
+        entries = catalog.entries(kind)
         if code in entries:
             return code
         for entity_id, entity in entries.items():

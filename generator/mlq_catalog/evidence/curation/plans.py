@@ -14,10 +14,11 @@ from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import Problem
 from mlq_catalog.structure.evidence import Evidence, Quote
+from mlq_catalog.structure.kinds import PAGE_KINDS
 from mlq_catalog.structure.yamldoc import YamlDoc
 
 CURATION_DIR = "curation"
-QUOTABLE_KINDS = ("issues", "fixes", "contexts")
+QUOTABLE_KINDS = PAGE_KINDS
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _plan_recode(
             problems.append(doc.problem((*key, "remove", r_index), message, code="unknown-reference"))
         else:
             plan.remove.append(name)
-    quotable = [e for kind in QUOTABLE_KINDS for e in getattr(catalog, kind)]
+    quotable = [e for kind in QUOTABLE_KINDS for e in catalog.entries(kind)]
     broken = {e for kind in QUOTABLE_KINDS for e in catalog.broken.get(kind, ())}
     for a_index, entity in enumerate(recode.add):
         if entity in broken:

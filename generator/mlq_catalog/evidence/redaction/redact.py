@@ -169,8 +169,8 @@ def _redacted_catalog(redactor: Redactor, catalog: Catalog) -> tuple[Catalog, li
             transcripts[transcript_id] = dataclasses.replace(loaded, entry=entry)
     kinds: dict[Kind, dict[str, Any]] = {}
     for kind in TAXONOMY_KINDS:
-        entities = kinds[kind] = dict(getattr(catalog, kind))
-        for entity_id, entity in getattr(catalog, kind).items():
+        entities = kinds[kind] = dict(catalog.entries(kind))
+        for entity_id, entity in catalog.entries(kind).items():
             # Issue and fix descriptions are Markdown; every other field is plain text, escaped where it is shown.
             markdown = ("description",) if kind in LINKED_KINDS else ()
             new, found = redact_model(redactor, entity, None, _entity_locator(catalog, entity_id), markdown=markdown)

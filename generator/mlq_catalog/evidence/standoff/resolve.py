@@ -14,10 +14,11 @@ from mlq_catalog.ingest.yamlio import load_yaml, suggestion, validate_model
 from mlq_catalog.structure import evidence_files
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import InputError, Problem
+from mlq_catalog.structure.kinds import CODED_KINDS
 from mlq_catalog.structure.yamldoc import YamlDoc
 
 QUOTES_DIR = "quotes"
-QUOTABLE_KINDS = ("issues", "fixes", "contexts", "meta_codes")
+QUOTABLE_KINDS = CODED_KINDS
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _resolve(
         if entity in broken:
             continue  # its own file failed validation, and is reported there
         if catalog.kind_of(entity) in (None, "categories"):
-            quotable = [i for kind in QUOTABLE_KINDS for i in getattr(catalog, kind)]
+            quotable = [i for kind in QUOTABLE_KINDS for i in catalog.entries(kind)]
             what = (
                 "a category cannot support a quote; name an issue, fix or context"
                 if entity in catalog.categories

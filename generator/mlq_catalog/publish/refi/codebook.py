@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from mlq_catalog.publish.refi.xmlwriter import serialise
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.evidence import Evidence
+from mlq_catalog.structure.kinds import Kind
 
 NAMESPACE = uuid.UUID("0a881979-707d-4856-8dbe-d4dca72e01fa")
 """Fixed namespace of every guid we write: the same id always gets the same guid."""
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "mlq-catalog"
-GROUPS = (("fixes", "Fixes"), ("contexts", "Contexts"), ("meta_codes", "Meta codes"))
+GROUPS = ((Kind.FIXES, "Fixes"), (Kind.CONTEXTS, "Contexts"), (Kind.META_CODES, "Meta codes"))
 
 
 _NAMESPACE_BYTES = NAMESPACE.bytes
@@ -102,7 +103,7 @@ def build_codebook(catalog: Catalog) -> Codebook:
         parent.children = [entity_code("issues", i, catalog.issues[i]) for i in orphans]
         codes.append(parent)
     for kind, title in GROUPS:
-        entities = getattr(catalog, kind)
+        entities = catalog.entries(kind)
         if not entities:
             continue
         parent = Code(guid("group", kind), title, False, f"{title} of the catalog")
