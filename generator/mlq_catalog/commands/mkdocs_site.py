@@ -1,5 +1,6 @@
 """The MkDocs side of the adapter: what the plugin's hooks hand MkDocs, as plain functions.
 
+* :class:`MlqCatalogConfig` and :func:`resolve_paths`: the plugin's options in mkdocs.yml, and the folders they name.
 * :func:`site_files`: the project's docs/, the packaged pages it lacks (defaults/docs), the generated
   pages (from the pages directory, never over a hand-written one) and the downloads, as MkDocs files.
 * :func:`page_markdown`: every page finished as in the engine input (engine_input.finish_markdown).
@@ -15,6 +16,8 @@ import os
 import re
 from pathlib import Path
 
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -27,6 +30,32 @@ from mlq_catalog.structure.errors import CatalogError, display_path
 
 TAG_ANCHOR = re.compile(r'\bid="(tag:[^"]+)"')
 """The ids of the headings Material's tags plugin writes into a listing (see the plugin's on_page_context)."""
+
+
+class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base is untyped
+    catalog_dir = c.Type(str, default="catalog")
+    templates_dir = c.Type(str, default="templates")
+    pages_dir = c.Type(str, default=".mlq/pages")
+    schemas_dir = c.Type(str, default="schemas")  # read by `mlq-catalog schema` and `new`, not by the build
+    strict = c.Type(bool, default=False)
+    # Material asks api.github.com for the repository's stars and release on every page view: off unless set.
+    repo_facts = c.Type(bool, default=False)
+    # Where a publishable build writes the complete docs folder and configuration for other engines (engine_input.py).
+    engine_dir = c.Type(str, default="")
+
+
+def resolve_paths(config: MkDocsConfig, options: MlqCatalogConfig) -> dict[str, Path]:
+    base = Path(config.config_file_path or ".").resolve().parent
+    pages = base / os.environ.get("MLQ_PAGES_DIR", options.pages_dir)
+    engine = options.engine_dir
+    return {
+        "catalog": base / os.environ.get("MLQ_CATALOG_DIR", options.catalog_dir),
+        "templates": base / options.templates_dir,
+        "pages": pages,
+        "docs": Path(config.docs_dir).resolve(),
+        # Beside the pages unless set: a build into a scratch pages folder leaves the project's .mlq/ alone.
+        "engine": base / engine if engine else pages.with_name(pages.name + "-engine"),
+    }
 
 
 def site_files(files: Files, config: MkDocsConfig, generated: Generated, paths: dict[str, Path]) -> Files:

@@ -10,12 +10,9 @@ function as the engine input, so the two builds agree (mkdocs_site.py holds the 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -31,19 +28,7 @@ from mlq_catalog.render.redirects import write_redirects
 from mlq_catalog.structure.errors import CatalogError
 
 
-class MlqCatalogConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' base is untyped
-    catalog_dir = c.Type(str, default="catalog")
-    templates_dir = c.Type(str, default="templates")
-    pages_dir = c.Type(str, default=".mlq/pages")
-    schemas_dir = c.Type(str, default="schemas")  # read by `mlq-catalog schema` and `new`, not by the build
-    strict = c.Type(bool, default=False)
-    # Material asks api.github.com for the repository's stars and release on every page view: off unless set.
-    repo_facts = c.Type(bool, default=False)
-    # Where a publishable build writes the complete docs folder and configuration for other engines; "" for none.
-    engine_dir = c.Type(str, default=".mlq/engine")
-
-
-class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped-call]
+class MlqCatalogPlugin(BasePlugin[site.MlqCatalogConfig]):  # type: ignore[no-untyped-call]
     """Generates the catalog pages at the start of every build (and every serve rebuild)."""
 
     def __init__(self) -> None:
@@ -53,14 +38,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         self.paths: dict[str, Path] = {}
 
     def resolve_paths(self, config: MkDocsConfig) -> dict[str, Path]:
-        base = Path(config.config_file_path or ".").resolve().parent
-        return {
-            "catalog": base / os.environ.get("MLQ_CATALOG_DIR", self.config.catalog_dir),
-            "templates": base / self.config.templates_dir,
-            "pages": base / os.environ.get("MLQ_PAGES_DIR", self.config.pages_dir),
-            "docs": Path(config.docs_dir).resolve(),
-            **({"engine": base / self.config.engine_dir} if self.config.engine_dir else {}),
-        }
+        return site.resolve_paths(config, self.config)
 
     @event_priority(50)  # before Material's search plugin reads its settings (priority 0)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -68,7 +46,7 @@ class MlqCatalogPlugin(BasePlugin[MlqCatalogConfig]):  # type: ignore[no-untyped
         self.paths = paths = self.resolve_paths(config)
         try:
             self.generated = self.prepared or self._generate()
-            if "engine" in paths and self.generated.preview is None and config.config_file_path:
+            if self.generated.preview is None and config.config_file_path:  # a preview is never engine input
                 write_engine_input(
                     self.generated, config_file=Path(config.config_file_path), docs_dir=paths["docs"],
                     pages_dir=paths["pages"], out_dir=paths["engine"],
