@@ -536,7 +536,8 @@ def test_every_problem_creator_names_a_code() -> None:
     import ast
 
     missing = []
-    for path in sorted((REPO / "generator" / "mlq_catalog").glob("*.py")):
+    calls = 0
+    for path in sorted((REPO / "generator" / "mlq_catalog").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -545,11 +546,13 @@ def test_every_problem_creator_names_a_code() -> None:
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
             if name not in ("Problem", "problem") or any(isinstance(a, ast.Starred) for a in node.args):
                 continue
+            calls += 1
             if any(k.arg in ("code", None) for k in node.keywords):
                 continue  # code=..., or **fields of a stored problem
             if name == "Problem" and len(node.args) >= 7:
                 continue
             missing.append(f"{path.name}:{node.lineno}")
+    assert calls > 50, "the walk found too few Problem(...) calls: is it still reading the whole package?"
     assert missing == []
 
 
