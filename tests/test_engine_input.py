@@ -119,10 +119,13 @@ def test_the_engine_input_is_the_same_bytes_from_build_to_build(shipped: Path, t
 @pytest.mark.parametrize(
     ("engine_dir", "said"),
     [
-        ("docs", "not the docs folder"),
-        ("docs/engine", "not the docs folder"),
+        ("docs", "not in the docs folder"),
+        ("docs/engine", "not in the docs folder"),
         (".", "engine_dir must be a folder of its own"),
-        (".mlq/pages", "not the generated pages folder"),
+        (".mlq/pages", "not in the pages folder"),
+        (".mlq/pages/engine", "not in the pages folder"),
+        ("catalog/engine", "not in the catalog folder"),
+        ("templates", "not in the templates folder"),
         ("catalog-notes", "mlq-catalog did not create"),
     ],
 )

@@ -2,7 +2,7 @@
 
 Material for MkDocs reaches its end of life in 2027, MkDocs 2 drops plugins and Zensical
 ignores them. So a generation that may be published (never a preview) also writes, to the
-plugin's ``engine_dir`` (default ``.mlq/engine``):
+plugin's ``engine_dir`` (default: beside the pages directory, ``.mlq/pages-engine``):
 
 * ``docs/``: every page of the site as finished Markdown. The project's docs/ and the packaged
   pages it lacks, the generated pages with their quotes inline (quotehtml.expand), the
@@ -13,7 +13,7 @@ plugin's ``engine_dir`` (default ``.mlq/engine``):
   ``docs_dir``/``site_dir`` inside this folder, the required Markdown extensions, stylesheet,
   search script and theme partials, and without the mlq-catalog plugin (engine_config.py).
 
-``properdocs build -f .mlq/engine/mkdocs.yml`` (or ``mkdocs build``) then builds the site;
+``properdocs build -f .mlq/pages-engine/mkdocs.yml`` (or ``mkdocs build``) then builds the site;
 tests/test_engine_input.py checks that every page's article text is the plugin build's.
 The same page finishing (:func:`finish_markdown`) runs in the plugin, so the two cannot drift.
 The folder carries a marker and only what the last generation wrote: files are rewritten only
@@ -111,11 +111,13 @@ def load_raw_config(config_file: Path) -> dict[str, Any]:
         return yaml_load(handle)
 
 
-def write_engine_input(
-    generated: Generated, *, config_file: Path, docs_dir: Path, pages_dir: Path, out_dir: Path
-) -> Path:
-    """Write the complete docs folder and configuration for ``generated`` to ``out_dir``; return the configuration."""
-    _refuse_overlap(out_dir, docs_dir, pages_dir, config_file)
+def write_engine_input(generated: Generated, config_file: Path, paths: dict[str, Path]) -> Path:
+    """Write the complete docs folder and configuration for ``generated``; return the configuration.
+
+    ``paths``: the project's ``docs``, ``pages``, ``catalog`` and ``templates`` folders, and the ``engine`` folder.
+    """
+    docs_dir, pages_dir, out_dir = paths["docs"], paths["pages"], paths["engine"]
+    _refuse_overlap(out_dir, config_file, paths)
     claim_directory(out_dir, ENGINE_MARKER, "engine input")
     raw = load_raw_config(config_file)
     use_directory_urls = bool(raw.get("use_directory_urls", True))
@@ -193,13 +195,14 @@ def _walk(folder: Path) -> Iterable[Path]:
     )
 
 
-def _refuse_overlap(out_dir: Path, docs_dir: Path, pages_dir: Path, config_file: Path) -> None:
+def _refuse_overlap(out_dir: Path, config_file: Path, paths: dict[str, Path]) -> None:
     """The engine folder is rewritten whole: it must never be, hold or sit inside the project's own files."""
     out = out_dir.resolve()
-    for what, path in (("docs", docs_dir), ("generated pages", pages_dir), ("project", config_file.parent)):
-        inside = path.resolve()
-        if out == inside or inside.is_relative_to(out) or (what == "docs" and out.is_relative_to(inside)):
-            raise OutputError(f"{display_path(out_dir)}: engine_dir must be a folder of its own, not the {what} folder")
+    for what in ("docs", "pages", "catalog", "templates", "project"):
+        inside = (config_file.parent if what == "project" else paths[what]).resolve()
+        if out == inside or inside.is_relative_to(out) or (what != "project" and out.is_relative_to(inside)):
+            where = display_path(out_dir)
+            raise OutputError(f"{where}: engine_dir must be a folder of its own, not in the {what} folder")
 
 
 def _sync(out_dir: Path, files: dict[str, str | bytes]) -> None:

@@ -47,10 +47,7 @@ class MlqCatalogPlugin(BasePlugin[site.MlqCatalogConfig]):  # type: ignore[no-un
         try:
             self.generated = self.prepared or self._generate()
             if self.generated.preview is None and config.config_file_path:  # a preview is never engine input
-                write_engine_input(
-                    self.generated, config_file=Path(config.config_file_path), docs_dir=paths["docs"],
-                    pages_dir=paths["pages"], out_dir=paths["engine"],
-                )  # fmt: skip
+                write_engine_input(self.generated, Path(config.config_file_path), paths)
         except CatalogError as exc:
             raise PluginError(exc.format_message()) from exc
         if config.nav is not None:
