@@ -7,8 +7,9 @@ plugin's ``engine_dir`` (default: beside the pages directory, ``.mlq/pages-engin
 * ``docs/``: every page of the site as finished Markdown. The project's docs/ and the packaged
   pages it lacks, the generated pages with their quotes inline (quotehtml.expand), the
   ``<!-- mlq:NAME -->`` placeholders filled, chart links and permalinks resolved; the downloads
-  and the redirect pages of renamed entries as files. Search exclusions are already in the
-  Markdown (front matter ``search: exclude``, ``data-search-exclude``).
+  and the redirect pages of renamed entries as files. What search weighs or skips is already in the
+  Markdown (front matter ``search:``, ``data-search-exclude`` on captions, figures and quote copies).
+* ``overrides/``: the packaged theme partials with the project's custom_dir over them.
 * ``mkdocs.yml``: the project's configuration (INHERIT resolved) with the navigation expanded,
   ``docs_dir``/``site_dir`` inside this folder, the required Markdown extensions, stylesheet,
   search script and theme partials, and without the mlq-catalog plugin (engine_config.py).
