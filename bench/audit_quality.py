@@ -72,7 +72,8 @@ Occurrence = tuple[str, str, int, int | None]
 
 def corpus_occurrences_old(corpus: Path) -> list[Occurrence]:
     from mlq_catalog.evidence.audit import find_candidates
-    from mlq_catalog.ingest.transcripts import GENERIC_LABEL, parse
+    from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL
+    from mlq_catalog.ingest.transcripts import parse
 
     found: list[Occurrence] = []
     for path in sorted((corpus / "transcripts").glob("*.txt")):
@@ -121,7 +122,7 @@ def found_pair(truth: tuple[str, str, str, str, int, int], occurrences: list[Occ
 
 
 def replaced_by_a_detector(corpus: Path, truth: tuple[str, str, str, str, int, int]) -> bool:
-    from mlq_catalog.evidence.anonymize import Redactor
+    from mlq_catalog.evidence.redaction.redactor import Redactor
 
     _, _, term, file, line, column = truth
     text = (corpus / file).read_text(encoding="utf-8").split("\n")[line - 1]

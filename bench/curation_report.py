@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mlq_catalog.evidence.analysis import analyse
 from mlq_catalog.evidence.scope import is_published_quote
-from mlq_catalog.evidence.standoff import attach_standoff_quotes
+from mlq_catalog.evidence.standoff.attach import attach_standoff
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.loader import load_catalog
 
@@ -22,8 +22,7 @@ from mlq_catalog.ingest.loader import load_catalog
 def main(root: Path) -> str:
     loaded = load_catalog(root).catalog
     assert loaded is not None
-    before_evidence = analyse(loaded)
-    attach_standoff_quotes(loaded, before_evidence)
+    before_evidence = attach_standoff(loaded, analyse(loaded)).evidence
     published = [q for q in before_evidence.quotes if is_published_quote(q, loaded)]
     before = Counter(e for q in published for e in q.entities)
     checked = check_catalog(root)

@@ -48,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "generator"))
 
 from mlq_catalog.cli import main  # noqa: E402
-from mlq_catalog.evidence.standoff import load_standoff  # noqa: E402
+from mlq_catalog.evidence.standoff.resolve import load_standoff  # noqa: E402
 from mlq_catalog.evidence.validate import check_catalog  # noqa: E402
 from mlq_catalog.ingest.loader import load_catalog  # noqa: E402
 
@@ -155,7 +155,7 @@ def measure(path: Path, catalog: Path) -> dict[str, Any]:
     checked = check_catalog(catalog)
     # The quotes as attached, before redaction (which the site applies, and which may change their text).
     loaded = load_catalog(catalog).catalog
-    resolved = load_standoff(loaded)[0] if loaded is not None else []
+    resolved = load_standoff(loaded).resolved if loaded is not None else []
     quotes: dict[str, list[tuple[str, set[str]]]] = collections.defaultdict(list)
     for quote in resolved:
         if quote.transcript not in before:

@@ -9,8 +9,8 @@ Usage: python bench/search_bytes.py SITE_DIR [SITE_DIR ...]   (sites built by ``
 
 from __future__ import annotations
 
+import argparse
 import gzip
-import sys
 from pathlib import Path
 
 
@@ -37,4 +37,6 @@ def main(sites: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    main([Path(arg) for arg in sys.argv[1:]])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sites", nargs="+", type=Path, metavar="SITE_DIR", help="a site built by mlq-catalog build")
+    main(parser.parse_args().sites)

@@ -64,7 +64,9 @@ def _load_yaml(path: Path) -> object:
 def seed_pools(catalog_dir: Path = SEED_CATALOG) -> Pools:
     """Parse the seed transcripts with the real parser and keep what they are made of."""
     sys.path.insert(0, str(REPO / "generator"))
+    from mlq_catalog.ingest import paragraph_kinds
     from mlq_catalog.ingest import transcripts as tx
+    from mlq_catalog.structure.transcript import normalize_label
 
     labels = {"interviewee"}
     interviewer: list[str] = []
@@ -73,9 +75,9 @@ def seed_pools(catalog_dir: Path = SEED_CATALOG) -> Pools:
     for path in sorted((catalog_dir / "transcripts").glob("*.txt")):
         parsed = tx.parse(path.read_text(encoding="utf-8"), path, known_labels=["Interviewee"])
         for turn in parsed.turns:
-            mine = tx.normalize_label(turn.speaker) in labels
+            mine = normalize_label(turn.speaker) in labels
             for para in turn.paragraphs:
-                if _safe_paragraph(para.text, tx):
+                if _safe_paragraph(para.text, paragraph_kinds):
                     (interviewee if mine else interviewer).append(para.text)
             if turn.codes:
                 code_lines.append(turn.code_names)
@@ -87,15 +89,15 @@ def seed_pools(catalog_dir: Path = SEED_CATALOG) -> Pools:
     return Pools(interviewer, interviewee, code_lines, entries)
 
 
-def _safe_paragraph(text: str, tx: object) -> bool:
+def _safe_paragraph(text: str, kinds: object) -> bool:
     """Skip text that some layout would read as structure, so a resampled turn stays one turn."""
     return not (
-        tx.is_code_line(text)  # type: ignore[attr-defined]
-        or tx.HEADING.fullmatch(text)  # type: ignore[attr-defined]
-        or tx.INLINE.fullmatch(text)  # type: ignore[attr-defined]
-        or tx.TITLE.fullmatch(text)  # type: ignore[attr-defined]
-        or tx.GENERIC_LABEL.fullmatch(text.replace("*", ""))  # type: ignore[attr-defined]
-        or tx.DELVE_FOOTER.fullmatch(text)  # type: ignore[attr-defined]
+        kinds.is_code_line(text)  # type: ignore[attr-defined]
+        or kinds.HEADING.fullmatch(text)  # type: ignore[attr-defined]
+        or kinds.INLINE.fullmatch(text)  # type: ignore[attr-defined]
+        or kinds.TITLE.fullmatch(text)  # type: ignore[attr-defined]
+        or kinds.GENERIC_LABEL.fullmatch(text.replace("*", ""))  # type: ignore[attr-defined]
+        or kinds.DELVE_FOOTER.fullmatch(text)  # type: ignore[attr-defined]
     )
 
 

@@ -99,7 +99,8 @@ LINE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|\S+:")
 
 
 def parse_mode(config: Path, reps: int) -> dict[str, Any]:
-    from mlq_catalog.ingest.transcripts import parse, read_text
+    from mlq_catalog.ingest.textfiles import read_text
+    from mlq_catalog.ingest.transcripts import parse
 
     project = _project(config)
     paths = sorted((project.catalog_dir / "transcripts").glob("*.txt"))

@@ -89,7 +89,8 @@ def unsafe_markup(site: Path) -> list[str]:
             where = f"search/search_index.json: docs[{number}] ({doc.get('location', '')})"
             if unsafe_url(str(doc.get("location", ""))):
                 found.append(f"{where}: unsafe location")
-            fragments = [str(doc.get("title", "")), str(doc.get("text", "")), *map(str, doc.get("tags") or ())]
+            fragments = [str(doc.get(field, "")) for field in ("title", "text", "keywords")]
+            fragments += map(str, doc.get("tags") or ())
             found += [f"{where}: {f.what}" for fragment in fragments for f in find_unsafe(fragment)]
     return found
 

@@ -10,10 +10,11 @@ import yaml
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.evidence.anonymize import Redactor, load_redactions
 from mlq_catalog.evidence.audit import LocatedText, audit, audit_texts
+from mlq_catalog.evidence.redaction.redactor import Redactor
+from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.evidence.validate import check_catalog
-from mlq_catalog.ingest.transcripts import read_text
+from mlq_catalog.ingest.textfiles import read_text
 from mlq_catalog.structure.model import RedactionRule
 
 from .conftest import CATALOG, REPO

@@ -18,7 +18,6 @@ from click.testing import CliRunner
 from mlq_catalog.cli import main
 from mlq_catalog.evidence import audit as audit_module
 from mlq_catalog.evidence import decisions
-from mlq_catalog.evidence.anonymize import Redactor
 from mlq_catalog.evidence.audit import (
     AuditReport,
     LocatedText,
@@ -29,6 +28,7 @@ from mlq_catalog.evidence.audit import (
     published_words,
     unreviewed_candidates,
 )
+from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.model import RedactionRule

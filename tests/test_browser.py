@@ -167,13 +167,6 @@ def _launch(playwright: object) -> object:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known shortfall (issue 21 stays open): with the study's ten new issues the committed queries reach "
-        "18/21 in the top three, under the 90 % target; strict, so a fix that reaches the target must remove this"
-    ),
-)
 def test_symptom_search(tmp_path_factory: pytest.TempPathFactory) -> None:
     """A reader types a symptom in their own words; the issue it describes is among the first three results."""
     from playwright.sync_api import sync_playwright
@@ -204,8 +197,9 @@ def test_symptom_search(tmp_path_factory: pytest.TempPathFactory) -> None:
     committed = [q for q in queries if not q.held_out]
     held_out = [q for q in queries if q.held_out]
     assert len(misses[False]) <= len(committed) // 10, "\n".join(misses[False])
-    # Phrasings written after tuning: the honest measure of generalisation (67 % when written; see bench/README.md).
-    assert len(misses[True]) <= len(held_out) // 2, "\n".join(misses[True])
+    # Phrasings nobody tuned for: the honest measure of generalisation. 54 of 61 when the issue pages' keywords
+    # went in, 47 without them (see bench/README.md): at least 80 % keeps that gain.
+    assert len(misses[True]) <= len(held_out) // 5, "\n".join(misses[True])
 
 
 CHART_PAGES = {

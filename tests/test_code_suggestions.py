@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.evidence.validate import check_catalog, code_suggestion
+from mlq_catalog.evidence.crosscheck.codes import code_suggestion
+from mlq_catalog.evidence.validate import check_catalog
 
 KNOWN = {
     "Data-noisy-labels": "issues",

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.evidence.curation import OMITTED, clean_verbatim, quality
+from mlq_catalog.evidence.curation.verbatim import OMITTED, clean_verbatim, quality
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
 from mlq_catalog.publish.export import catalog_to_dict, export_csv
 from mlq_catalog.render.pages import render_site

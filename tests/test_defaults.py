@@ -85,3 +85,35 @@ def test_a_two_line_configuration_still_builds_whole_pages(project: Path) -> Non
     (project / "docs" / "about.md").write_text("# About\n", encoding="utf-8")
     _build()
     assert 'href="../../about/"' in (site / "overview" / "prevalence" / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_keywords_join_the_first_section_of_their_page(project: Path) -> None:
+    """An issue page's summary, aliases, description and symptoms, and a hand-written page's front matter
+    ``search: keywords:`` (a string or a list), are one field of the page's first section in the index:
+    Material ranks a page by its best section, so words a reader combines from several of them must meet."""
+    import json
+
+    issue = project / "catalog" / "issues" / "outdated-docs.yaml"
+    text = issue.read_text(encoding="utf-8")
+    text = text.replace(
+        "category: upkeep",
+        'aliases: ["stale pages"]\nsymptoms: ["A step fails \\u2014 <b>the tool was renamed</b> \\U0001F600."]\n'
+        "category: upkeep",
+    )
+    issue.write_text(text.replace("a current page", 'a "current" page: --- \\ #', 1), encoding="utf-8")
+    glossary = "---\nsearch:\n  keywords: [terms, vocabulary]\n---\n# Glossary\n\nWords.\n\n## More\n\nText.\n"
+    (project / "docs" / "glossary.md").write_text(glossary, encoding="utf-8")
+    (project / "docs" / "notes.md").write_text(
+        "---\nsearch:\n  keywords: jargon words\n---\nNo heading here.\n\n## Later\n\nText.\n", encoding="utf-8"
+    )
+    _build()
+    index = json.loads((project / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["fields"]["keywords"]["boost"] > index["config"]["fields"]["text"]["boost"]
+    keywords = {doc["location"]: doc["keywords"] for doc in index["docs"] if "keywords" in doc}
+    issues = sorted(p.stem for p in (project / "catalog" / "issues").glob("*.yaml"))
+    assert sorted(keywords) == sorted([*(f"issues/{i}/" for i in issues), "glossary/", "notes/"])
+    outdated = keywords["issues/outdated-docs/"]
+    for words in ("Pages describe how things used to work", "stale pages", 'a "current" page: --- \\ #', "\U0001f600"):
+        assert words in outdated, words
+    assert "&lt;b&gt;the tool was renamed&lt;/b&gt;" in outdated  # text, as in the index's other fields
+    assert keywords["glossary/"] == "terms vocabulary" and keywords["notes/"] == "jargon words"

@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
-from mlq_catalog.ingest.formats import FormatError, detect_format, parse_transcript
+from mlq_catalog.ingest.formats import detect_format, parse_transcript
 from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.publish.export import export_csv, export_json
 from mlq_catalog.render.pages import render_site
 from mlq_catalog.render.quotehtml import expand
-from mlq_catalog.structure.transcript import ParsedTranscript
+from mlq_catalog.structure.transcript import FormatError, ParsedTranscript
 
 from .conftest import CATALOG, TEMPLATES
 
@@ -345,7 +345,7 @@ def test_json_export_lists_every_format_with_its_codes(caption_catalog: CheckedC
 
 
 def test_speaker_names_never_reach_pages_or_exports(caption_catalog: CheckedCatalog) -> None:
-    from mlq_catalog.publish.refi import export_qdpx
+    from mlq_catalog.publish.refi.project import export_qdpx
 
     catalog, evidence = caption_catalog.catalog, caption_catalog.evidence
     assert catalog is not None and evidence is not None

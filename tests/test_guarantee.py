@@ -10,7 +10,6 @@ and every export must contain none of them, and the placeholders instead. Withou
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -22,6 +21,10 @@ from mlq_catalog.commands.build import build_site
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.project import Project
 from mlq_catalog.publish.export import export_csv, export_json
+from mlq_catalog.publish.refi.codebook import export_qdc
+from mlq_catalog.publish.refi.project import export_qdpx
+from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.evidence import Evidence
 
 from .conftest_anonymize import (
     CODER,
@@ -40,19 +43,9 @@ from .conftest_anonymize import (
 )
 
 
-def _refi_exports(catalog: object, evidence: object) -> dict[str, bytes]:
-    """QDPX and QDC exports when mlq_catalog.publish.refi exists (another change adds it); else none."""
-    try:
-        refi = importlib.import_module("mlq_catalog.publish.refi")
-    except ModuleNotFoundError:
-        return {}
-    out = {}
-    for kind in ("qdpx", "qdc"):
-        function = getattr(refi, f"export_{kind}", None)
-        if function is not None:
-            data = function(catalog, evidence)
-            out[f"catalog.{kind}"] = data if isinstance(data, bytes) else str(data).encode("utf-8")
-    return out
+def _refi_exports(catalog: Catalog, evidence: Evidence) -> dict[str, bytes]:
+    """The REFI-QDA project and codebook a build publishes."""
+    return {"catalog.qdpx": export_qdpx(catalog, evidence), "catalog.qdc": export_qdc(catalog, evidence)}
 
 
 @pytest.mark.slow

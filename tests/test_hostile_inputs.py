@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from mlq_catalog.cli import main
 from mlq_catalog.ingest.loader import load_catalog
-from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES
+from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES
 from mlq_catalog.structure.transcript import Turn
 
 REPO = Path(__file__).resolve().parents[1]

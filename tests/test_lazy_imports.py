@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from .conftest import REPO
@@ -85,3 +86,59 @@ def test_a_no_op_build_imports_neither_mkdocs_nor_pydantic(tmp_path: Path) -> No
     second, output = _run(args, tmp_path)
     assert second == {"code": 0, "heavy": []}, output
     assert "(0 written, 0 removed)" in output
+
+
+WITHOUT_FCNTL = """
+import json, sys
+sys.modules["fcntl"] = None  # as on Windows: "import fcntl" raises ImportError
+from click.testing import CliRunner
+from mlq_catalog.cli import main
+for args in json.loads(sys.argv[1]):
+    result = CliRunner().invoke(main, args)
+    crash = None if isinstance(result.exception, (SystemExit, type(None))) else repr(result.exception)
+    print("RESULT " + json.dumps({"args": args, "code": result.exit_code, "output": result.output, "crash": crash}))
+"""
+
+
+def _without_fcntl(commands: list[list[str]], cwd: Path) -> list[dict[str, object]]:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_FCNTL, json.dumps(commands)],
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    lines = result.stdout.splitlines()
+    found = [json.loads(line.removeprefix("RESULT ")) for line in lines if line.startswith("RESULT ")]
+    assert len(found) == len(commands), result.stdout + result.stderr
+    return found
+
+
+def test_every_command_starts_where_fcntl_does_not_exist(tmp_path: Path) -> None:
+    from mlq_catalog.cli import main
+
+    names = [["--help"], ["--version"]]
+    for name, command in sorted(main.commands.items()):
+        names.append([name, "--help"])
+        if isinstance(command, click.Group):
+            names += [[name, sub, "--help"] for sub in sorted(command.commands)]
+    for outcome in _without_fcntl(names, tmp_path):
+        assert outcome["code"] == 0 and outcome["crash"] is None, outcome
+        assert "Usage:" in str(outcome["output"]) or outcome["args"] == ["--version"], outcome
+
+
+@pytest.mark.slow
+def test_without_fcntl_validate_runs_and_a_build_stops_with_one_line(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "catalog", tmp_path / "catalog")
+    shutil.copy2(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    validated, built = _without_fcntl([["validate"], ["build"]], tmp_path)
+    assert validated["code"] == 0, validated
+    assert built["code"] == 1 and built["crash"] is None, built
+    lines = str(built["output"]).splitlines()
+    assert lines == [
+        "Error: .: cannot lock for the build: this system has no file locking (fcntl); "
+        "build on Linux or macOS (on Windows: in WSL)"
+    ], lines
+    assert not (tmp_path / "site").exists() and not (tmp_path / ".mlq").exists()

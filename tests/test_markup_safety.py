@@ -283,7 +283,7 @@ def test_build_refuses_live_markup_that_validate_missed(tmp_path: Path, monkeypa
     """The second net: the build checks what the site's own Markdown configuration made of each page."""
     project = _copy_project(tmp_path / "project")
     _edit(project / "catalog" / "issues" / "data-drift.yaml", description='Text.\n{: onclick="alert(1)" }')
-    monkeypatch.setattr("mlq_catalog.evidence.validate.description_problems", lambda text: [])
+    monkeypatch.setattr("mlq_catalog.evidence.crosscheck.text.description_problems", lambda text: [])
     # Reviewed as harmless text, so that the review gate (issue 14) lets the build reach this net.
     with (project / "catalog" / "audit-allowlist.yaml").open("a", encoding="utf-8") as out:
         out.write("  - term: onclick\n    reason: A test of the build's markup check.\n")

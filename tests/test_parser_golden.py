@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlq_catalog.ingest.formats import detect_format, parse_transcript
-from mlq_catalog.ingest.transcripts import _code_mark, _paragraph, _turn, parse, read_text
+from mlq_catalog.ingest.textfiles import read_text
+from mlq_catalog.ingest.transcripts import _code_mark, _paragraph, _turn, parse
 from mlq_catalog.structure.transcript import CodeMark, Paragraph, ParsedTranscript, Turn
 
 from .conftest import CATALOG, REPO, assert_golden

@@ -23,15 +23,18 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.evidence.standoff import TranscriptIndex, load_standoff, normalise
+from mlq_catalog.evidence.standoff.matching import TranscriptIndex, normalise
+from mlq_catalog.evidence.standoff.resolve import load_standoff
 from mlq_catalog.evidence.validate import check_catalog
-from mlq_catalog.ingest.formats import FORMATS, FormatError, parse_transcript
+from mlq_catalog.ingest.formats import FORMATS, parse_transcript
 from mlq_catalog.ingest.loader import load_catalog
-from mlq_catalog.ingest.transcripts import decode, is_code_line, parse, read_text
+from mlq_catalog.ingest.paragraph_kinds import is_code_line
+from mlq_catalog.ingest.textfiles import decode, read_text
+from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.render.pages import render_site
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.errors import CatalogError
-from mlq_catalog.structure.transcript import ParsedTranscript
+from mlq_catalog.structure.transcript import FormatError, ParsedTranscript
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "catalog" / "transcripts").glob("*.txt"))
@@ -303,7 +306,8 @@ def test_any_excerpt_is_found_at_its_true_position(catalog: Catalog, data: st.Da
         encoding="utf-8",
     )
     try:
-        resolved, problems = load_standoff(catalog)
+        found = load_standoff(catalog)
+        resolved, problems = found.resolved, found.problems
     finally:
         (catalog.root / "quotes" / f"{transcript_id}.yaml").unlink()
     assert problems == []

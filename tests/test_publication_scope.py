@@ -212,7 +212,7 @@ def test_full_transcript_project_is_a_local_export_with_a_warning(project_copy: 
 def shipped_qdpx() -> bytes:
     checked = check_catalog(REPO / "catalog")
     assert checked.catalog is not None and checked.evidence is not None
-    from mlq_catalog.publish.refi import export_qdpx
+    from mlq_catalog.publish.refi.project import export_qdpx
 
     return export_qdpx(checked.catalog, checked.evidence)
 

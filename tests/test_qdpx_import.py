@@ -22,7 +22,7 @@ from mlq_catalog.cli import main
 from mlq_catalog.defaults import DOCS_DIR
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.publish import schema
-from mlq_catalog.publish.refi import export_full_qdpx
+from mlq_catalog.publish.refi.project import export_full_qdpx
 
 from . import qdpx_fixtures as qf
 from .conftest import CATALOG

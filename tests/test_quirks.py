@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from mlq_catalog.cli import main
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.ingest.formats import parse_transcript
-from mlq_catalog.ingest.transcripts import annotated_codes, near_miss_label, parse
+from mlq_catalog.ingest.paragraph_kinds import annotated_codes, near_miss_label
+from mlq_catalog.ingest.transcripts import parse
 
 from .conftest import CATALOG
 

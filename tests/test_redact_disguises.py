@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlq_catalog.evidence.anonymize import Redactor, redact_quote, unsure_identifiers
 from mlq_catalog.evidence.audit import audit
+from mlq_catalog.evidence.redaction.detectors import unsure_identifiers
+from mlq_catalog.evidence.redaction.redact import redact_quote
+from mlq_catalog.evidence.redaction.redactor import Redactor
 from mlq_catalog.evidence.validate import check_catalog
 from mlq_catalog.structure.evidence import Quote
 from mlq_catalog.structure.model import RedactionRule

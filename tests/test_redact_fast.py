@@ -15,7 +15,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.evidence.anonymize import _URL_TLDS, DETECTORS, Redactor, _views, load_redactions, redact_quote
+from mlq_catalog.evidence.redaction.detectors import _URL_TLDS, DETECTORS
+from mlq_catalog.evidence.redaction.prefilter import _views
+from mlq_catalog.evidence.redaction.redact import redact_quote
+from mlq_catalog.evidence.redaction.redactor import Redactor
+from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.structure.evidence import Quote
 from mlq_catalog.structure.model import RedactionRule
@@ -294,7 +298,7 @@ def test_a_seven_digit_number_is_seen_in_ascii_text() -> None:
 
 
 def test_ascii_word_follows_the_regex_engine() -> None:
-    from mlq_catalog.evidence.anonymize import _ascii_word
+    from mlq_catalog.evidence.redaction.prefilter import _ascii_word
 
     assert _ascii_word("Amin") == "amin"
     assert _ascii_word("\u212aelvin") == "kelvin"
@@ -307,42 +311,43 @@ def test_ascii_word_follows_the_regex_engine() -> None:
 
 
 def test_check_redacts_every_quote_as_quote_by_quote_redaction_would(catalog_copy: Path) -> None:
-    """``apply_redactions`` skips the quotes in turns its per-transcript pass found clean: same result."""
+    """``redact`` skips the quotes in turns its per-transcript pass found clean: same result."""
     from mlq_catalog.evidence.analysis import analyse
-    from mlq_catalog.evidence.anonymize import apply_redactions
-    from mlq_catalog.evidence.standoff import attach_standoff_quotes
+    from mlq_catalog.evidence.redaction.redact import redact
+    from mlq_catalog.evidence.scope import PublicationScope
+    from mlq_catalog.evidence.standoff.attach import attach_standoff
     from mlq_catalog.ingest.loader import load_catalog
 
     plant_identifiers(catalog_copy, with_rules=True)
     catalog = load_catalog(catalog_copy).catalog
     assert catalog is not None
-    evidence = analyse(catalog)
-    attach_standoff_quotes(catalog, evidence)
+    attached = attach_standoff(catalog, analyse(catalog))
+    catalog, evidence = attached.catalog, attached.evidence
     before = list(evidence.quotes)
     rules, problems = load_redactions(catalog_copy, catalog.transcripts)
     assert rules is not None and not problems
     expected = [redact_quote(Redactor(rules.rules), quote).text for quote in before]
-    apply_redactions(catalog, evidence)
-    assert [quote.text for quote in evidence.quotes] == expected
+    redacted = redact(PublicationScope(catalog, evidence))
+    assert [quote.text for quote in redacted.evidence.quotes] == expected
     assert sum(a != b.text for a, b in zip(expected, before, strict=True)) >= 5, "the plants were redacted"
-    assert evidence.redaction_suspects, "the per-transcript pass ran"
+    assert redacted.scanned, "the per-transcript pass ran"
 
 
 def test_qdpx_sources_redacted_with_the_checks_suspects_equal_a_fresh_search(catalog_copy: Path) -> None:
     from mlq_catalog.evidence.validate import check_catalog
-    from mlq_catalog.publish import refi
+    from mlq_catalog.publish.refi.transcript_text import catalog_redactor, source_text
 
     plant_identifiers(catalog_copy, with_rules=True)
     checked = check_catalog(catalog_copy)
     # The full-transcript export (a local one) reads the loaded catalog; the check's suspects are kept there.
     assert checked.loaded is not None and checked.loaded_evidence is not None
-    redactor = refi._redactor(checked.loaded)
+    redactor = catalog_redactor(checked.loaded)
     compared = 0
     for transcript_id, transcript in sorted(checked.loaded.transcripts.items()):
         suspects = checked.loaded_evidence.redaction_suspects.get(transcript_id)
         if suspects is None:
             continue
-        fresh = refi.source_text(transcript, redactor)
-        assert refi.source_text(transcript, redactor, suspects) == fresh
+        fresh = source_text(transcript, redactor)
+        assert source_text(transcript, redactor, suspects) == fresh
         compared += 1
     assert compared >= 3

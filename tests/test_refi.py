@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from mlq_catalog.cli import main
 from mlq_catalog.commands.qdpx_import import import_qdpx
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
-from mlq_catalog.publish.refi import NAMESPACE, export_full_qdpx, export_qdc, export_qdpx, source_text
+from mlq_catalog.publish.refi.codebook import NAMESPACE, export_qdc
+from mlq_catalog.publish.refi.project import export_full_qdpx, export_qdpx
+from mlq_catalog.publish.refi.transcript_text import source_text
 from mlq_catalog.structure.evidence import Evidence
 
 from .conftest import CATALOG, REPO

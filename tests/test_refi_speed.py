@@ -17,10 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
-from mlq_catalog.publish import refi
 from mlq_catalog.publish.downloads import build_downloads, version_slug, zip_one
 from mlq_catalog.publish.export import catalog_to_dict, export_csv, export_json, records_json
-from mlq_catalog.publish.refi import squeeze_spaces
+from mlq_catalog.publish.refi.codebook import CODEBOOK_NS, NAMESPACE, codebook_tree, guid
+from mlq_catalog.publish.refi.project import PROJECT_NS, export_qdpx, project_tree
+from mlq_catalog.publish.refi.transcript_text import ASCII_OTHER_SPACES, OTHER_SPACES, squeeze_spaces
+from mlq_catalog.publish.refi.xmlwriter import serialise
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = REPO / "catalog"
@@ -34,7 +36,7 @@ def checked() -> CheckedCatalog:
 
 
 def _elementtree_bytes(root: ET.Element, namespace: str) -> bytes:
-    """What ``refi._serialise`` wrote before it had its own writer: ``ET.indent`` and ``ET.tostring``."""
+    """What ``xmlwriter.serialise`` wrote before it had its own writer: ``ET.indent`` and ``ET.tostring``."""
     root = copy.deepcopy(root)
     root.attrib = {"xmlns": namespace, **root.attrib}
     ET.indent(root, space="  ")
@@ -46,7 +48,7 @@ def _elementtree_bytes(root: ET.Element, namespace: str) -> bytes:
     [("transcript", "interview-35"), ("coding", "interview-05-l137", "lack-of-explainability"), ("x",), ("é ü 中", "")],
 )
 def test_guid_is_uuid5_of_the_joined_parts(parts: tuple[str, ...]) -> None:
-    assert refi.guid(*parts) == str(uuid.uuid5(refi.NAMESPACE, "\x1f".join(parts)))
+    assert guid(*parts) == str(uuid.uuid5(NAMESPACE, "\x1f".join(parts)))
 
 
 def _reserialised(data: bytes, namespace: str) -> bytes:
@@ -62,16 +64,16 @@ def _reserialised(data: bytes, namespace: str) -> bytes:
 
 def test_project_and_codebook_xml_are_the_bytes_elementtree_writes(checked: CheckedCatalog) -> None:
     assert checked.catalog is not None and checked.evidence is not None
-    root, files = refi.project_tree(checked.catalog, checked.evidence)
+    root, files = project_tree(checked.catalog, checked.evidence)
     assert files
-    written = refi._serialise(copy.deepcopy(root), refi.PROJECT_NS)
+    written = serialise(copy.deepcopy(root), PROJECT_NS)
     assert written.count(b"<PlainTextSelection ") == len(checked.evidence.quotes) > 50
     assert written.count(b"<Coding ") == sum(len(q.codes) for q in checked.evidence.quotes)
-    expected = _reserialised(written, refi.PROJECT_NS)
+    expected = _reserialised(written, PROJECT_NS)
     assert written == expected
-    codebook = refi.codebook_tree(checked.catalog)
-    assert refi._serialise(copy.deepcopy(codebook), refi.CODEBOOK_NS) == _elementtree_bytes(codebook, refi.CODEBOOK_NS)
-    with zipfile.ZipFile(io.BytesIO(refi.export_qdpx(checked.catalog, checked.evidence))) as archive:
+    codebook = codebook_tree(checked.catalog)
+    assert serialise(copy.deepcopy(codebook), CODEBOOK_NS) == _elementtree_bytes(codebook, CODEBOOK_NS)
+    with zipfile.ZipFile(io.BytesIO(export_qdpx(checked.catalog, checked.evidence))) as archive:
         assert archive.read("project.qde") == expected
 
 
@@ -84,7 +86,7 @@ def test_xml_writer_escapes_like_elementtree() -> None:
     nested = ET.SubElement(root, "Codes")
     leaf = ET.SubElement(ET.SubElement(nested, "Code", {"guid": "g"}), "Code", {"guid": "h", "name": "\u2019"})
     leaf.tail = "kept tail & more"
-    assert refi._serialise(copy.deepcopy(root), refi.PROJECT_NS) == _elementtree_bytes(root, refi.PROJECT_NS)
+    assert serialise(copy.deepcopy(root), PROJECT_NS) == _elementtree_bytes(root, PROJECT_NS)
 
 
 def test_json_export_holds_the_same_data_one_record_per_line(checked: CheckedCatalog) -> None:
@@ -138,5 +140,5 @@ def test_squeeze_spaces_keeps_clean_texts_as_they_are() -> None:
 
 def test_other_spaces_are_every_whitespace_but_the_space() -> None:
     every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c != " ")
-    assert every == refi.OTHER_SPACES
-    assert "".join(c for c in every if c.isascii()) == refi.ASCII_OTHER_SPACES
+    assert every == OTHER_SPACES
+    assert "".join(c for c in every if c.isascii()) == ASCII_OTHER_SPACES

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,9 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
+from mlq_catalog.commands.build import build_site
+from mlq_catalog.ingest.project import Project
+from mlq_catalog.structure.summary import BuildSummary
 
 REPO = Path(__file__).resolve().parents[1]
 EPOCH = 1_700_000_000  # 2023-11-14
@@ -197,3 +201,51 @@ def test_the_configuration_mkdocs_yml_inherits_is_part_of_the_stamp(project: Pat
     (project / "base.yml").write_text("site_description: Second description.\n", encoding="utf-8")
     build()
     assert 'content="Second description."' in (project / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def _summary() -> BuildSummary:
+    """What ``build_site`` reports for the project in the current directory, whichever path it took."""
+    summary = build_site(Project.from_config(Path("mkdocs.yml"))).summary
+    assert isinstance(summary, BuildSummary)
+    return summary
+
+
+@pytest.mark.parametrize("planted", [(), ("unlisted-a.txt", "unlisted-b.txt")], ids=["shipped", "two warnings"])
+def test_a_no_op_build_reports_what_a_full_build_of_the_same_inputs_reports(
+    project: Path, planted: tuple[str, ...]
+) -> None:
+    """Both paths return one type: the page count and every warning, and nothing written when nothing changed."""
+    transcripts = project / "catalog" / "transcripts"
+    for name in planted:  # each one warning, whose file name tells them apart
+        shutil.copy(transcripts / "interview-05.txt", transcripts / name)
+    after_edit = _summary()  # a full build when a transcript was planted, else the no-op of the copied site
+
+    site = project / "site"
+    before = mtimes(site)
+    unchanged = _summary()
+    assert mtimes(site) == before, "the second build was not the no-op path"
+
+    _append(site)
+    rebuilt = _summary()  # the site changed: a full build again, of the same inputs, writing no page
+    assert hashes(site) != {} and "appended by hand" not in (site / "index.html").read_text(encoding="utf-8")
+
+    assert unchanged == rebuilt
+    assert unchanged.written == unchanged.removed == 0
+    assert (after_edit.pages, after_edit.warnings) == (unchanged.pages, unchanged.warnings)
+    # Pages, not files: a page's quote blocks (``*.quotes.html``) sit beside it in the pages folder.
+    pages = [p for p in (project / ".mlq" / "pages").rglob("*") if p.is_file() and p.suffix == ".md"]
+    assert unchanged.pages == len(pages) > 50
+    assert sorted(w.file.rsplit("/", 1)[-1] for w in unchanged.warnings) == list(planted)
+    assert all(w.code == "unlisted-transcript" for w in unchanged.warnings)
+
+
+def test_a_no_op_build_prints_what_the_full_build_printed(project: Path) -> None:
+    transcripts = project / "catalog" / "transcripts"
+    shutil.copy(transcripts / "interview-05.txt", transcripts / "unlisted.txt")
+    full, unchanged = build(), build()
+    # Only the counts of this build's writes and the times may differ.
+    varying = re.compile(r"\(\d+ written, \d+ removed\) in \d+\.\d\ds generation \+ \d+\.\d\ds MkDocs")
+    assert "unlisted.txt: warning: no entry in transcripts.yaml covers this transcript" in unchanged
+    assert "(0 written, 0 removed)" in unchanged
+    assert varying.sub("", unchanged) == varying.sub("", full)
+    assert len(varying.findall(unchanged)) == len(varying.findall(full)) == 1

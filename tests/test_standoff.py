@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from mlq_catalog.cli import main
-from mlq_catalog.evidence.curation import CURATION_DIR
-from mlq_catalog.evidence.standoff import QUOTES_DIR, TranscriptIndex, normalise
+from mlq_catalog.evidence.curation.plans import CURATION_DIR
+from mlq_catalog.evidence.standoff.matching import TranscriptIndex, normalise
+from mlq_catalog.evidence.standoff.resolve import QUOTES_DIR
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
 from mlq_catalog.publish.export import export_json
 from mlq_catalog.render.pages import render_site

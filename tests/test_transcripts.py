@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mlq_catalog.ingest.transcripts import is_code_line, parse, read_text
+from mlq_catalog.ingest.paragraph_kinds import is_code_line
+from mlq_catalog.ingest.textfiles import read_text
+from mlq_catalog.ingest.transcripts import parse
 
 from .conftest import CATALOG
 

@@ -23,6 +23,7 @@ from mlq_catalog.commands.isolate import run_isolated
 from mlq_catalog.fileio.writer import MARKER_TEXT, claim_directory
 from mlq_catalog.ingest.project import Project
 from mlq_catalog.structure.errors import InputError, OutputError, Problem, ValidationFailed, display_path, printable
+from mlq_catalog.structure.summary import BuildSummary
 
 # MkDocs, pydantic (validate, anonymize) and Jinja (generate) are imported where a build needs them:
 # a no-op build (the stamp matches) must not pay ~0.6 s of imports to find that it has nothing to do.
@@ -37,7 +38,7 @@ RETIRED_PREFIX = ".mlq-retired-"
 
 @dataclass
 class BuildReport:
-    generated: Generated
+    summary: BuildSummary
     generation_seconds: float
     mkdocs_seconds: float
     site_dir: Path
@@ -107,7 +108,7 @@ def build_site(
     check_output_location(project)
     _clean_up_after_killed_builds(project)
     if replacement_log is not None:
-        from mlq_catalog.evidence.anonymize import check_log_location, published_dirs
+        from mlq_catalog.evidence.redaction.replacement_log import check_log_location, published_dirs
 
         check_log_location(replacement_log, published_dirs(project))
     started = time.perf_counter()
@@ -149,13 +150,14 @@ def build_site(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    stamp.record(project, input_stamp, generated, files)
+    summary = generated.summary()
+    stamp.record(project, input_stamp, generated.site.pages, summary, files)
     mkdocs_seconds = time.perf_counter() - started
     if replacement_log is not None:
-        from mlq_catalog.evidence.anonymize import write_log
+        from mlq_catalog.evidence.redaction.replacement_log import write_log
 
         write_log(generated.checked.replacements, replacement_log)
-    return BuildReport(generated, generation_seconds, mkdocs_seconds, project.site_dir)
+    return BuildReport(summary, generation_seconds, mkdocs_seconds, project.site_dir)
 
 
 def _refuse_special_files(project: Project, input_stamp: stamp.InputStamp) -> None:

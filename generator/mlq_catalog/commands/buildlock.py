@@ -15,6 +15,10 @@
   ``renameat2(RENAME_EXCHANGE)`` call on Linux, so there is no instant at which
   the site is missing. Elsewhere two renames are used, and a build killed
   between them is repaired by the next one (``restore_retired``).
+
+``fcntl`` is imported only when a build takes its lock: Windows has no ``fcntl``, and the command
+line (``--help``, ``validate``, ``export``...) must start there all the same. A build there stops
+with one line, before it writes anything, rather than running without its lock.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import functools
 import logging
 import os
@@ -92,6 +95,7 @@ def build_lock(directories: list[Path], *, timeout: float = DEFAULT_LOCK_TIMEOUT
     other. Waits up to ``timeout`` seconds (0: not at all), then raises ``OutputError``.
     """
     with ExitStack() as stack:
+        flock = _flock(directories)
         for directory in sorted(directories):
             try:
                 fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -99,16 +103,33 @@ def build_lock(directories: list[Path], *, timeout: float = DEFAULT_LOCK_TIMEOUT
                 raise OutputError(f"{display_path(directory)}: cannot lock for the build: {exc.strerror}") from exc
             _held.add(fd)
             stack.callback(_release, fd)
-            _acquire(fd, directory, timeout)
+            _acquire(flock, fd, directory, timeout)
         yield
 
 
-def _acquire(fd: int, directory: Path, timeout: float) -> None:
+def _flock(directories: list[Path]) -> Callable[[int], None]:
+    """``flock`` that takes an exclusive lock without waiting, or ``OutputError`` where the system has none."""
+    try:
+        import fcntl
+    except ImportError:
+        where = display_path(min(directories)) if directories else "."
+        raise OutputError(
+            f"{where}: cannot lock for the build: this system has no file locking (fcntl); "
+            "build on Linux or macOS (on Windows: in WSL)"
+        ) from None
+
+    def exclusive(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    return exclusive
+
+
+def _acquire(flock: Callable[[int], None], fd: int, directory: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     announced = False
     while True:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            flock(fd)
             return
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):

@@ -26,10 +26,16 @@ SEARCH_SCRIPT = "javascripts/mlq-search.js"
 SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
 """Material's English default is the stop-word filter alone: without the stemmer, "reproduce" never finds
 "reproducibility". With it, the index holds stems, and the query script (SEARCH_SCRIPT) searches stems."""
-SEARCH_FIELDS = {"title": {"boost": 10.0}, "text": {"boost": 1.0}, "tags": {"boost": 2.0}}
+SEARCH_FIELDS = {
+    "title": {"boost": 10.0},
+    "text": {"boost": 1.0},
+    "tags": {"boost": 2.0},
+    "keywords": {"boost": 2.0},
+}
 """Material boosts a title word a thousandfold and a tag a millionfold: every issue tagged with the stage
 "Data quality" would outrank the one page that answers a query holding "data". A title still weighs most;
-an issue page ranks first for its own words through its page boost (issue.md.j2), not through its tags."""
+an issue page ranks first for its own words through its page boost (issue.md.j2), not through its tags.
+``keywords`` holds a page's front matter ``search: keywords:`` (searchindex.py)."""
 
 
 def adapt_live_config(config: MkDocsConfig) -> None:

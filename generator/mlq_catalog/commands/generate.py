@@ -18,8 +18,10 @@ from mlq_catalog.commands.gcpause import cycle_collection_paused
 from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
 from mlq_catalog.fileio.writer import WriteReport, sync_pages
 from mlq_catalog.render.pages import RenderedSite, render_site
+from mlq_catalog.render.quotehtml import is_side_file, page_of
 from mlq_catalog.render.redirects import Redirect, titled_redirects
 from mlq_catalog.structure.errors import ValidationFailed
+from mlq_catalog.structure.summary import BuildSummary
 
 
 @dataclass
@@ -39,6 +41,17 @@ class Generated:
         checked = CheckedCatalog(None, None, self.checked.problems, self.checked.replacements)
         site = dataclasses.replace(self.site, pages=dict.fromkeys(self.site.pages, ""))
         return Generated(checked, site, self.report, self.placeholders, self.redirects, self.preview)
+
+    def summary(self) -> BuildSummary:
+        """What ``mlq-catalog build`` reports of this generation (and the build stamp keeps for a no-op build)."""
+        # Pages, not files: a page's quote blocks are a side file beside it (quotehtml.py).
+        written, removed = ({page_of(path) for path in paths} for paths in (self.report.written, self.report.removed))
+        return BuildSummary(
+            pages=sum(1 for path in self.site.pages if not is_side_file(path)),
+            written=len(written),
+            removed=len(removed),
+            warnings=tuple(self.checked.warnings),
+        )
 
 
 def generate(

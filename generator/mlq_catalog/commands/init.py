@@ -24,7 +24,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from mlq_catalog.defaults import PROJECT_DIR
-from mlq_catalog.ingest.transcripts import GENERIC_LABEL
+from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL
 from mlq_catalog.structure.errors import CatalogError, OutputError, display_path
 from mlq_catalog.structure.model import LABEL_PATTERN, PSEUDONYM_PREFIX_PATTERN
 from mlq_catalog.text.words import article

@@ -24,6 +24,7 @@ from mlq_catalog.commands.engine_config import adapt_live_config
 from mlq_catalog.commands.engine_input import expand_nav, write_engine_input
 from mlq_catalog.commands.gcpause import collect_frozen
 from mlq_catalog.commands.generate import Generated, generate, review_gate
+from mlq_catalog.commands.searchindex import index_keywords
 from mlq_catalog.render.redirects import write_redirects
 from mlq_catalog.structure.errors import CatalogError
 
@@ -72,7 +73,9 @@ class MlqCatalogPlugin(BasePlugin[site.MlqCatalogConfig]):  # type: ignore[no-un
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return site.page_markdown(markdown, page, config, files, self.generated)
 
+    @event_priority(-50)  # after Material's search plugin has indexed the page (index_keywords)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        index_keywords(page, config)
         # Material's tags plugin writes its listings (and their "tag:..." headings) into the browse pages after
         # MkDocs has collected each page's anchors: without this, every link to a tag is reported missing.
         if self._generated_page(page) and page.present_anchor_ids is not None and page.content:

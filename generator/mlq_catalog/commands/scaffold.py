@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from mlq_catalog.ingest.loader import load_catalog
+from mlq_catalog.ingest.refi.codes import all_codes, find_code
 from mlq_catalog.ingest.yamlio import suggestion
 from mlq_catalog.publish.schema import PROJECT_SCHEMA_DIR, modeline, schema_line
 from mlq_catalog.structure.catalog import Catalog
@@ -246,8 +247,6 @@ def new_entry(
 
 
 def _seed(catalog_dir: Path, catalog: Catalog, wanted: str) -> Seed:
-    from mlq_catalog.commands.qdpx_import import all_codes, find_code
-
     shown = display_path(catalog_dir / "codebook.yaml", catalog_dir.parent)
     if catalog.codebook is None:
         raise CatalogError(

@@ -13,7 +13,8 @@ A complete build records its stamp, and a *manifest* of the site it published
 beside ``mkdocs.yml``: build state is never published. When the next build
 computes the same stamp, the generated pages are still there and the site still
 matches its manifest, it returns at once: nothing is regenerated, no generated file
-is rewritten (their mtimes stay), MkDocs does not run.
+is rewritten (their mtimes stay), MkDocs does not run. It returns the ``BuildSummary`` the
+complete build recorded (pages and warnings), so both reach the user the same way.
 
 The manifest check is cheap: one ``lstat`` per site file. A file whose size, mtime,
 ctime or inode differs from the record is hashed, and only a different hash counts
@@ -36,20 +37,20 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from mlq_catalog.fileio.readfile import NotRegularFile, read_regular
-from mlq_catalog.fileio.writer import PAGES_MARKER, WriteReport
-from mlq_catalog.structure.errors import Problem, ProblemSummary
+from mlq_catalog.fileio.writer import PAGES_MARKER
+from mlq_catalog.structure.summary import BuildSummary
 
 if TYPE_CHECKING:
-    from mlq_catalog.commands.generate import Generated
     from mlq_catalog.ingest.project import Project
 
 log = logging.getLogger(__name__)
-STAMP_VERSION = 3
+STAMP_VERSION = 4
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 # Environment variables that change what a build writes, besides MLQ_* and those mkdocs.yml names with !ENV.
@@ -233,17 +234,15 @@ def forget(project: Project) -> None:
         log.warning("cannot remove %s: %s", state_file(project), exc.strerror)
 
 
-def record(project: Project, stamp: InputStamp, generated: Generated, files: dict[str, FileRecord]) -> None:
+def record(
+    project: Project, stamp: InputStamp, pages: Iterable[str], summary: BuildSummary, files: dict[str, FileRecord]
+) -> None:
     """Remember what the site was made from, what it holds, and what the next no-op build must still report.
 
-    Build state, not part of the site: a failure to write it only costs the next build its shortcut.
+    ``pages``: every generated file, which a no-op build checks are still there. Build state, not part
+    of the site: a failure to write it only costs the next build its shortcut.
     """
-    data = {
-        "stamp": stamp.digest,
-        "pages": sorted(generated.site.pages),
-        "problems": [asdict(problem) for problem in generated.checked.problems],
-        "files": files,
-    }
+    data = {"stamp": stamp.digest, "pages": sorted(pages), "summary": summary.to_json(), "files": files}
     try:
         _write_state(state_file(project), data)
     except OSError as exc:
@@ -254,40 +253,12 @@ def record(project: Project, stamp: InputStamp, generated: Generated, files: dic
         )
 
 
-@dataclass
-class _RecordedChecks(ProblemSummary):
-    """The validation outcome of the build that made the site: the part of ``CheckedCatalog`` a report reads."""
+def current(project: Project, stamp: InputStamp) -> BuildSummary | None:
+    """What the build that made the site reported, when it was built from exactly these inputs and is intact;
+    else None.
 
-    problems: list[Problem]
-    catalog: None = None
-    evidence: None = None
-
-
-@dataclass
-class _RecordedSite:
-    """The page list of the build that made the site: the part of ``RenderedSite`` a report reads."""
-
-    pages: dict[str, str]
-    nav: dict[str, list[Any]] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass
-class _Unchanged:
-    checked: _RecordedChecks
-    site: _RecordedSite
-    report: WriteReport
-
-
-def current(project: Project, stamp: InputStamp) -> Generated | None:
-    """A stand-in for the generation when the site was built from exactly these inputs and is intact, else None.
-
-    The stand-in carries the page list and the validation problems of the build that
-    made the site, so the command reports the same warnings; it has no catalog. It is
-    made of light look-alikes of ``Generated``'s parts rather than the real classes:
-    importing those (pydantic models, Jinja, analysis) costs ~0.5 s, 20 times the stamp
-    check itself, and a no-op build must stay far below a full one (issue 7).
+    The summary, warnings included, is the one that build recorded, with nothing written or removed
+    this time, so a no-op build reports what a full one would have.
     """
     path = state_file(project)
     try:
@@ -296,27 +267,18 @@ def current(project: Project, stamp: InputStamp) -> Generated | None:
         return None
     if not isinstance(data, dict) or data.get("stamp") != stamp.digest:
         return None
-    pages = data.get("pages") or []
+    pages = data.get("pages")
+    summary = BuildSummary.from_json(data.get("summary"))
+    if summary is None or not isinstance(pages, list) or not all(isinstance(page, str) for page in pages):
+        return None
     if not (project.pages_dir / PAGES_MARKER).exists() or not all((project.pages_dir / p).is_file() for p in pages):
         return None
     intact, refreshed = _site_matches(project.site_dir, data.get("files"))
     if not intact:
         log.info("the site differs from what the last build wrote: building it again")
         return None
-    try:
-        problems = [
-            Problem(**{**problem, "key": tuple(problem.get("key") or ())}) for problem in data.get("problems", [])
-        ]
-    except (TypeError, AttributeError):
-        return None
     if refreshed:
         with contextlib.suppress(OSError):  # else the next no-op build hashes those files again
             _write_state(path, data)
     log.info("the site is current (stamp %s): nothing to build", stamp.digest[:12])
-    unchanged = _Unchanged(
-        checked=_RecordedChecks(problems),
-        site=_RecordedSite(pages=dict.fromkeys(pages, "")),
-        report=WriteReport(unchanged=list(pages)),
-    )
-    # Callers of a no-op build read only problems/warnings, the page list and the write report.
-    return cast("Generated", unchanged)
+    return summary.unchanged()

@@ -1,4 +1,7 @@
-"""Derive the evidence: coded segments, quotes, and the counts shown on pages.
+"""The analyse stage: derive the evidence (coded segments, quotes, and the counts shown on pages).
+
+The flow is load -> **analyse** -> attach stand-off quotes -> curate -> scope -> redact -> render -> write.
+:func:`analyse` reads the loaded catalog and returns new evidence; it changes nothing it is given.
 
 Definitions (they decide every number a reader sees):
 
@@ -14,13 +17,9 @@ Definitions (they decide every number a reader sees):
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.evidence import Evidence, Quote, Segment
-
-if TYPE_CHECKING:
-    pass
 
 
 def build_code_index(catalog: Catalog) -> dict[str, str]:

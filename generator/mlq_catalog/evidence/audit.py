@@ -54,9 +54,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from mlq_catalog.evidence.anonymize import Redactor, load_redactions, unsure_identifiers
+from mlq_catalog.evidence.redaction.detectors import unsure_identifiers
+from mlq_catalog.evidence.redaction.redactor import Redactor
+from mlq_catalog.evidence.redaction.rules import load_redactions
 from mlq_catalog.evidence.validate import CheckedCatalog
-from mlq_catalog.ingest.transcripts import GENERIC_LABEL, TITLE, parse, read_text
+from mlq_catalog.ingest.paragraph_kinds import GENERIC_LABEL, TITLE
+from mlq_catalog.ingest.textfiles import read_text
+from mlq_catalog.ingest.transcripts import parse
 from mlq_catalog.ingest.yamlio import load_model_file
 from mlq_catalog.structure.errors import InputError, Problem, display_path, printable
 from mlq_catalog.structure.model import AllowedCandidate, AuditAllowlist, RedactionRule
@@ -1696,7 +1700,7 @@ def run_audit(
     max_transcript_bytes: int | None = None,
 ) -> AuditReport:
     """Check the catalog, optionally write the replacement log (never inside anything published), audit it."""
-    from mlq_catalog.evidence.anonymize import check_log_location, published_dirs, write_log
+    from mlq_catalog.evidence.redaction.replacement_log import check_log_location, published_dirs, write_log
     from mlq_catalog.evidence.validate import check_catalog
     from mlq_catalog.ingest.project import Project
     from mlq_catalog.structure.errors import ValidationFailed

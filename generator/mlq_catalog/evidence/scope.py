@@ -1,8 +1,8 @@
 """The publication scope: every string that any public output is written from, computed once.
 
-The flow is load -> model -> analyse -> curate (``curation.py``) -> **scope** -> render -> write.
+The flow is load -> analyse -> curate (``curation/``) -> **scope** -> redact -> render -> write.
 ``publication_scope`` takes the loaded catalog and its (curated) evidence (every transcript, every turn,
-every code) and returns what may be published, redacted:
+every code) and returns new copies of what may be published, for the redact stage to redact:
 
 * the **quotes on pages**: interviewee turns (or stand-off excerpts) of a transcript listed in
   ``transcripts.yaml`` that support an issue, fix or context. A quote whose codes all map to nothing,
@@ -22,14 +22,14 @@ every code) and returns what may be published, redacted:
 Not in the scope, so never published: interviewer turns, uncoded turns, title lines, speaker
 labels, file names and paths, unmapped codes, the replacement log.
 
-One mechanism redacts every string of the scope (``anonymize.apply_redactions``): free text gets
+One mechanism redacts every string of the scope (``redaction.redact``): free text gets
 the placeholder; a string the model constrains by a pattern (an id, a code, a pseudonym) cannot
 take one, so a rule or detector that matches there is an error that stops the build.
 
 Every public writer (``render`` with the pages, search index, sitemap and tags.json built from
 them; ``downloads`` with JSON, CSV, QDPX, QDC and CITATION.cff) receives ``scope.catalog`` and
-``scope.evidence``. Those are copies: the taxonomy redacted, and each transcript reduced to its
-registry entry (pseudonym, attributes, id), with no turns, speakers or file path to read.
+``scope.evidence`` of the redacted scope. Those are copies: the taxonomy redacted, and each transcript
+reduced to its registry entry (pseudonym, attributes, id), with no turns, speakers or file path to read.
 
 Audit API (used by ``audit.py``): :meth:`PublicationScope.texts` yields one :class:`ScopedText` per
 string of the scope, **before** redaction, with where it starts in its source file::
@@ -53,17 +53,15 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from mlq_catalog.evidence.anonymize import ReplacementLog, apply_redactions
-from mlq_catalog.ingest.transcripts import read_text
-from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, Source
+from mlq_catalog.evidence.redaction.replacement_log import ReplacementLog
+from mlq_catalog.ingest.textfiles import read_text
+from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
 from mlq_catalog.structure.errors import InputError, Problem
-from mlq_catalog.structure.evidence import Evidence, Quote
-from mlq_catalog.structure.transcript import ParsedTranscript
+from mlq_catalog.structure.evidence import Evidence, Quote, ScannedParagraphs
 from mlq_catalog.structure.yamldoc import YamlDoc
 
 PUBLISHED_KINDS = ("issues", "fixes", "contexts")
@@ -88,20 +86,30 @@ class ScopedText:
     prose: bool = True
 
 
-@dataclass
+@dataclass(frozen=True)
 class PublicationScope:
-    """What may be published, redacted, and the original strings it was made from."""
+    """What may be published, and the original strings it was made from.
+
+    As :func:`publication_scope` returns it, ``catalog`` and ``evidence`` are unredacted copies that
+    still hold the quoted transcripts' turns (redaction's prefilter reads them); the redact stage
+    (``redaction.redact``) returns a new scope with both redacted and the turns gone: only that one
+    reaches a writer.
+    """
 
     catalog: Catalog
     evidence: Evidence
     located: list[ScopedText] = field(default_factory=list)
     replacements: ReplacementLog = field(default_factory=ReplacementLog)
     problems: list[Problem] = field(default_factory=list)
+    """What the redact stage found (an invalid redactions file, a rule matching an id)."""
     unpublished_quotes: list[Quote] = field(default_factory=list)
     """Quotes of listed transcripts that are on no page (only unmapped or meta codes), for ``validate``."""
     loaded: Catalog | None = None
     """Everything loaded, unredacted: for the review gate's list of names to search for (coders, speaker
     labels), never for a writer."""
+    scanned: dict[str, ScannedParagraphs] = field(default_factory=dict)
+    """Transcript -> the paragraphs the redaction prefilter searched, and where it hit (set by the redact
+    stage), so that the full-transcript export searches only the others (``Evidence.redaction_suspects``)."""
 
     def texts(self) -> Iterator[ScopedText]:
         """Every string of the scope, before redaction, located (see the module docstring)."""
@@ -156,7 +164,8 @@ def public_entry(loaded: LoadedTranscript) -> Any:
 
 
 def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
-    """The public copy of the catalog and evidence, redacted, with the located original strings."""
+    """New copies of the catalog and evidence holding only what may be published (not yet redacted), with
+    the located original strings. Nothing it is given is changed."""
     listed = {tid: loaded for tid, loaded in catalog.transcripts.items() if loaded.listed}
     public = dataclasses.replace(
         catalog,
@@ -200,16 +209,7 @@ def publication_scope(catalog: Catalog, evidence: Evidence) -> PublicationScope:
             scoped.entities_by_transcript[quote.transcript].add(entity)
             scoped.participants_by_entity[entity].add(participant)
     located = list(_located(catalog, evidence, scoped))
-    # Redaction needs the turns of the quoted transcripts (its prefilter reads them); they are
-    # dropped right after, so that no writer can read them.
-    replacements, problems = apply_redactions(public, scoped)
-    # What the redaction prefilter already searched: the full-transcript export searches only the rest.
-    evidence.redaction_suspects.update(scoped.redaction_suspects)
-    public.transcripts = {tid: _without_text(loaded) for tid, loaded in public.transcripts.items()}
-    public.docs = {}
-    public.broken = {}
-    scoped.redaction_suspects = {}
-    return PublicationScope(public, scoped, located, replacements, problems, unpublished, catalog)
+    return PublicationScope(public, scoped, located, unpublished_quotes=unpublished, loaded=catalog)
 
 
 def _claimed(code: str, evidence: Evidence, entity_ids: set[str]) -> bool:
@@ -226,13 +226,6 @@ def _public_quote(quote: Quote, evidence: Evidence, entity_ids: set[str]) -> Quo
     if codes == quote.codes and segments == quote.segments and original == quote.original_codes:
         return quote
     return dataclasses.replace(quote, codes=codes, segments=segments, original_codes=original)
-
-
-def _without_text(loaded: LoadedTranscript) -> LoadedTranscript:
-    empty = ParsedTranscript(Path(loaded.id), loaded.parsed.layout, None, None, (), ())
-    return dataclasses.replace(
-        loaded, parsed=empty, source=Source(Path(loaded.id), loaded.id), interviewee_labels=frozenset()
-    )
 
 
 def _located(catalog: Catalog, evidence: Evidence, scoped: Evidence) -> Iterator[ScopedText]:

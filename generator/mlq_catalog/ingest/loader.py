@@ -18,21 +18,20 @@ the first problem: the caller gets the catalog it could read plus the full list.
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from mlq_catalog.ingest.formats import PLAIN_SPEAKER, FormatError, parse_transcript
-from mlq_catalog.ingest.transcripts import DEFAULT_MAX_BYTES, label_candidates, read_text
+from mlq_catalog.ingest.formats import PLAIN_SPEAKER, parse_transcript
+from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES, read_text
+from mlq_catalog.ingest.transcript_files import inside, transcript_sources
+from mlq_catalog.ingest.transcripts import label_candidates
 from mlq_catalog.ingest.yamlio import load_model_file, load_yaml, validate_model
 from mlq_catalog.structure import model
 from mlq_catalog.structure.catalog import Catalog, LoadedTranscript, LoadResult, Source, labelled
 from mlq_catalog.structure.errors import InputError, Problem, display_path
-from mlq_catalog.structure.transcript import ParsedTranscript, normalize_label
+from mlq_catalog.structure.transcript import FormatError, ParsedTranscript, normalize_label
 from mlq_catalog.structure.yamldoc import YamlDoc
 
 ENTITY_DIRS: dict[str, type[BaseModel]] = {
@@ -41,7 +40,6 @@ ENTITY_DIRS: dict[str, type[BaseModel]] = {
     "fixes": model.Fix,
     "contexts": model.Context,
 }
-TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt")
 PARSE_CACHE: dict[Path, tuple[str, tuple[str, ...], str | None, ParsedTranscript]] | None = None
 """Path -> (text, labels, format, parse) of the last load, reused when all three are the same.
 
@@ -67,7 +65,7 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
             code="symlink-outside",
         )
         for name in ("catalog.yaml", "transcripts.yaml", "meta-codes.yaml", "codebook.yaml")
-        if (root / name).is_symlink() and not _inside(root / name, resolved_root)
+        if (root / name).is_symlink() and not inside(root / name, resolved_root)
     ]
     if escaped:
         return LoadResult(None, escaped)
@@ -99,7 +97,7 @@ def load_catalog(root: Path, *, max_transcript_bytes: int = DEFAULT_MAX_BYTES) -
         for path in sorted(folder.iterdir()):
             if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
                 continue
-            if not _inside(path, resolved_root):
+            if not inside(path, resolved_root):
                 # A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's.
                 problems.append(
                     Problem(
@@ -187,142 +185,10 @@ def _remember_broken(catalog: Catalog, directory: str, path: Path, doc: YamlDoc)
         catalog.broken_codes.update(c.casefold() for c in codes if isinstance(c, str))
 
 
-def _inside(path: Path, resolved_root: Path, resolve: Callable[[Path], Path] | None = None) -> bool:
-    try:
-        (resolve or _resolved)(path).relative_to(resolved_root)
-    except ValueError:
-        return False
-    return True
-
-
-def _resolved(path: Path) -> Path:
-    """``path.resolve()``, or the absolute path for a symlink loop (reading it then reports the loop)."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()
-
-
-class _Resolver:
-    """``_resolved`` remembered for one load: each transcript's path is asked about four times,
-    and every ``resolve`` walks the path with one ``lstat`` per component (1 s at 2,000 transcripts)."""
-
-    def __init__(self) -> None:
-        self._known: dict[Path, Path] = {}
-
-    def __call__(self, path: Path) -> Path:
-        found = self._known.get(path)
-        if found is None:
-            found = self._known[path] = _resolved(path)
-        return found
-
-
 def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Problem]:
+    """Read and parse every transcript (``transcript_files`` says which, and under which id)."""
     root = catalog.root
-    resolved_root = root.resolve()  # once: resolving it per transcript was ~0.5 s at 2,000 transcripts
-    resolve = _Resolver()
-    problems: list[Problem] = []
-    entries: dict[str, tuple[model.TranscriptEntry, Source]] = {}
-    owner_of: dict[Path, str] = {}
-    broken_files: set[Path] = set()
-    """Sources of entries that failed validation: reported there once, not again as unlisted files."""
-    listed_path = root / "transcripts.yaml"
-    if listed_path.exists():
-        doc, listed, found = load_model_file(listed_path, model.TranscriptsFile, base)
-        problems += found
-        if doc is not None:
-            catalog.docs[doc.shown] = doc
-            good = (
-                list(enumerate(listed.transcripts))
-                if listed is not None
-                else _good_entries(catalog, doc, root, resolve, broken_files)
-            )
-            for index, entry in good:
-                line, _ = doc.locate(("transcripts", index))
-                source = Source(listed_path, doc.shown, line)
-                target = root / entry.source
-                if not _inside(target, resolved_root, resolve):
-                    problems.append(
-                        doc.problem(
-                            ("transcripts", index, "source"),
-                            f"path '{entry.source}' leaves the catalog directory",
-                            code="path-outside",
-                        )
-                    )
-                    continue
-                if entry.id in entries:
-                    problems.append(
-                        doc.problem(
-                            ("transcripts", index, "id"), f"duplicate transcript id '{entry.id}'", code="duplicate-id"
-                        )
-                    )
-                    continue
-                resolved = resolve(target)
-                if resolved in owner_of:  # a dict, not a scan of the entries: linear in transcripts
-                    # Loading one interview twice would double every count it contributes to.
-                    problems.append(
-                        doc.problem(
-                            ("transcripts", index, "source"),
-                            f"file '{entry.source}' is already the source of transcript '{owner_of[resolved]}'",
-                            code="duplicate-source",
-                        )
-                    )
-                    continue
-                entries[entry.id] = (entry, source)
-                owner_of[resolved] = entry.id
-
-    by_path = {resolve(root / entry.source): entry_id for entry_id, (entry, _) in entries.items()}
-    discovered: list[Path] = []
-    folder = root / "transcripts"
-    if folder.is_dir():
-        discovered = sorted(
-            p for p in folder.iterdir() if p.suffix in TRANSCRIPT_SUFFIXES and not p.name.startswith(".")
-        )
-    for path in discovered:
-        if resolve(path) in broken_files or _safe_id(path.stem) in catalog.broken.get("transcripts", ()):
-            continue  # its registry entry is invalid, and reported there
-        if resolve(path) not in by_path:
-            if not _inside(path, resolved_root, resolve):
-                problems.append(
-                    Problem(
-                        display_path(path, base),
-                        None,
-                        None,
-                        "symlink points outside the catalog directory",
-                        code="symlink-outside",
-                    )
-                )
-                continue
-            # The id comes from the file name, which may hold spaces or non-ASCII letters.
-            stem_id = _safe_id(path.stem)
-            if stem_id in entries:
-                other = entries[stem_id][1]
-                used_by = other.shown if entries[stem_id][0] is None else f"{other.shown}:{other.line}"
-                problems.append(
-                    Problem(
-                        display_path(path, base),
-                        None,
-                        None,
-                        f"this file's transcript id '{stem_id}' is already used by {used_by}; "
-                        "rename the file or give it its own id in transcripts.yaml",
-                        code="duplicate-id",
-                    )
-                )
-                continue
-            problems.append(
-                Problem(
-                    display_path(path, base),
-                    None,
-                    None,
-                    "no entry in transcripts.yaml covers this transcript, so it is not published; "
-                    "add one with its id and participant pseudonym",
-                    severity="warning",
-                    code="unlisted-transcript",
-                )
-            )
-            by_path[resolve(path)] = stem_id
-            entries.setdefault(stem_id, (None, Source(path, display_path(path, base))))  # type: ignore[arg-type]
-
+    entries, problems = transcript_sources(catalog, base)
     default_labels = [*catalog.meta.interviewee_labels]
     # Where to say the labels are: every transcript's default, or this transcript's entry.
     labels_setting = (
@@ -370,7 +236,7 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
                 continue
             try:
                 entry = model.TranscriptEntry(
-                    id=_safe_id(entry_id),
+                    id=entry_id,  # already an id: id_from_name(file name), in transcript_files
                     source=path.relative_to(root).as_posix(),
                     participant=f"{catalog.meta.pseudonym_prefix}{parsed.interview_number.upper()}",
                 )
@@ -418,44 +284,3 @@ def _load_transcripts(catalog: Catalog, base: Path, max_bytes: int) -> list[Prob
         is_listed = entry_id in entries and entries[entry_id][0] is not None
         catalog.transcripts[entry.id] = LoadedTranscript(entry, parsed, Source(path, shown, None), label_set, is_listed)
     return problems
-
-
-def _good_entries(
-    catalog: Catalog, doc: YamlDoc, root: Path, resolve: Callable[[Path], Path], broken_files: set[Path]
-) -> list[tuple[int, model.TranscriptEntry]]:
-    """The entries of a transcripts.yaml that failed validation as a whole, each validated on its own.
-
-    A bad entry was reported (on its own line) by the file's validation; the others still count,
-    so that one typo does not turn every transcript into an unknown one. The ids and files of bad
-    entries are remembered: references to them are not reported a second time.
-    """
-    items = doc.data.get("transcripts") if isinstance(doc.data, dict) else None
-    good: list[tuple[int, model.TranscriptEntry]] = []
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        try:
-            good.append((index, model.TranscriptEntry.model_validate(item)))
-        except ValidationError:
-            if not isinstance(item, dict):
-                continue
-            if isinstance(item.get("id"), str):
-                catalog.broken.setdefault("transcripts", set()).add(item["id"])
-            if isinstance(item.get("source"), str):
-                broken_files.add(resolve(root / item["source"]))
-    return good
-
-
-def _safe_id(stem: str) -> str:
-    """An id (``model.ID_PATTERN``) from a file name: ASCII letters and digits joined by single hyphens.
-
-    Accents are dropped (``Interview Müller`` -> ``interview-muller``); a name with no
-    ASCII letter at all gets a stable hash, so two such files never share an id.
-    """
-    ascii_text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii").lower()
-    cleaned = "".join(ch if ch.isalnum() else "-" for ch in ascii_text)
-    cleaned = "-".join(part for part in cleaned.split("-") if part)
-    if not cleaned:
-        digest = hashlib.sha1(stem.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-        cleaned = f"transcript-{digest}"
-    elif not cleaned[0].isalpha():
-        cleaned = f"transcript-{cleaned}"
-    return cleaned[:80].rstrip("-")

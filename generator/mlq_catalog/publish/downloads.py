@@ -137,7 +137,8 @@ def build_downloads(catalog: Catalog, evidence: Evidence) -> list[Download]:
             zip_one(f"quotes-{v}.csv", export_csv(catalog, evidence).encode("utf-8")),
         ),
     ]
-    from mlq_catalog.publish.refi import export_qdc, export_qdpx
+    from mlq_catalog.publish.refi.codebook import export_qdc
+    from mlq_catalog.publish.refi.project import export_qdpx
 
     out.append(
         Download(

@@ -12,7 +12,7 @@ import io
 import json
 from typing import Any
 
-from mlq_catalog.evidence.curation import clean_verbatim
+from mlq_catalog.evidence.curation.verbatim import clean_verbatim
 from mlq_catalog.structure.catalog import Catalog
 from mlq_catalog.structure.evidence import Evidence
 

@@ -25,7 +25,7 @@ import jinja2
 
 from mlq_catalog.commands.isolate import Pending, start_isolated
 from mlq_catalog.defaults import template_search_path
-from mlq_catalog.evidence.curation import clean_verbatim
+from mlq_catalog.evidence.curation.verbatim import clean_verbatim
 from mlq_catalog.publish.downloads import build_downloads
 from mlq_catalog.render import quotehtml
 from mlq_catalog.render.overview import (
@@ -93,7 +93,7 @@ def quote_html(quote: Quote, attribution: str, link_base: str = "", searchable: 
 
     ``searchable=False`` keeps this copy out of the search index (its home copy is indexed; see paging.py).
     """
-    # Pages show clean verbatim of the curated text (curation.py); the verbatim words are one click away.
+    # Pages show clean verbatim of the curated text (curation/verbatim.py); the verbatim words are one click away.
     clean = clean_verbatim(quote.display)
     shown, folded = _split_preview(clean)
     parts = [_figure_tag(quote, searchable), "<blockquote>"]
@@ -229,6 +229,9 @@ class Renderer:
         self.env.filters["md"] = md_inline
         self.env.filters["html"] = html_text
         self.env.filters["sentence"] = sentence_case
+        # Front matter is YAML, and MkDocs' YAML loader refuses the surrogate pairs (\ud83d\ude00) json.dumps
+        # writes for an emoji by default: the whole front matter of the page was then lost.
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         self.env.globals["labels"] = Words.of(catalog.meta.labels, md_inline)
         # A link to a hand-written page only where the project has it (None: not known, so assumed).
         self.env.globals["has_doc"] = lambda name: docs_pages is None or name in docs_pages

@@ -36,7 +36,7 @@ class Quote:
     end_time: str | None = None
     # Attached from catalog/quotes/ rather than coded in the transcript: its coding may be someone else's.
     standoff: bool = False
-    # Curation (curation.py): what pages show when a curator trimmed or glossed the turn (None: the text),
+    # Curation (evidence/curation/): what pages show when a curator trimmed or glossed the turn (None: the text),
     # the edits made, and the codes as coded when a curator recoded it.
     shown: str | None = None
     edits: tuple[str, ...] = ()
@@ -66,10 +66,28 @@ class Evidence:
     participants: set[str] = field(default_factory=set)
     redaction_suspects: dict[str, ScannedParagraphs] = field(default_factory=dict)
     """Transcript -> which of its paragraphs the redaction prefilter searched during the check, and
-    where it hit. Filled by ``anonymize.apply_redactions``, so that the .qdpx export, which redacts
-    whole transcripts, searches only the other paragraphs (``refi.source_text``)."""
+    where it hit. Set on the loaded evidence from the redact stage's ``PublicationScope.scanned``
+    (``validate.check_catalog``), so that the .qdpx export, which redacts whole transcripts, searches
+    only the other paragraphs (``refi.source_text``)."""
     _pairs: dict[str, Counter[str]] | None = field(default=None, repr=False, compare=False)
     _pairs_fingerprint: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
+
+    def copy(self) -> Evidence:
+        """A copy whose lists, sets and counters can grow without changing this one (quotes are frozen)."""
+        return Evidence(
+            code_index=dict(self.code_index),
+            segments={tid: list(segments) for tid, segments in self.segments.items()},
+            quotes=list(self.quotes),
+            quotes_by_entity=defaultdict(list, {e: list(q) for e, q in self.quotes_by_entity.items()}),
+            participants_by_entity=defaultdict(set, {e: set(p) for e, p in self.participants_by_entity.items()}),
+            code_counts={tid: Counter(counts) for tid, counts in self.code_counts.items()},
+            unmapped=Counter(self.unmapped),
+            unmapped_first=dict(self.unmapped_first),
+            entities_by_transcript=defaultdict(set, {t: set(e) for t, e in self.entities_by_transcript.items()}),
+            contexts_by_issue=defaultdict(Counter, {i: Counter(c) for i, c in self.contexts_by_issue.items()}),
+            participants=set(self.participants),
+            redaction_suspects=dict(self.redaction_suspects),
+        )
 
     def add_quote(self, quote: Quote, catalog: Catalog) -> None:
         """Index a quote under every entity it supports, and count the contexts it ties to its issues."""
@@ -105,7 +123,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class ScannedParagraphs:
-    """What the redaction prefilter saw of one transcript during the check (``apply_redactions``)."""
+    """What the redaction prefilter saw of one transcript during the check (``redaction.redact``)."""
 
     scanned: frozenset[int]
     """Indexes (in reading order) of the paragraphs it searched: those of the quoted turns."""

@@ -15,7 +15,7 @@ from mlq_catalog.structure.errors import Problem
 class Paragraph:
     line: int
     text: str
-    # Caption formats (formats.py) keep where in the recording this was said, as HH:MM:SS.
+    # Caption formats (ingest/captions.py) keep where in the recording this was said, as HH:MM:SS.
     start: str | None = None
     end: str | None = None
 
@@ -67,3 +67,7 @@ class ParsedTranscript:
 
 def normalize_label(label: str) -> str:
     return " ".join(label.replace("*", " ").split()).casefold()
+
+
+class FormatError(ValueError):
+    """A transcript declared in one format does not look like it (``ingest.formats``, ``ingest.captions``)."""

@@ -6,7 +6,7 @@ literal, entities included: ``&lt;script&gt;`` in a title shows as written, it i
 into a tag.
 
 **Issue and fix descriptions** are Markdown by design, so ``validate`` refuses in them whatever
-could produce live markup (:func:`description_problems`, called from validate.py after its own
+could produce live markup (:func:`description_problems`, called from evidence/crosscheck/text.py after its own
 raw-HTML and link checks):
 
 * **Attribute lists**, all of them: ``{: onclick="..." }`` after a paragraph, list item, quote or
