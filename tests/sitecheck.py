@@ -39,7 +39,7 @@ def _theme_scripts() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
     bundles = frozenset(re.findall(r"""<script src="\{\{ '([^']+\.js)' \| url \}\}"></script>""", base))
     assert bundles, "Material's base.html no longer loads its bundle the way this check expects"
     # The plugin's own packaged script (the search query rewrite) is put on every page by the plugin, not by a page.
-    from mlq_catalog.commands.plugin import SEARCH_SCRIPT
+    from mlq_catalog.commands.engine_config import SEARCH_SCRIPT
 
     bundles = bundles | {SEARCH_SCRIPT}
     inline = []

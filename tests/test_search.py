@@ -86,7 +86,7 @@ def test_query_rewrite_drops_stop_words_and_searches_stems() -> None:
 def test_the_plugin_gives_material_a_stemming_index(tmp_path: Path) -> None:
     from mkdocs.config import load_config
 
-    from mlq_catalog.commands.plugin import SEARCH_PIPELINE, SEARCH_SCRIPT, _tune_search, _with_required_markdown
+    from mlq_catalog.commands.engine_config import SEARCH_PIPELINE, SEARCH_SCRIPT, _tune_search, _with_required_markdown
 
     config = load_config(str(Path(__file__).resolve().parents[1] / "mkdocs.yml"))
     _tune_search(config)
