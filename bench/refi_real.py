@@ -24,7 +24,7 @@ Usage::
     python bench/refi_real.py PROJECT.qdpx [...] [--json OUT] [--cross-check]
     MLQ_REAL_QDPX_DIR=/path/to/exports python bench/refi_real.py    # every *.qdpx there
 
-``tests/test_refi_real.py`` runs it on the files in ``$MLQ_REAL_QDPX_DIR`` and skips without them.
+``tests/ingest/test_refi_real.py`` runs it on the files in ``$MLQ_REAL_QDPX_DIR`` and skips without them.
 """
 
 from __future__ import annotations

@@ -143,3 +143,13 @@ def test_the_rules_catch_what_they_forbid(tmp_path: Path) -> None:
     )
     known = {"mlq_catalog.render.pages", "mlq_catalog.commands.build", "mlq_catalog.structure.model"}
     assert _imports("mlq_catalog.ingest.x", module, known) == known
+
+
+def test_the_tests_mirror_the_stage_folders() -> None:
+    """tests/<stage>/ holds the tests of generator/mlq_catalog/<stage>/, for every stage with code."""
+    tests = Path(__file__).resolve().parent
+    stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} - {"defaults"}
+    test_folders = {p.name for p in tests.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert test_folders == stages
+    loose = sorted(p.name for p in tests.glob("test_*.py") if p.name not in ("test_import_rules.py", "test_quality.py"))
+    assert not loose, f"tests outside a stage folder: {loose}"

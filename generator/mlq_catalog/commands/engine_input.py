@@ -15,7 +15,7 @@ plugin's ``engine_dir`` (default: beside the pages directory, ``.mlq/pages-engin
   search script and theme partials, and without the mlq-catalog plugin (engine_config.py).
 
 ``properdocs build -f .mlq/pages-engine/mkdocs.yml`` (or ``mkdocs build``) then builds the site;
-tests/test_engine_input.py checks that every page's article text is the plugin build's.
+tests/commands/test_engine_input.py checks that every page's article text is the plugin build's.
 The same page finishing (:func:`finish_markdown`) runs in the plugin, so the two cannot drift.
 The folder carries a marker and only what the last generation wrote: files are rewritten only
 when their bytes change, and the folder must not hold or sit inside docs/ or the catalog.

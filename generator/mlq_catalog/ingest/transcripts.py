@@ -22,7 +22,7 @@ Parsing runs for every transcript of every build, so it is kept within a few
 times a bare read-split-regex loop over the same bytes (issue 7, measured by
 ``bench/worker.py parse``): lines are split and filtered by C-level maps, a
 paragraph's kind is computed once per distinct text, and every rule is guarded
-by a cheap test that is necessary for it to match. ``tests/test_parser_golden.py``
+by a cheap test that is necessary for it to match. ``tests/ingest/test_parser_golden.py``
 pins the output to what the straightforward parser returned.
 """
 
@@ -282,7 +282,7 @@ def _close_turn(turns: list[Turn], speaker: str, current: list[Paragraph], codes
 # The generated __init__ of a frozen dataclass is a Python call that looks up object.__setattr__
 # for every field; for the ~150,000 paragraphs, turns and codes of a large catalog that was a
 # sixth of parsing. These set the same fields the same way, without the call: equal objects with
-# the same repr and hash (tests/test_parser_golden.py checks it). Setting fields one by one, not
+# the same repr and hash (tests/ingest/test_parser_golden.py checks it). Setting fields one by one, not
 # assigning __dict__, keeps Python 3.11's compact attribute storage: half the memory per object.
 _new = object.__new__
 _set = object.__setattr__

@@ -182,7 +182,7 @@ def build_schema(kind: str, ids: IdVocabulary | None = None) -> dict[str, Any]:
 def _add_cross_field_rules(kind: str, schema: dict[str, Any]) -> None:
     """Rules a Pydantic ``model_validator`` enforces, which ``model_json_schema`` cannot see.
 
-    tests/test_schema.py checks that the schema and the model accept and refuse the same examples.
+    tests/publish/test_schema.py checks that the schema and the model accept and refuse the same examples.
     """
     if kind == "quotes":
         quote = schema["definitions"]["StandoffQuote"]

@@ -24,7 +24,7 @@ raw-HTML and link checks):
   the words after ``!!!`` become classes, with the same reasons as attribute lists.
 
 ``AUDITED_EXTENSIONS`` are the Markdown extensions this was checked against, each with a planted
-payload in tests/test_markup_safety.py; a test fails when mkdocs.yml enables another one, which
+payload in tests/text/test_markup_safety.py; a test fails when mkdocs.yml enables another one, which
 must be audited first. What each allows, and why it is safe, is in docs/contributing.md.
 """
 

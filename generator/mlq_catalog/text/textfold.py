@@ -66,7 +66,7 @@ _APOSTROPHES = "'\u2018\u2019\u201b\u02bc\u02bb\u02b9\u0060\u00b4\u2032\uff07"
 # Default-ignorable characters outside category Cf that render as nothing (Hangul fillers,
 # Khmer inherent vowels, the combining grapheme joiner, variation selectors are marks anyway).
 _IGNORABLE = frozenset("\u115f\u1160\u17b4\u17b5\u3164\uffa0\u034f")
-# Every Cf character of Unicode 14 (this Python's unicodedata); checked by tests/test_textfold.py.
+# Every Cf character of Unicode 14 (this Python's unicodedata); checked by tests/text/test_textfold.py.
 CF_CLASS = (
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"

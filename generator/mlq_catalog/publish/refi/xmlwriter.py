@@ -2,7 +2,7 @@
 
 A project holds one element per quote and per coding; ElementTree's serialiser walks each in
 Python through several layers, and ``ET.indent`` is a second full pass. ``serialise`` writes the
-indentation as it goes. ``tests/test_refi_speed.py`` compares both on real projects.
+indentation as it goes. ``tests/publish/test_refi_speed.py`` compares both on real projects.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _write_element(element: ET.Element, level: int, out: list[str]) -> None:
     ElementTree's serialiser walks every element in Python through several layers (a project
     holds one element per quote and per coding), and ``ET.indent`` is a second full pass; this
     writes the indentation as it goes. Same escaping rules (text: & < >; attributes also " and
-    CR/LF/tab), same ``<Empty />`` form. ``tests/test_refi_speed.py`` compares both on real projects.
+    CR/LF/tab), same ``<Empty />`` form. ``tests/publish/test_refi_speed.py`` compares both on real projects.
     """
     tag = element.tag
     attrib = element.attrib

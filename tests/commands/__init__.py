@@ -1,0 +1,1 @@
+"""Tests of ``mlq_catalog.commands``."""
