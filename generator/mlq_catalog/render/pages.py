@@ -102,61 +102,22 @@ def _render_site(
     catalog: Catalog, evidence: Evidence, renderer: Renderer, wait_for_downloads: Callable[[], list[Download]]
 ) -> RenderedSite:
     plan = renderer.plan = plan_quotes(catalog, evidence)
+    stats = _Stats(catalog, evidence)
     pages: dict[str, str] = {}
     sources: dict[str, str] = {}
-    total = len(evidence.participants)
 
     def source_of(entity_id: str) -> str:
         return catalog.sources[entity_id].path.relative_to(catalog.root).as_posix()
-
-    fixes_for: dict[str, list[Any]] = {issue_id: [] for issue_id in catalog.issues}
-    for fix in _sorted_titles(catalog.fixes.values()):
-        for issue_id in fix.addresses:
-            if issue_id in fixes_for:
-                fixes_for[issue_id].append(fix)
 
     categories = sorted(catalog.categories.values(), key=lambda c: (c.order, c.id))
     issues_in: dict[str, list[Any]] = {c.id: [] for c in categories}
     for issue in _sorted_titles(catalog.issues.values()):
         issues_in.setdefault(issue.category, []).append(issue)
 
-    a_participant = Words.of(catalog.meta.labels, md_inline).a_participant
-
-    def stats(entity_id: str) -> dict[str, Any]:
-        raised = len(evidence.participants_by_entity.get(entity_id, ()))
-        quotes = evidence.quotes_by_entity.get(entity_id, [])
-        return {
-            "participants": raised,
-            "quotes": len(quotes),
-            "total": total,
-            "raised": interviews_phrase(raised, total, a_participant),
-            "coding": [(md_inline(label), n) for label, n in evidence_coding(catalog, quotes)],
-        }
-
+    fixes_for = _fixes_for(catalog)
     for issue in catalog.issues.values():
         path = renderer.page = f"issues/{issue.id}.md"
-        quotes = plan.shown(issue.id)
-        pages[path] = renderer.render(
-            "issue.md.j2",
-            issue=issue,
-            category=catalog.categories.get(issue.category),
-            fixes=[(fix, fix.notes.get(issue.id)) for fix in fixes_for[issue.id]],
-            related=[catalog.issues[r] for r in issue.related if r in catalog.issues],
-            contexts=[
-                (catalog.contexts[c], n)
-                for c, n in sorted(evidence.contexts_by_issue.get(issue.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-            ],
-            cooccurring=[
-                (catalog.issues[o], n)
-                for o, n in evidence.cooccurring(catalog, issue.id)
-                if n >= MIN_SHARED_INTERVIEWS and o not in issue.related
-            ][:MAX_COOCCURRING],
-            quotes=quotes,
-            more=plan.more(issue.id),
-            stats=stats(issue.id),
-            tags=issue_tags(catalog, evidence, issue),
-            cite=issue_citation(catalog, issue),
-        )
+        pages[path] = _issue_page(catalog, evidence, renderer, issue, fixes_for[issue.id], stats)
         sources[path] = source_of(issue.id)
 
     for fix in catalog.fixes.values():
@@ -173,22 +134,7 @@ def _render_site(
 
     for context in catalog.contexts.values():
         path = renderer.page = f"contexts/{context.id}.md"
-        raised = sorted(
-            (
-                (catalog.issues[i], counts[context.id])
-                for i, counts in evidence.contexts_by_issue.items()
-                if context.id in counts and i in catalog.issues
-            ),
-            key=lambda kv: (-kv[1], kv[0].title.casefold()),
-        )
-        pages[path] = renderer.render(
-            "context.md.j2",
-            context=context,
-            issues=raised,
-            quotes=plan.shown(context.id),
-            more=plan.more(context.id),
-            stats=stats(context.id),
-        )
+        pages[path] = _context_page(catalog, evidence, renderer, context, stats)
         sources[path] = source_of(context.id)
     renderer.page = None
     quote_pages, quote_sources = render_quote_pages(renderer, catalog, plan, source_of)
@@ -215,9 +161,93 @@ def _render_site(
     downloads = wait_for_downloads()
     reader_pages, reader_nav = render_reader_pages(renderer, catalog, evidence, downloads)
     pages.update(reader_pages)
+    nav = {**reader_nav, **_taxonomy_nav(catalog, categories, issues_in)}
+    pages.update(renderer.quote_files)
+    return RenderedSite(pages=pages, nav=_nav_html(nav), sources=sources, files={d.path: d.data for d in downloads})
 
-    nav: dict[str, list[Any]] = {
-        **reader_nav,
+
+class _Stats:
+    """How many participants raised an entry and how it was coded: the figures every entry page shows."""
+
+    def __init__(self, catalog: Catalog, evidence: Evidence) -> None:
+        self.catalog, self.evidence = catalog, evidence
+        self.total = len(evidence.participants)
+        self.a_participant = Words.of(catalog.meta.labels, md_inline).a_participant
+
+    def __call__(self, entity_id: str) -> dict[str, Any]:
+        raised = len(self.evidence.participants_by_entity.get(entity_id, ()))
+        quotes = self.evidence.quotes_by_entity.get(entity_id, [])
+        return {
+            "participants": raised,
+            "quotes": len(quotes),
+            "total": self.total,
+            "raised": interviews_phrase(raised, self.total, self.a_participant),
+            "coding": [(md_inline(label), n) for label, n in evidence_coding(self.catalog, quotes)],
+        }
+
+
+def _fixes_for(catalog: Catalog) -> dict[str, list[Any]]:
+    """Issue id -> the fixes that address it, by title."""
+    fixes_for: dict[str, list[Any]] = {issue_id: [] for issue_id in catalog.issues}
+    for fix in _sorted_titles(catalog.fixes.values()):
+        for issue_id in fix.addresses:
+            if issue_id in fixes_for:
+                fixes_for[issue_id].append(fix)
+    return fixes_for
+
+
+def _issue_page(
+    catalog: Catalog, evidence: Evidence, renderer: Renderer, issue: Any, fixes: list[Any], stats: _Stats
+) -> str:
+    plan = renderer.plan
+    assert plan is not None
+    return renderer.render(
+        "issue.md.j2",
+        issue=issue,
+        category=catalog.categories.get(issue.category),
+        fixes=[(fix, fix.notes.get(issue.id)) for fix in fixes],
+        related=[catalog.issues[r] for r in issue.related if r in catalog.issues],
+        contexts=[
+            (catalog.contexts[c], n)
+            for c, n in sorted(evidence.contexts_by_issue.get(issue.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        cooccurring=[
+            (catalog.issues[o], n)
+            for o, n in evidence.cooccurring(catalog, issue.id)
+            if n >= MIN_SHARED_INTERVIEWS and o not in issue.related
+        ][:MAX_COOCCURRING],
+        quotes=plan.shown(issue.id),
+        more=plan.more(issue.id),
+        stats=stats(issue.id),
+        tags=issue_tags(catalog, evidence, issue),
+        cite=issue_citation(catalog, issue),
+    )
+
+
+def _context_page(catalog: Catalog, evidence: Evidence, renderer: Renderer, context: Any, stats: _Stats) -> str:
+    plan = renderer.plan
+    assert plan is not None
+    raised = sorted(
+        (
+            (catalog.issues[i], counts[context.id])
+            for i, counts in evidence.contexts_by_issue.items()
+            if context.id in counts and i in catalog.issues
+        ),
+        key=lambda kv: (-kv[1], kv[0].title.casefold()),
+    )
+    return renderer.render(
+        "context.md.j2",
+        context=context,
+        issues=raised,
+        quotes=plan.shown(context.id),
+        more=plan.more(context.id),
+        stats=stats(context.id),
+    )
+
+
+def _taxonomy_nav(catalog: Catalog, categories: list[Any], issues_in: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The issues, fixes and contexts sections of the navigation."""
+    return {
         "issues": [{f"All {catalog.meta.labels.issues}": "issues/index.md"}]
         + [
             {
@@ -231,5 +261,3 @@ def _render_site(
         "contexts": [{"All contexts": "contexts/index.md"}]
         + [{c.title: f"contexts/{c.id}.md"} for c in _sorted_titles(catalog.contexts.values())],
     }
-    pages.update(renderer.quote_files)
-    return RenderedSite(pages=pages, nav=_nav_html(nav), sources=sources, files={d.path: d.data for d in downloads})

@@ -107,7 +107,7 @@ OTHER_SPACES = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-"""Every character but the space that ``str.split()`` splits on (``tests/publish/test_refi_speed.py`` checks the list)."""
+"""Every character but the space that ``str.split()`` splits on (checked by ``tests/publish/test_refi_speed.py``)."""
 ASCII_OTHER_SPACES = OTHER_SPACES[:9]
 
 
