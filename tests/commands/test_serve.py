@@ -75,7 +75,7 @@ def test_serve_url_uses_the_site_url_path() -> None:
 @pytest.mark.slow
 def test_yaml_edit_changes_the_served_page(catalog_copy: Path, tmp_path: Path) -> None:
     port = _free_port()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MLQ_PAGES_DIR": str(tmp_path / "pages")}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
         [
@@ -85,6 +85,8 @@ def test_yaml_edit_changes_the_served_page(catalog_copy: Path, tmp_path: Path) -
             "serve",
             "--catalog",
             str(catalog_copy),
+            "--pages-dir",
+            str(tmp_path / "pages"),
             "--dev-addr",
             f"127.0.0.1:{port}",
             "-f",

@@ -520,10 +520,8 @@ def test_serve_previews_unreviewed_text_with_the_banner_on_every_page(
     path = catalog_copy / "transcripts" / "interview-43.txt"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("most of the issues", "most of the Hartsock issues", 1), encoding="utf-8")
-    monkeypatch.setenv("MLQ_CATALOG_DIR", str(catalog_copy))
-    monkeypatch.setenv("MLQ_PAGES_DIR", str(tmp_path / "pages"))
     config = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "preview"))
-    Preview(full=True).build(config, "http://127.0.0.1:8000/")
+    Preview(full=True, catalog_dir=catalog_copy, pages_dir=tmp_path / "pages").build(config, "http://127.0.0.1:8000/")
     pages = sorted((tmp_path / "preview").rglob("*.html"))
     assert len(pages) > 20
     assert [p.name for p in pages if "mlq-preview-banner" not in p.read_text(encoding="utf-8")] == []
