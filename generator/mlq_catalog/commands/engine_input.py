@@ -24,9 +24,7 @@ when their bytes change, and the folder must not hold or sit inside docs/ or the
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,7 @@ import yaml
 from mlq_catalog.commands.engine_config import adapt_config_dict, override_files
 from mlq_catalog.commands.generate import Generated
 from mlq_catalog.defaults import DOCS_DIR, default_docs
-from mlq_catalog.fileio.writer import claim_directory
+from mlq_catalog.fileio.writer import claim_directory, write_if_changed
 from mlq_catalog.render.overview import PERMALINK_TOKEN, PLACEHOLDER_RE, SITE_URL_TOKEN
 from mlq_catalog.render.quotehtml import is_side_file, read_expanded
 from mlq_catalog.render.redirects import redirect_html
@@ -211,7 +209,7 @@ def _sync(out_dir: Path, files: dict[str, str | bytes]) -> None:
     try:
         for relative in sorted(files):
             data = files[relative]
-            _write_if_changed(out_dir / relative, data.encode("utf-8") if isinstance(data, str) else data)
+            write_if_changed(out_dir / relative, data)
         for path in sorted(out_dir.rglob("*"), reverse=True):
             relative = path.relative_to(out_dir).as_posix()
             if path.is_file() and relative != ENGINE_MARKER and relative not in files:
@@ -220,23 +218,6 @@ def _sync(out_dir: Path, files: dict[str, str | bytes]) -> None:
                 path.rmdir()
     except OSError as exc:
         raise OutputError(f"{display_path(out_dir)}: cannot write the engine input: {exc.strerror}") from exc
-
-
-def _write_if_changed(path: Path, data: bytes) -> None:
-    try:
-        if path.read_bytes() == data:
-            return
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class _ConfigDumper(yaml.SafeDumper):

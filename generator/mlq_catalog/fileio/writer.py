@@ -26,9 +26,9 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def write_if_changed(path: Path, content: str, *, parent_exists: bool = False) -> bool:
+def write_if_changed(path: Path, content: str | bytes, *, parent_exists: bool = False) -> bool:
     """Write atomically when the bytes differ; return whether the file changed."""
-    data = content.encode("utf-8")
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         if path.read_bytes() == data:
             return False

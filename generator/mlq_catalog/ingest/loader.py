@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from mlq_catalog.ingest.formats import PLAIN_SPEAKER, parse_transcript
 from mlq_catalog.ingest.textfiles import DEFAULT_MAX_BYTES, read_text
-from mlq_catalog.ingest.transcript_files import inside, transcript_sources
+from mlq_catalog.ingest.transcript_files import inside, outside_problem, transcript_sources
 from mlq_catalog.ingest.transcripts import label_candidates
 from mlq_catalog.ingest.yamlio import load_model_file, load_yaml, validate_model
 from mlq_catalog.structure import evidence_files, model
@@ -96,16 +96,7 @@ def load_catalog(
             if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
                 continue
             if not inside(path, resolved_root):
-                # A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's.
-                problems.append(
-                    Problem(
-                        display_path(path, base),
-                        None,
-                        None,
-                        "symlink points outside the catalog directory",
-                        code="symlink-outside",
-                    )
-                )
+                problems.append(outside_problem(path, base))
                 continue
             problems += _load_entity(catalog, path, directory, cls, base)
 

@@ -27,6 +27,13 @@ Entries = dict[str, tuple[model.TranscriptEntry | None, Source]]
 """Transcript id -> its entry in transcripts.yaml (None for a file no entry covers) and where it is."""
 
 
+def outside_problem(path: Path, base: Path) -> Problem:
+    """A symlink to a file elsewhere would publish (or leak in error messages) what is not the catalog's."""
+    return Problem(
+        display_path(path, base), None, None, "symlink points outside the catalog directory", code="symlink-outside"
+    )
+
+
 def inside(path: Path, resolved_root: Path, resolve: Callable[[Path], Path] | None = None) -> bool:
     try:
         (resolve or _resolved)(path).relative_to(resolved_root)
@@ -147,15 +154,7 @@ def _unlisted(
             continue  # its registry entry is invalid, and reported there
         if resolve(path) not in by_path:
             if not inside(path, resolved_root, resolve):
-                problems.append(
-                    Problem(
-                        display_path(path, base),
-                        None,
-                        None,
-                        "symlink points outside the catalog directory",
-                        code="symlink-outside",
-                    )
-                )
+                problems.append(outside_problem(path, base))
                 continue
             # The id comes from the file name, which may hold spaces or non-ASCII letters.
             stem_id = id_from_name(path.stem)
