@@ -91,15 +91,5 @@ def _analyse_transcript(catalog: Catalog, transcript: LoadedTranscript, evidence
             continue
         raw = turn.code_names
         entities = tuple(dict.fromkeys(e for c in raw if (e := evidence.code_index.get(c.casefold()))))
-        quote = Quote(
-            id=f"{transcript.id}-l{turn.line}",
-            transcript=transcript.id,
-            participant=transcript.participant,
-            text=turn.text,
-            line=turn.line,
-            end_line=turn.end_line,
-            codes=raw,
-            entities=entities,
-            segments=tuple(dict.fromkeys(segment_of[(index, c)] for c in raw)),
-        )
+        quote = Quote.of_turn(transcript, turn, entities, tuple(dict.fromkeys(segment_of[(index, c)] for c in raw)))
         evidence.add_quote(quote, catalog)

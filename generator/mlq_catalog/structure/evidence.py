@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from mlq_catalog.structure.catalog import Catalog
+from mlq_catalog.structure.catalog import Catalog, LoadedTranscript
+from mlq_catalog.structure.transcript import Turn
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,24 @@ class Quote:
     shown: str | None = None
     edits: tuple[str, ...] = ()
     original_codes: tuple[str, ...] | None = None
+
+    @classmethod
+    def of_turn(
+        cls, transcript: LoadedTranscript, turn: Turn, entities: tuple[str, ...], segments: tuple[str, ...], **more: Any
+    ) -> Quote:
+        """The quote an interviewee turn makes: its words, lines and codes as coded in the transcript."""
+        return cls(
+            id=f"{transcript.id}-l{turn.line}",
+            transcript=transcript.id,
+            participant=transcript.participant,
+            text=turn.text,
+            line=turn.line,
+            end_line=turn.end_line,
+            codes=turn.code_names,
+            entities=entities,
+            segments=segments,
+            **more,
+        )
 
     @property
     def display(self) -> str:

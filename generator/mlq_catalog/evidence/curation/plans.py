@@ -138,16 +138,11 @@ def _promote(evidence: Evidence, loaded: LoadedTranscript, first: int, last: int
                     segments.append(f"{loaded.id}:{loaded.parsed.turns[segment.start_turn].line}:{code}")
                     break
         made.append(
-            Quote(
-                id=f"{loaded.id}-l{turn.line}",
-                transcript=loaded.id,
-                participant=loaded.participant,
-                text=turn.text,
-                line=turn.line,
-                end_line=turn.end_line,
-                codes=raw,
-                entities=entities,
-                segments=tuple(dict.fromkeys(segments)),
+            Quote.of_turn(
+                loaded,
+                turn,
+                entities,
+                tuple(dict.fromkeys(segments)),
                 edits=("speaker: the curator corrected the speaker to the interviewee",),
             )
         )
