@@ -169,6 +169,8 @@ def test_build_refuses_the_replacement_log_inside_published_directories(project_
         (tmp_path / "site" / "log.json", "the site directory"),
         (project_copy / "docs" / "private" / "log.json", "the docs directory"),
         (project_copy / "catalog" / "log.json", "the catalog directory"),
+        # The engine input's docs/ is what another engine publishes (beside the pages folder unless set).
+        (tmp_path / "pages-engine" / "docs" / "log.json", "the engine input directory"),
     ):
         result = runner.invoke(main, [*base, "--replacement-log", str(inside)])
         assert result.exit_code == 1

@@ -22,6 +22,8 @@ class Project:
     docs_dir: Path
     site_dir: Path
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    engine_dir: Path | None = None
+    """The engine input (commands/engine_input.py): another engine publishes what it holds."""
 
     @classmethod
     def from_config(
@@ -39,13 +41,17 @@ class Project:
             )
         root = config_file.resolve().parent
         plugin_options = plugin_options_of(config_file)
+        pages = (pages_dir or root / plugin_options.get("pages_dir", ".mlq/pages")).resolve()
+        engine = plugin_options.get("engine_dir")
         return cls(
             config_file=config_file.resolve(),
             catalog_dir=(catalog_dir or root / plugin_options.get("catalog_dir", "catalog")).resolve(),
             templates_dir=(root / plugin_options.get("templates_dir", "templates")).resolve(),
-            pages_dir=(pages_dir or root / plugin_options.get("pages_dir", ".mlq/pages")).resolve(),
+            pages_dir=pages,
             docs_dir=(root / "docs").resolve(),
             site_dir=(site_dir or root / "site").resolve(),
+            # As the plugin resolves it (mkdocs_site.resolve_paths): beside the pages folder unless set.
+            engine_dir=(root / engine).resolve() if engine else pages.with_name(pages.name + "-engine"),
         )
 
 

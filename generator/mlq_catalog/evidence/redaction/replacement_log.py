@@ -78,13 +78,17 @@ class ReplacementLog:
 
 
 def published_dirs(project: Any) -> list[tuple[Path, str]]:
-    """Directories of a ``build.Project`` whose content is published (the site) or committed (docs, catalog)."""
-    return [
+    """Directories of a ``build.Project`` whose content is published (the site, the engine input) or committed
+    (docs, catalog)."""
+    dirs = [
         (project.site_dir, "the site directory"),
         (project.docs_dir, "the docs directory"),
         (project.pages_dir, "the generated-pages directory"),
         (project.catalog_dir, "the catalog directory"),
     ]
+    if project.engine_dir is not None:
+        dirs.append((project.engine_dir, "the engine input directory"))
+    return dirs
 
 
 def check_log_location(
