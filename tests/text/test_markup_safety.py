@@ -294,6 +294,9 @@ def test_build_refuses_live_markup_that_validate_missed(tmp_path: Path, monkeypa
     assert "catalog/issues/data-drift.yaml: refusing to publish live markup in issues/data-drift.md" in message
     assert "event-handler attribute onclick on <p>" in message
     assert not (tmp_path / "out" / "site").exists()
+    # Nor does the engine input that another engine publishes (engine_input.py) hold the refused page.
+    engine_page = tmp_path / "out" / "pages-engine" / "docs" / "issues" / "data-drift.md"
+    assert not engine_page.exists() or "onclick" not in engine_page.read_text(encoding="utf-8")
 
 
 # -- items 6-8 and the site check: a catalog with hostile text in every field ------------------------

@@ -43,11 +43,9 @@ class MlqCatalogPlugin(BasePlugin[site.MlqCatalogConfig]):  # type: ignore[no-un
     @event_priority(50)  # before Material's search plugin reads its settings (priority 0)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         adapt_live_config(config)
-        self.paths = paths = self.resolve_paths(config)
+        self.paths = self.resolve_paths(config)
         try:
             self.generated = self.prepared or self._generate()
-            if self.generated.preview is None and config.config_file_path:  # a preview is never engine input
-                write_engine_input(self.generated, Path(config.config_file_path), paths)
         except CatalogError as exc:
             raise PluginError(exc.format_message()) from exc
         if config.nav is not None:
@@ -107,6 +105,13 @@ class MlqCatalogPlugin(BasePlugin[site.MlqCatalogConfig]):  # type: ignore[no-un
                 self.generated.redirects, Path(config.site_dir),
                 use_directory_urls=config.use_directory_urls, site_url=config.site_url,
             )  # fmt: skip
+        # Only once every page has passed this build's own checks (refuse_live_markup, the quote placeholders):
+        # another engine publishes the engine input without them. A preview is never engine input.
+        if self.generated is not None and self.generated.preview is None and config.config_file_path:
+            try:
+                write_engine_input(self.generated, Path(config.config_file_path), self.paths)
+            except CatalogError as exc:
+                raise PluginError(exc.format_message()) from exc
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for key in ("catalog", "templates"):
