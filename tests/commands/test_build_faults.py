@@ -246,6 +246,12 @@ def _refusals(project: Path, home: Path) -> dict[str, tuple[list[str], str]]:
             ["--pages-dir", "out", "--site-dir", "out/site"],
             "out/site: the site and generated-pages directories (out) must not be inside one another",
         ),
+        # The engine input (beside the pages folder) is synced to hold only what the generation wrote.
+        "site-inside-engine": (
+            ["--pages-dir", "out/pages", "--site-dir", "out/pages-engine/site"],
+            "out/pages-engine/site: the site and engine input directories (out/pages-engine) "
+            "must not be inside one another",
+        ),
     }
 
 
@@ -262,6 +268,7 @@ CASES = [
     "pages-is-catalog",
     "pages-is-site",
     "site-inside-pages",
+    "site-inside-engine",
 ]
 
 

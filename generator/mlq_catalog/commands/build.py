@@ -74,6 +74,13 @@ def check_output_location(project: Project) -> None:
             f"{display_path(project.site_dir)}: the site and generated-pages directories "
             f"({display_path(project.pages_dir)}) must not be inside one another"
         )
+    # The engine input is synced to hold only what a generation wrote: a site inside it would be deleted.
+    engine = project.engine_dir
+    if engine is not None and (_is_relative_to(project.site_dir, engine) or _is_relative_to(engine, project.site_dir)):
+        raise OutputError(
+            f"{display_path(project.site_dir)}: the site and engine input directories "
+            f"({display_path(engine)}) must not be inside one another"
+        )
     marker = project.site_dir / SITE_MARKER
     if project.site_dir.is_dir() and not marker.exists() and any(project.site_dir.iterdir()):
         raise OutputError(
