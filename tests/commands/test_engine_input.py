@@ -150,6 +150,7 @@ def test_the_engine_input_is_the_same_bytes_from_build_to_build(shipped: Path, t
         ("catalog/engine", "not in the catalog folder"),
         ("templates", "not in the templates folder"),
         ("catalog-notes", "mlq-catalog did not create"),
+        ("site/engine", "the site and engine input directories"),
     ],
 )
 def test_the_engine_input_never_lands_on_the_projects_files(project_copy: Path, engine_dir: str, said: str) -> None:

@@ -75,8 +75,12 @@ def check_output_location(project: Project) -> None:
             f"({display_path(project.pages_dir)}) must not be inside one another"
         )
     # The engine input is synced to hold only what a generation wrote: a site inside it would be deleted.
+    # (An engine folder holding the whole project is the plugin's to refuse, with its own message.)
     engine = project.engine_dir
-    if engine is not None and (_is_relative_to(project.site_dir, engine) or _is_relative_to(engine, project.site_dir)):
+    nested = engine is not None and (
+        _is_relative_to(project.site_dir, engine) or _is_relative_to(engine, project.site_dir)
+    )
+    if engine is not None and nested and not _is_relative_to(root, engine):
         raise OutputError(
             f"{display_path(project.site_dir)}: the site and engine input directories "
             f"({display_path(engine)}) must not be inside one another"
