@@ -174,3 +174,19 @@ def test_a_preview_writes_no_engine_input(project_copy: Path) -> None:
     build_site(project, preview=True)
     assert (project_copy / "site" / "index.html").is_file()
     assert not (project_copy / ".mlq" / "pages-engine").exists()
+
+
+def test_plain_mkdocs_never_writes_the_engine_input_into_the_site(
+    project_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    config_file = project_copy / "mkdocs.yml"
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("  - mlq-catalog:\n", "  - mlq-catalog:\n      engine_dir: site/engine\n"))
+    with pytest.raises(Abort):  # MkDocs logs the plugin's error and raises a bare Abort
+        build(load_config(str(config_file)))
+    assert "engine_dir must be a folder of its own, not in the site folder" in caplog.text
+    assert not (project_copy / "site" / "engine").exists()

@@ -197,7 +197,9 @@ def _walk(folder: Path) -> Iterable[Path]:
 def _refuse_overlap(out_dir: Path, config_file: Path, paths: dict[str, Path]) -> None:
     """The engine folder is rewritten whole: it must never be, hold or sit inside the project's own files."""
     out = out_dir.resolve()
-    for what in ("docs", "pages", "catalog", "templates", "project"):
+    for what in ("docs", "pages", "catalog", "templates", "site", "project"):
+        if what not in paths and what != "project":
+            continue
         inside = (config_file.parent if what == "project" else paths[what]).resolve()
         if out == inside or inside.is_relative_to(out) or (what != "project" and out.is_relative_to(inside)):
             where = display_path(out_dir)

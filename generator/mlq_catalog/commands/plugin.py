@@ -109,7 +109,9 @@ class MlqCatalogPlugin(BasePlugin[site.MlqCatalogConfig]):  # type: ignore[no-un
         # another engine publishes the engine input without them. A preview is never engine input.
         if self.generated is not None and self.generated.preview is None and config.config_file_path:
             try:
-                write_engine_input(self.generated, Path(config.config_file_path), self.paths)
+                # The site too: written after the build, an engine folder inside it would be published.
+                paths = {**self.paths, "site": Path(config.site_dir)}
+                write_engine_input(self.generated, Path(config.config_file_path), paths)
             except CatalogError as exc:
                 raise PluginError(exc.format_message()) from exc
 
