@@ -190,3 +190,28 @@ def test_plain_mkdocs_never_writes_the_engine_input_into_the_site(
         build(load_config(str(config_file)))
     assert "engine_dir must be a folder of its own, not in the site folder" in caplog.text
     assert not (project_copy / "site" / "engine").exists()
+
+
+def test_values_from_the_environment_are_copied_as_tags_never_as_values(
+    project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine folder is made to be handed to another tool: a token that mkdocs.yml reads with ``!ENV``
+    must stay in the environment, and the other engine must still read it from there."""
+    monkeypatch.setenv("MLQ_TEST_TOKEN", "s3cr3t-token-41")
+    monkeypatch.setenv("MLQ_TEST_DESCRIPTION", "private-description-42")
+    config = project_copy / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "site_author: !ENV MLQ_TEST_DESCRIPTION\n"
+        + 'copyright: !ENV [MLQ_TEST_TOKEN, "none"]\n',
+        encoding="utf-8",
+    )
+    build_site(Project.from_config(config, site_dir=project_copy / "site", pages_dir=project_copy / ".mlq" / "pages"))
+    engine = project_copy / ".mlq" / "pages-engine"
+    written = (engine / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "s3cr3t-token-41" not in written and "private-description-42" not in written
+    assert "copyright: !ENV [MLQ_TEST_TOKEN, none]" in written
+    assert "site_author: !ENV 'MLQ_TEST_DESCRIPTION'" in written
+    result = properdocs_build(engine / "mkdocs.yml", tmp_path / "other")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "s3cr3t-token-41" in (tmp_path / "other" / "index.html").read_text(encoding="utf-8")

@@ -110,6 +110,30 @@ def load_raw_config(config_file: Path) -> dict[str, Any]:
         return yaml_load(handle)
 
 
+class _EnvTag:
+    """A value mkdocs.yml takes from the environment (``!ENV``): copied as the tag, never as its value,
+    so that a token or password in the environment is not written into a folder made to be handed on."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _keep_env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> _EnvTag:
+    if isinstance(node, yaml.SequenceNode):
+        return _EnvTag(loader.construct_sequence(node, deep=True))
+    return _EnvTag(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def load_config_for_copy(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml with ``INHERIT`` resolved, as ``load_raw_config``, but every ``!ENV`` value kept as its tag."""
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    loader = get_yaml_loader()
+    loader.add_constructor("!ENV", _keep_env_tag)
+    with config_file.open("rb") as handle:
+        return yaml_load(handle, loader)
+
+
 def write_engine_input(generated: Generated, config_file: Path, paths: dict[str, Path]) -> Path:
     """Write the complete docs folder and configuration for ``generated``; return the configuration.
 
@@ -140,7 +164,7 @@ def write_engine_input(generated: Generated, config_file: Path, paths: dict[str,
             site_url=raw.get("site_url"),
             use_directory_urls=use_directory_urls,
         )
-    config = adapt_config_dict(raw, config_file.parent, out_dir)
+    config = adapt_config_dict(load_config_for_copy(config_file), config_file.parent, out_dir)
     if isinstance(config.get("nav"), list):
         config["nav"] = expand_nav(config["nav"], generated.site.nav)
     written = {f"docs/{relative}": data for relative, data in files.items()}
@@ -230,6 +254,13 @@ def _represent_name(dumper: yaml.SafeDumper, value: Any) -> yaml.Node:
     return dumper.represent_scalar(f"tag:yaml.org,2002:python/name:{value.__module__}.{value.__qualname__}", "")
 
 
+def _represent_env(dumper: yaml.SafeDumper, tag: _EnvTag) -> yaml.Node:
+    if isinstance(tag.value, list):
+        return dumper.represent_sequence("!ENV", tag.value, flow_style=True)
+    return dumper.represent_scalar("!ENV", str(tag.value))
+
+
+_ConfigDumper.add_representer(_EnvTag, _represent_env)
 _ConfigDumper.add_multi_representer(type, _represent_name)
 _ConfigDumper.add_multi_representer(type(len), _represent_name)
 _ConfigDumper.add_multi_representer(type(_represent_name), _represent_name)
