@@ -9,25 +9,18 @@ full disk while MkDocs wrote a page printed
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).resolve().parents[1] / "fixtures" / "faults" / "fail_writes.py"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in [n for n in ("catalog", "docs", "templates") if (REPO / n).is_dir()]:
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    return root
+def project(project_copy: Path) -> Path:
+    return project_copy
 
 
 def _build(project: Path, *driver_args: str) -> tuple[int, list[str]]:
