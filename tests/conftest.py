@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from mlq_catalog.evidence.validate import CheckedCatalog
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = REPO / "catalog"
@@ -58,3 +62,22 @@ def project_copy(tmp_path: Path) -> Path:
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     return root
+
+
+@pytest.fixture(scope="module")
+def checked() -> CheckedCatalog:
+    """The shipped catalog through every evidence stage, once per test module."""
+    from mlq_catalog.evidence.validate import check_catalog
+
+    result = check_catalog(CATALOG)
+    assert result.catalog is not None and result.evidence is not None
+    return result
+
+
+@pytest.fixture(scope="module")
+def pages(checked: CheckedCatalog) -> dict[str, str]:
+    """The generated pages of the shipped catalog, by path."""
+    from mlq_catalog.commands.generate import render_site
+
+    assert checked.catalog is not None and checked.evidence is not None
+    return render_site(checked.catalog, checked.evidence, TEMPLATES).pages

@@ -44,19 +44,6 @@ DOI = "10.1007/s10664-024-10536-7"
 STUDY_DIMENSIONS = {"completeness", "clarity", "uniqueness", "validity"}
 
 
-@pytest.fixture(scope="module")
-def checked() -> CheckedCatalog:
-    result = check_catalog(CATALOG)
-    assert result.catalog is not None and result.evidence is not None
-    return result
-
-
-@pytest.fixture(scope="module")
-def pages(checked: CheckedCatalog) -> dict[str, str]:
-    assert checked.catalog is not None and checked.evidence is not None
-    return render_site(checked.catalog, checked.evidence, TEMPLATES).pages
-
-
 def _hand_written(name: str, checked: CheckedCatalog) -> str:
     assert checked.catalog is not None and checked.evidence is not None
     return expand_placeholders((REPO / "docs" / name).read_text(encoding="utf-8"), checked.catalog, checked.evidence)

@@ -8,17 +8,12 @@ from collections import Counter
 import pytest
 import yaml
 
-from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.evidence.validate import CheckedCatalog
 from mlq_catalog.publish.export import catalog_to_dict
 
 from ..conftest import CATALOG
 
 CODE_LINE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)+(?: +[A-Za-z]+(?:-[A-Za-z0-9]+)+)*")
-
-
-@pytest.fixture(scope="module")
-def checked() -> CheckedCatalog:
-    return check_catalog(CATALOG)
 
 
 @pytest.fixture(scope="module")

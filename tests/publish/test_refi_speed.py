@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlq_catalog.evidence.validate import CheckedCatalog, check_catalog
+from mlq_catalog.evidence.validate import CheckedCatalog
 from mlq_catalog.publish.downloads import build_downloads, version_slug, zip_one
 from mlq_catalog.publish.export import catalog_to_dict, export_csv, export_json, records_json
 from mlq_catalog.publish.refi.codebook import CODEBOOK_NS, NAMESPACE, codebook_tree, guid
@@ -26,13 +26,6 @@ from mlq_catalog.publish.refi.xmlwriter import serialise
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "catalog"
-
-
-@pytest.fixture(scope="module")
-def checked() -> CheckedCatalog:
-    result = check_catalog(CATALOG)
-    assert result.catalog is not None and result.evidence is not None
-    return result
 
 
 def _elementtree_bytes(root: ET.Element, namespace: str) -> bytes:

@@ -29,19 +29,6 @@ ORDER = [
 ]
 
 
-@pytest.fixture(scope="module")
-def checked() -> CheckedCatalog:
-    result = check_catalog(CATALOG)
-    assert result.catalog is not None and result.evidence is not None
-    return result
-
-
-@pytest.fixture(scope="module")
-def pages(checked: CheckedCatalog) -> dict[str, str]:
-    assert checked.catalog is not None and checked.evidence is not None
-    return render_site(checked.catalog, checked.evidence, TEMPLATES).pages
-
-
 def _positions(page: str) -> list[int]:
     body = page.split("\n---\n", 1)[1]
     found = []

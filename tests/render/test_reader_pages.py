@@ -11,7 +11,6 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-import pytest
 import yaml
 
 from mlq_catalog.commands.generate import render_site
@@ -33,13 +32,6 @@ from mlq_catalog.render.overview import issue_tags
 from ..conftest import CATALOG, REPO, TEMPLATES, UPDATE_GOLDEN
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def checked() -> CheckedCatalog:
-    result = check_catalog(CATALOG)
-    assert result.catalog is not None and result.evidence is not None
-    return result
 
 
 def _numbers_in_cells(svg: str) -> list[int]:
